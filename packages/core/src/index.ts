@@ -1,0 +1,2 @@
+export { MeshkitError, defineError, isMeshkitError } from './errors.js';
+export type { MeshkitErrorClass, MeshkitErrorOptions } from './errors.js';
