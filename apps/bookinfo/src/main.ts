@@ -17,6 +17,15 @@ async function main(): Promise<number> {
     process.stderr.write(`${env.error.message}\n`);
     return 2;
   }
+  // Handlers go in before the listening line is printed: a launcher may signal the moment it
+  // reads that line, and a signal with no handler yet would kill the process instead.
+  const stopRequested = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop).off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop).on('SIGINT', stop);
+  });
   let running;
   try {
     running = await startService(service.name, env.options);
@@ -27,14 +36,7 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`bookinfo ${service.name} listening on ${running.url}\n`);
 
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop).off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop).on('SIGINT', stop);
-  });
-  await stopped;
+  await stopRequested;
   await running.close();
   return 0;
 }
