@@ -23,7 +23,7 @@ const SPEC_RULES: Partial<Record<KnownKind, SpecRules>> = {
 
 /**
  * Every rule a resource breaks, each placed at its field (or the nearest enclosing field that
- * exists, for a missing one). Kinds this package does not know are only checked for metadata.
+ * exists, for a missing one), in file order. Kinds this package does not know are only checked for metadata.
  */
 export function collectValidationErrors(resource: ConfigResource): ConfigValidationError[] {
   const check = new FieldChecker();
@@ -34,10 +34,12 @@ export function collectValidationErrors(resource: ConfigResource): ConfigValidat
     const spec = check.record(resource.spec, 'spec', true);
     if (spec) rules(check, spec);
   }
-  return check.issues.map(({ field, reason }) => {
-    const position = nearestPosition(resource, field);
-    return new ConfigValidationError({ file: resource.source.file, ...position }, field, reason);
-  });
+  return check.issues
+    .map(({ field, reason }) => {
+      const position = nearestPosition(resource, field);
+      return new ConfigValidationError({ file: resource.source.file, ...position }, field, reason);
+    })
+    .sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** Throws the first rule `resource` breaks as a `ConfigValidationError`. */
