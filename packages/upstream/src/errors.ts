@@ -1,0 +1,22 @@
+import { defineError } from '@meshkit/core';
+
+/** An endpoint list handed to `Cluster.setEndpoints` is malformed; the whole update is rejected. */
+export const InvalidEndpointError = defineError(
+  'MESHKIT_UPSTREAM_INVALID_ENDPOINT',
+  'InvalidEndpointError',
+  (cluster: string, field: string, problem: string) => `cluster '${cluster}': ${field} ${problem}`,
+);
+
+/** A cluster was used after `close()` or `destroy()`. */
+export const ClusterClosedError = defineError(
+  'MESHKIT_UPSTREAM_CLUSTER_CLOSED',
+  'ClusterClosedError',
+  (cluster: string, operation: string) => `cluster '${cluster}' is closed: cannot ${operation}`,
+);
+
+/** `new Cluster(options)` was given an option value it cannot use. */
+export const InvalidClusterOptionError = defineError(
+  'MESHKIT_UPSTREAM_INVALID_CLUSTER_OPTION',
+  'InvalidClusterOptionError',
+  (cluster: string, problem: string) => `cluster '${cluster}': ${problem}`,
+);
