@@ -32,9 +32,9 @@ export const PRODUCTS: readonly Product[] = [
     title: 'The Comedy of Errors',
     descriptionHtml:
       '<a href="https://en.wikipedia.org/wiki/The_Comedy_of_Errors">Wikipedia Summary</a>: ' +
-      "The Comedy of Errors is one of <b>William Shakespeare's</b> early plays. " +
-      'It is his shortest and one of his most farcical comedies, with a major part of the humour ' +
-      'coming from slapstick and mistaken identity, in addition to puns and word play.',
+      'an early comedy and the shortest play by <b>William Shakespeare</b>. Two pairs of identical ' +
+      'twins, parted as infants, turn up in the same city on the same day, and one mistaken identity ' +
+      'leads to the next.',
   },
 ];
 
@@ -57,11 +57,8 @@ export function bookDetails(id: number): BookDetails {
 }
 
 export const REVIEW_TEXTS: readonly ReviewText[] = [
-  { reviewer: 'Reviewer1', text: 'An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!' },
-  {
-    reviewer: 'Reviewer2',
-    text: 'Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.',
-  },
+  { reviewer: 'Reviewer1', text: 'A riot from start to finish: the mix-ups pile up faster than anyone on stage can sort them out.' },
+  { reviewer: 'Reviewer2', text: 'Great fun to watch, though it trades depth for pace next to the later plays.' },
 ];
 
 /** Stars per reviewer, the same for every product. */

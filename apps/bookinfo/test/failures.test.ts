@@ -47,14 +47,14 @@ describe('backends failing and bad requests', () => {
   });
 
   it('reviews too slow: each try times out and the page still answers', async () => {
-    mesh.forwarder.delay('reviews:9080', 2_000);
+    mesh.forwarder.delay('reviews:9080', 5_000);
     const started = performance.now();
     const page = await send(`${mesh.productpage.url}/productpage`);
     const elapsed = performance.now() - started;
     expect(page.text).toContain(REVIEWS_UNAVAILABLE);
     expect(mesh.forwarder.callsTo('reviews:9080')).toHaveLength(2);
     expect(elapsed).toBeGreaterThanOrEqual(750);
-    expect(elapsed).toBeLessThan(1_900);
+    expect(elapsed).toBeLessThan(3_000);
   });
 
   it('details down via a refused connection (nothing listening at the outbound address)', async () => {

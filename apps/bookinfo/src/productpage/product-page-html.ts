@@ -28,7 +28,7 @@ const DETAIL_FIELDS: ReadonlyArray<readonly [string, string]> = [
 
 function detailsHtml(details: Readonly<Record<string, unknown>> | null): string {
   if (details === null) {
-    return `<h4 class="text-center text-primary">Error fetching product details!</h4>\n<p>${DETAILS_UNAVAILABLE}</p>`;
+    return `<h4 class="text-center text-primary">Book Details</h4>\n<p>${DETAILS_UNAVAILABLE}</p>`;
   }
   const rows = DETAIL_FIELDS.map(([field, label]) => {
     const value = details[field];
@@ -40,7 +40,7 @@ function detailsHtml(details: Readonly<Record<string, unknown>> | null): string 
 
 function reviewsHtml(reviews: ReviewsPayload | null): string {
   if (reviews === null) {
-    return `<h4 class="text-center text-primary">Error fetching product reviews!</h4>\n<p>${REVIEWS_UNAVAILABLE}</p>`;
+    return `<h4 class="text-center text-primary">Book Reviews</h4>\n<p>${REVIEWS_UNAVAILABLE}</p>`;
   }
   const quotes = reviews.reviews.map(
     (review) =>
