@@ -41,3 +41,50 @@ export function localAddress(k: number): string {
   return `127.${MESH}.2.${k}`;
 }
 export const GATEWAY_IP = `127.${MESH}.0.2`;
+
+/** A bookinfo workload: its deployment name, labels, service account and k in the address plan. */
+interface BookinfoWorkload {
+  readonly name: string;
+  readonly app: string;
+  readonly version: string;
+  readonly k: number;
+}
+
+export const BOOKINFO_WORKLOADS: readonly BookinfoWorkload[] = [
+  { name: 'productpage-v1', app: 'productpage', version: 'v1', k: 1 },
+  { name: 'details-v1', app: 'details', version: 'v1', k: 2 },
+  { name: 'ratings-v1', app: 'ratings', version: 'v1', k: 3 },
+  { name: 'reviews-v1', app: 'reviews', version: 'v1', k: 4 },
+  { name: 'reviews-v2', app: 'reviews', version: 'v2', k: 5 },
+  { name: 'reviews-v3', app: 'reviews', version: 'v3', k: 6 },
+];
+
+/** The Envoy node a bookinfo sidecar would send, following docs/design/local-mesh.md. */
+export function sidecarNode(workload: BookinfoWorkload): { id: string; cluster: string; metadata: Record<string, unknown> } {
+  return {
+    id: `sidecar~${podIp(workload.k)}~${workload.name}.default~default.svc.cluster.local`,
+    cluster: `${workload.app}.default`,
+    metadata: {
+      NAMESPACE: 'default',
+      LABELS: { app: workload.app, version: workload.version },
+      SERVICE_ACCOUNT: `bookinfo-${workload.app}`,
+      WORKLOAD_NAME: workload.name,
+      INSTANCE_IPS: podIp(workload.k),
+      CLUSTER_ID: 'Kubernetes',
+      MESHKIT_LOCAL_ADDRESS: localAddress(workload.k),
+    },
+  };
+}
+
+export const GATEWAY_NODE = {
+  id: `router~${GATEWAY_IP}~istio-ingressgateway.istio-system~istio-system.svc.cluster.local`,
+  cluster: 'istio-ingressgateway.istio-system',
+  metadata: {
+    NAMESPACE: 'istio-system',
+    LABELS: { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+    SERVICE_ACCOUNT: 'istio-ingressgateway-service-account',
+    WORKLOAD_NAME: 'istio-ingressgateway',
+    INSTANCE_IPS: GATEWAY_IP,
+    CLUSTER_ID: 'Kubernetes',
+  },
+};

@@ -32,7 +32,8 @@ export function outboundClusters(
     for (const port of service.ports) {
       for (const subset of subsets) {
         const name = outboundClusterName(port.port, subset.name, service.fqdn);
-        const sni = `outbound_.${port.port}_.${subset.name === '' ? '_' : subset.name}_.${service.fqdn}`;
+        // Istio's SNI form; the whole service (empty subset) reads `outbound_.9080_._.<fqdn>`.
+        const sni = `outbound_.${port.port}_.${subset.name}_.${service.fqdn}`;
         clusters.push(edsCluster(name, spiffeIds, sni));
         endpoints.push(loadAssignment(name, serviceEndpoints(service, workloads, subset.labels), port));
       }
