@@ -1,0 +1,78 @@
+import type { FilterStatus, HeaderMap } from './http-filter.js';
+
+/** One piece of a stream travelling through the filters: headers, a body chunk, or trailers. */
+export type StreamEntry =
+  | { readonly kind: 'headers'; readonly headers: HeaderMap; readonly endOfStream: boolean }
+  | { readonly kind: 'data'; readonly data: Buffer; readonly endOfStream: boolean }
+  | { readonly kind: 'trailers'; readonly trailers: HeaderMap };
+
+/**
+ * Walks entries through filters in one direction. An entry reaches filter k+1 only after filter k
+ * let it continue, entries never overtake each other, and a `'stop'` holds the whole direction
+ * until `resume()`. Entries arriving meanwhile wait, in order.
+ */
+export class FilterIteration {
+  private readonly queue: (StreamEntry | undefined)[] = [];
+  private head = 0;
+  /** How many filters the head entry has passed. */
+  private passed = 0;
+  private running = false;
+  /** The filter index holding the iteration, or -1. */
+  stoppedBy = -1;
+  halted = false;
+
+  /**
+   * @param first index of the first filter to visit
+   * @param step +1 for requests (chain order), -1 for responses (reverse order)
+   * @param count how many filters to visit
+   */
+  constructor(
+    private readonly first: number,
+    private readonly step: 1 | -1,
+    private readonly count: number,
+    private readonly visit: (filterIndex: number, entry: StreamEntry) => FilterStatus,
+    private readonly deliver: (entry: StreamEntry) => void,
+    private readonly onIdle?: () => void,
+  ) {}
+
+  get isPaused(): boolean {
+    return this.stoppedBy >= 0 || this.head < this.queue.length;
+  }
+
+  push(entry: StreamEntry): void {
+    this.queue.push(entry);
+    if (this.stoppedBy < 0 && !this.running) this.pump();
+  }
+
+  resume(): void {
+    if (this.stoppedBy < 0) return;
+    this.stoppedBy = -1;
+    if (!this.running) this.pump();
+  }
+
+  private pump(): void {
+    this.running = true;
+    while (this.head < this.queue.length && this.stoppedBy < 0 && !this.halted) {
+      const entry = this.queue[this.head] as StreamEntry;
+      while (this.passed < this.count) {
+        const index = this.first + this.step * this.passed;
+        this.passed++;
+        if (this.visit(index, entry) === 'stop') {
+          this.stoppedBy = index;
+          break;
+        }
+        if (this.halted) break;
+      }
+      if (this.stoppedBy >= 0 || this.halted) break;
+      this.queue[this.head++] = undefined;
+      this.passed = 0;
+      this.deliver(entry);
+    }
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    this.running = false;
+    if (!this.isPaused) this.onIdle?.();
+  }
+}

@@ -1,0 +1,262 @@
+import type { RouteMatch } from '@meshkit/router';
+import { FilterIteration } from './filter-iteration.js';
+import type { StreamEntry } from './filter-iteration.js';
+import type {
+  CompiledHttpFilter,
+  FilterStatus,
+  HeaderMap,
+  HttpFilter,
+  HttpFilterContext,
+  LocalReplyOptions,
+} from './http-filter.js';
+import { ResponseFlag } from './response-flags.js';
+import type { StreamInfo } from './stream-info.js';
+
+/** The downstream half of a stream, as the filter manager writes to it (one per codec). */
+export interface DownstreamCodec {
+  writeHeaders(headers: HeaderMap, endOfStream: boolean): void;
+  /** `false` when the downstream is full. */
+  writeData(data: Buffer, endOfStream: boolean): boolean;
+  writeTrailers(trailers: HeaderMap): void;
+  onDrain(listener: () => void): void;
+  setReadPaused(paused: boolean): void;
+  reset(): void;
+}
+
+export type RouteResolver = (headers: HeaderMap) => RouteMatch | null;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Runs one HTTP stream through its filter chain: request entries in chain order, response
+ * entries in reverse from the filter that produced them, local replies, and teardown.
+ */
+export class FilterManager {
+  private readonly filters: HttpFilter[] = [];
+  private readonly decoding: FilterIteration;
+  private encoding: FilterIteration | undefined;
+  private cachedRoute: RouteMatch | null | undefined;
+  private drainListeners: (() => void)[] = [];
+  private destroyed = false;
+  private downstreamFull = false;
+  responseStarted = false;
+
+  constructor(
+    compiled: readonly CompiledHttpFilter[],
+    private readonly codec: DownstreamCodec,
+    readonly streamInfo: StreamInfo,
+    readonly requestHeaders: HeaderMap,
+    private readonly resolveRoute: RouteResolver,
+  ) {
+    for (let i = 0; i < compiled.length; i++) {
+      this.filters.push((compiled[i] as CompiledHttpFilter).create(new FilterContext(this, i)));
+    }
+    this.decoding = new FilterIteration(0, 1, this.filters.length, (index, entry) => this.decodeAt(index, entry), () => {});
+  }
+
+  decodeHeaders(endOfStream: boolean): void {
+    this.decoding.push({ kind: 'headers', headers: this.requestHeaders, endOfStream });
+  }
+
+  decodeData(data: Buffer, endOfStream: boolean): void {
+    this.streamInfo.bytesReceived += data.length;
+    this.decoding.push({ kind: 'data', data, endOfStream });
+  }
+
+  decodeTrailers(trailers: HeaderMap): void {
+    this.decoding.push({ kind: 'trailers', trailers });
+  }
+
+  route(): RouteMatch | null {
+    if (this.cachedRoute === undefined) this.cachedRoute = this.resolveRoute(this.requestHeaders);
+    return this.cachedRoute;
+  }
+
+  clearRouteCache(): void {
+    this.cachedRoute = undefined;
+  }
+
+  resume(filterIndex: number): void {
+    if (this.decoding.stoppedBy === filterIndex) this.decoding.resume();
+    else if (this.encoding?.stoppedBy === filterIndex) this.encoding.resume();
+  }
+
+  /** Starts (or continues) the response from filter `origin`, through the filters before it. */
+  encode(origin: number, entry: StreamEntry): void {
+    if (this.destroyed) return;
+    if (this.encoding === undefined) {
+      this.responseStarted = true;
+      this.encoding = new FilterIteration(
+        origin - 1,
+        -1,
+        origin,
+        (index, e) => this.encodeAt(index, e),
+        (e) => this.writeDownstream(e),
+        () => this.flushDrainListeners(),
+      );
+    }
+    this.encoding.push(entry);
+  }
+
+  get encodePaused(): boolean {
+    return this.encoding?.isPaused ?? false;
+  }
+
+  onDownstreamDrain(listener: () => void): void {
+    if (this.encodePaused) this.drainListeners.push(listener);
+    else this.codec.onDrain(listener);
+  }
+
+  setDownstreamReadPaused(paused: boolean): void {
+    this.codec.setReadPaused(paused);
+  }
+
+  localReply(origin: number, status: number, body: string, options: LocalReplyOptions | undefined): void {
+    if (this.destroyed) return;
+    this.decoding.halted = true;
+    if (options?.flag !== undefined) this.streamInfo.setResponseFlag(options.flag);
+    if (options?.details !== undefined) this.streamInfo.responseCodeDetails = options.details;
+    if (this.responseStarted) {
+      // Headers are already downstream: the only honest signal left is a reset.
+      this.resetStream();
+      return;
+    }
+    const bytes = body === '' ? EMPTY : Buffer.from(body);
+    const headers: HeaderMap = { ':status': String(status), ...options?.headers };
+    if (bytes.length > 0) {
+      headers['content-type'] ??= 'text/plain';
+      headers['content-length'] = String(bytes.length);
+    }
+    this.encode(origin, { kind: 'headers', headers, endOfStream: bytes.length === 0 });
+    if (bytes.length > 0) this.encode(origin, { kind: 'data', data: bytes, endOfStream: true });
+  }
+
+  resetStream(flag?: ResponseFlag): void {
+    if (flag !== undefined) this.streamInfo.setResponseFlag(flag);
+    this.codec.reset();
+  }
+
+  /** The stream is over: completed when the response was fully written, else reset. */
+  destroy(completed: boolean): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.decoding.halted = true;
+    if (this.encoding !== undefined) this.encoding.halted = true;
+    if (!completed) this.streamInfo.setResponseFlag(ResponseFlag.DownstreamConnectionTermination);
+    this.streamInfo.endTime = performance.now();
+    for (const filter of this.filters) filter.onDestroy?.();
+  }
+
+  private decodeAt(index: number, entry: StreamEntry): FilterStatus {
+    const filter = this.filters[index] as HttpFilter;
+    switch (entry.kind) {
+      case 'headers':
+        return filter.onRequestHeaders?.(entry.headers, entry.endOfStream) ?? 'continue';
+      case 'data':
+        return filter.onRequestData?.(entry.data, entry.endOfStream) ?? 'continue';
+      case 'trailers':
+        return filter.onRequestTrailers?.(entry.trailers) ?? 'continue';
+    }
+  }
+
+  private encodeAt(index: number, entry: StreamEntry): FilterStatus {
+    const filter = this.filters[index] as HttpFilter;
+    switch (entry.kind) {
+      case 'headers':
+        return filter.onResponseHeaders?.(entry.headers, entry.endOfStream) ?? 'continue';
+      case 'data':
+        return filter.onResponseData?.(entry.data, entry.endOfStream) ?? 'continue';
+      case 'trailers':
+        return filter.onResponseTrailers?.(entry.trailers) ?? 'continue';
+    }
+  }
+
+  private writeDownstream(entry: StreamEntry): void {
+    switch (entry.kind) {
+      case 'headers':
+        this.streamInfo.responseCode = Number(entry.headers[':status']);
+        this.codec.writeHeaders(entry.headers, entry.endOfStream);
+        return;
+      case 'data':
+        this.streamInfo.bytesSent += entry.data.length;
+        this.downstreamFull = !this.codec.writeData(entry.data, entry.endOfStream);
+        return;
+      case 'trailers':
+        this.codec.writeTrailers(entry.trailers);
+        return;
+    }
+  }
+
+  private flushDrainListeners(): void {
+    if (this.drainListeners.length === 0) return;
+    const listeners = this.drainListeners;
+    this.drainListeners = [];
+    for (const listener of listeners) this.codec.onDrain(listener);
+  }
+
+  /** Encodes a body chunk; `false` when it is held by a filter or the downstream is full. */
+  encodeData(origin: number, data: Buffer, endOfStream: boolean): boolean {
+    this.encode(origin, { kind: 'data', data, endOfStream });
+    return !this.encodePaused && !this.downstreamFull;
+  }
+}
+
+/** The per-filter view of a stream; knows its position so resume/respond start from it. */
+class FilterContext implements HttpFilterContext {
+  constructor(
+    private readonly manager: FilterManager,
+    private readonly index: number,
+  ) {}
+
+  get streamInfo(): StreamInfo {
+    return this.manager.streamInfo;
+  }
+
+  get requestHeaders(): HeaderMap {
+    return this.manager.requestHeaders;
+  }
+
+  get responseStarted(): boolean {
+    return this.manager.responseStarted;
+  }
+
+  route(): RouteMatch | null {
+    return this.manager.route();
+  }
+
+  clearRouteCache(): void {
+    this.manager.clearRouteCache();
+  }
+
+  resume(): void {
+    this.manager.resume(this.index);
+  }
+
+  respond(status: number, body = '', options?: LocalReplyOptions): void {
+    this.manager.localReply(this.index, status, body, options);
+  }
+
+  encodeHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    this.manager.encode(this.index, { kind: 'headers', headers, endOfStream });
+  }
+
+  encodeData(data: Buffer, endOfStream: boolean): boolean {
+    return this.manager.encodeData(this.index, data, endOfStream);
+  }
+
+  encodeTrailers(trailers: HeaderMap): void {
+    this.manager.encode(this.index, { kind: 'trailers', trailers });
+  }
+
+  onDownstreamDrain(listener: () => void): void {
+    this.manager.onDownstreamDrain(listener);
+  }
+
+  setDownstreamReadPaused(paused: boolean): void {
+    this.manager.setDownstreamReadPaused(paused);
+  }
+
+  resetStream(flag?: ResponseFlag): void {
+    this.manager.resetStream(flag);
+  }
+}

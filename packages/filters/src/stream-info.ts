@@ -1,0 +1,51 @@
+import type { ResponseFlag } from './response-flags.js';
+
+export type TrafficDirection = 'INBOUND' | 'OUTBOUND' | 'UNSPECIFIED';
+
+/**
+ * What is known about one HTTP stream, filled in as it progresses and read when it ends
+ * (access logs, metrics). Mirrors Envoy's StreamInfo.
+ */
+export class StreamInfo {
+  readonly startTime = performance.now();
+  readonly startDate = new Date();
+  endTime: number | undefined;
+  protocol = 'HTTP/1.1';
+  requestId = '';
+  downstreamRemoteAddress = '';
+  downstreamLocalAddress = '';
+  /** SPIFFE ID proven by the downstream's client certificate, when the connection was mTLS. */
+  downstreamPeerSpiffeId: string | null = null;
+  downstreamTls = false;
+  responseCode: number | undefined;
+  responseCodeDetails = '';
+  virtualHostName = '';
+  routeName = '';
+  upstreamCluster = '';
+  upstreamHost = '';
+  bytesReceived = 0;
+  bytesSent = 0;
+  /** Filters share facts here (e.g. the peer metadata one filter decoded and another reports). */
+  readonly filterState = new Map<string, unknown>();
+  private readonly flags: ResponseFlag[] = [];
+
+  constructor(readonly trafficDirection: TrafficDirection) {}
+
+  setResponseFlag(flag: ResponseFlag): void {
+    if (!this.flags.includes(flag)) this.flags.push(flag);
+  }
+
+  hasResponseFlag(flag: ResponseFlag): boolean {
+    return this.flags.includes(flag);
+  }
+
+  /** Envoy's `%RESPONSE_FLAGS%` form: comma-separated, `-` when none. */
+  responseFlagsString(): string {
+    return this.flags.length === 0 ? '-' : this.flags.join(',');
+  }
+
+  /** Milliseconds from the first byte of the request to the end of the stream (or now). */
+  durationMs(): number {
+    return (this.endTime ?? performance.now()) - this.startTime;
+  }
+}
