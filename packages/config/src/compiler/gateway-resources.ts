@@ -62,7 +62,7 @@ function virtualHosts(model: MeshModel, servers: readonly BoundServer[]): EnvoyR
       for (const host of exposedHosts(virtualService, gateway, server)) {
         const name = `${host}:${server.port.number}`;
         const entry = byName.get(name) ?? { domains: host === '*' ? ['*'] : [host, name], routes: [] };
-        entry.routes.push(...virtualServiceRoutes(virtualService, { model, gateway: gatewayRef }));
+        entry.routes.push(...virtualServiceRoutes(virtualService, { model, gateway: gatewayRef, port: server.port.number, portIsServicePort: false }));
         byName.set(name, entry);
       }
     }

@@ -8,8 +8,10 @@ export interface RouteContext {
   readonly model: MeshModel;
   /** `mesh`, or the Gateway as `namespace/name`. */
   readonly gateway: string;
-  /** The service port traffic arrives on (sidecars); gateways leave it unset. */
-  readonly port?: number;
+  /** The port traffic arrives on: the service port (sidecars) or the server port (gateways). */
+  readonly port: number;
+  /** Whether a destination without a port may take `port`: true for sidecars, where it is the service's. */
+  readonly portIsServicePort: boolean;
 }
 
 // Istio turns off Envoy's default 15s route timeout unless the VirtualService sets one.
@@ -44,7 +46,7 @@ function envoyRoute(name: string | undefined, match: EnvoyResource, action: Envo
 /** A match entry bound to other gateways or another port does not apply here. */
 function matchApplies(match: HttpMatchRequest, context: RouteContext): boolean {
   if (match.gateways.length > 0 && !match.gateways.includes(context.gateway)) return false;
-  if (match.port !== undefined && context.port !== undefined && match.port !== context.port) return false;
+  if (match.port !== undefined && match.port !== context.port) return false;
   return true;
 }
 
@@ -92,11 +94,12 @@ function routeAction(rule: HttpRoute, context: RouteContext): EnvoyResource {
 
 /**
  * The port of a destination, as Istio resolves it: the one written, else the service's only
- * port, else the port the traffic came in on.
+ * port, else (sidecars) the service port the traffic came in on, else the service's first port.
  */
 function destinationCluster(destination: RouteDestination, context: RouteContext): string {
   const service = context.model.services.find((candidate) => candidate.fqdn === destination.host);
   const onlyPort = service?.ports.length === 1 ? service.ports[0]?.port : undefined;
-  const port = destination.port ?? onlyPort ?? context.port ?? service?.ports[0]?.port ?? 80;
+  const incoming = context.portIsServicePort ? context.port : undefined;
+  const port = destination.port ?? onlyPort ?? incoming ?? service?.ports[0]?.port ?? context.port;
   return outboundClusterName(port, destination.subset ?? '', destination.host);
 }

@@ -76,7 +76,7 @@ export function outboundRouteConfiguration(model: MeshModel, proxy: ProxyNode): 
     for (const port of service.ports) {
       if (!isHttpProtocol(port.protocol)) continue;
       const routes = virtualService
-        ? virtualServiceRoutes(virtualService, { model, gateway: 'mesh', port: port.port })
+        ? virtualServiceRoutes(virtualService, { model, gateway: 'mesh', port: port.port, portIsServicePort: true })
         : [defaultRoute(port.port, service.fqdn)];
       virtualHosts.push({ name: `${service.fqdn}:${port.port}`, domains: serviceDomains(service, port.port, proxy.namespace), routes });
     }
