@@ -127,6 +127,22 @@ describe('CertificateAuthority.sign', () => {
     expect(new X509Certificate(leafPem).subjectAltName).toBe(`URI:${REVIEWS}`);
   });
 
+  it('ignores whatever else a CSR asks for: a CA:TRUE request still yields a CA:FALSE leaf with only the SPIFFE SAN', async () => {
+    const key = await scratch.write('greedy.key', (await generateWorkloadKey()).privateKeyPem);
+    const made = await openssl([
+      'req', '-new', '-key', key, '-subj', '/CN=admin', '-addext', `subjectAltName=URI:${REVIEWS},DNS:admin.example`,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=keyCertSign',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const [leafPem = ''] = await ca.sign(made.stdout, { spiffeId: REVIEWS });
+    const leaf = new X509Certificate(leafPem);
+    expect(leaf.ca).toBe(false);
+    expect(leaf.subjectAltName).toBe(`URI:${REVIEWS}`);
+    expect(leaf.subject).toBeFalsy();
+    const text = await openssl(['x509', '-noout', '-text', '-in', await scratch.write('greedy-leaf.pem', leafPem)]);
+    expect(text.stdout).not.toContain('Certificate Sign');
+  });
+
   it('refuses a CSR whose self-signature does not verify', async () => {
     const csr = await csrFor(REVIEWS);
     const der = Buffer.from(csr.replace(/-----[^-]+-----|\s/g, ''), 'base64');

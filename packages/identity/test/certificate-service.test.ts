@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Client, Metadata as GrpcMetadata, Server, ServerCredentials, credentials, status } from '@grpc/grpc-js';
 import type { Metadata } from '@grpc/grpc-js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -119,4 +119,74 @@ describe('IstioCertificateService over gRPC', () => {
     const code = await grpcCodeOf(client.createCertificate(await createCsr(await generateWorkloadKey(), REVIEWS)));
     expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain(code);
   });
+
+  it('speaks the Istio wire format: csr is field 1, validity_duration field 3, cert_chain field 1', async () => {
+    const address = await startCa();
+    const raw = new Client(address, credentials.createInsecure());
+    cleanups.push(() => raw.close());
+    const csr = await createCsr(await generateWorkloadKey(), REVIEWS);
+    const chain = await new Promise<string[]>((resolve, reject) => {
+      raw.makeUnaryRequest(
+        '/istio.v1.auth.IstioCertificateService/CreateCertificate',
+        (request: { csr: string; seconds: number }) =>
+          Buffer.concat([lengthDelimited(1, Buffer.from(request.csr)), varintField(3, request.seconds)]),
+        (bytes: Buffer) => repeatedStrings(bytes, 1),
+        { csr, seconds: 7200 },
+        new GrpcMetadata(),
+        (error, response) => (error || response === undefined ? reject(error ?? new Error('no response')) : resolve(response)),
+      );
+    });
+    expect(chain).toHaveLength(2);
+    expect(chain[1]).toBe(ca.rootCertPem);
+    const leaf = new X509Certificate(chain[0] ?? '');
+    expect(Math.abs(Date.parse(leaf.validTo) - Date.now() - 7_200_000)).toBeLessThan(5_000);
+  });
 });
+
+// A hand-rolled protobuf encoder/decoder, independent of the package's .proto, so the field
+// numbers are checked against the protocol rather than against themselves.
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+function lengthDelimited(field: number, payload: Buffer): Buffer {
+  return Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
+}
+
+function varintField(field: number, value: number): Buffer {
+  return Buffer.concat([varint(field << 3), varint(value)]);
+}
+
+function readVarint(bytes: Buffer, start: number): [value: number, next: number] {
+  let value = 0;
+  let scale = 1;
+  let position = start;
+  for (let guard = 0; guard < 10 && position < bytes.length; guard += 1) {
+    const byte = bytes[position] ?? 0;
+    position += 1;
+    value += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) break;
+    scale *= 128;
+  }
+  return [value, position];
+}
+
+function repeatedStrings(bytes: Buffer, field: number): string[] {
+  const values: string[] = [];
+  let position = 0;
+  while (position < bytes.length) {
+    const [tag, afterTag] = readVarint(bytes, position);
+    if ((tag & 7) !== 2) throw new Error(`unexpected wire type in tag ${tag}`);
+    const [length, afterLength] = readVarint(bytes, afterTag);
+    if (tag >> 3 === field) values.push(bytes.subarray(afterLength, afterLength + length).toString('utf8'));
+    position = afterLength + length;
+  }
+  return values;
+}
