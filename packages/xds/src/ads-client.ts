@@ -85,6 +85,11 @@ export class AdsClient {
     this.#send(typeUrl, watch, watch.ackedVersion);
   }
 
+  /** The version the handler last accepted for a type ('' before the first), or undefined if not watched. */
+  ackedVersion(typeUrl: TypeUrl): string | undefined {
+    return this.#watches.get(typeUrl)?.ackedVersion;
+  }
+
   /** Stops delivering a type; for RDS/EDS the server is told to stop sending it. */
   unwatch(typeUrl: TypeUrl): void {
     const watch = this.#watches.get(typeUrl);

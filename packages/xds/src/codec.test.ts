@@ -146,3 +146,19 @@ describe('codec rejections name the field path', () => {
     expect(() => decodeResource(TYPE_URLS.cluster, Uint8Array.from([0x0a, 0xff]))).toThrow(/cannot decode envoy\.config\.cluster\.v3\.Cluster/);
   });
 });
+
+describe('time and struct edge cases', () => {
+  it('round-trips timestamps and fractional/negative durations', () => {
+    const secretWithTime = {
+      name: 's',
+      validation_context: { trusted_ca: { inline_string: 'x' }, crl: { filename: '/crl' } },
+    };
+    expect(roundTrip(TYPE_URLS.secret, secretWithTime)).toEqual(secretWithTime);
+    const listener = {
+      name: 'l',
+      listener_filters_timeout: '0.000000001s',
+      metadata: { typed_filter_metadata: { t: { '@type': 'type.googleapis.com/google.protobuf.Timestamp', value: '2024-02-29T23:59:59.25Z' } } },
+    };
+    expect(roundTrip(TYPE_URLS.listener, listener)).toEqual(listener);
+  });
+});
