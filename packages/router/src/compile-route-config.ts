@@ -39,7 +39,7 @@ export function compileRouteConfig(input: RouteConfigInput): RouteTable {
         const problem =
           parsed.pattern.kind === 'any'
             ? `only one '*' domain is allowed per route config; it is already declared${where}`
-            : `domain '${domain}' is already declared${where}; domains must be unique across virtual hosts`;
+            : `domain '${domain}' is already declared${where}; domains must be unique within a route config`;
         fail(field, problem);
       }
       declaredAt.set(toAsciiLowerCase(domain), { virtualHost: hostInput.name, field });

@@ -74,7 +74,9 @@ describe('RouteTable.match', () => {
     expect(first?.virtualHost.name).toBe('shop');
     expect(first?.virtualHost.routes).toContain(first?.route);
     expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.route)).toBe(true);
     expect(Object.isFrozen(first?.route.action)).toBe(true);
+    expect(Object.isFrozen(first?.virtualHost)).toBe(true);
   });
 
   it('lists the compiled virtual hosts with their configured domains', () => {

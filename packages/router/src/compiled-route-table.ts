@@ -20,7 +20,10 @@ export class RouteEntry implements CompiledRoute {
     readonly timeoutMs: number | undefined,
     /** Every one must match; the path matcher first, as it is the cheapest to refuse. */
     readonly matchers: readonly RequestMatcher[],
-  ) {}
+  ) {
+    // Shared by every request that matches it, so nobody may change it.
+    Object.freeze(this);
+  }
 }
 
 export class VirtualHostEntry implements CompiledVirtualHost {
@@ -35,6 +38,7 @@ export class VirtualHostEntry implements CompiledVirtualHost {
   ) {
     this.results = Object.freeze(routes.map((route) => Object.freeze({ virtualHost: this, route })));
     this.matchers = routes.map((route) => route.matchers);
+    Object.freeze(this);
   }
 
   /** HOT PATH: per request. First match wins; no allocation, no closures. */
