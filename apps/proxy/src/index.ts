@@ -1,2 +1,5 @@
-// Nothing is exported yet: see README.md.
-export {};
+export { startProxy } from './proxy.js';
+export type { ProxyOptions, RunningProxy } from './proxy.js';
+export { parseBootstrap } from './bootstrap/bootstrap.js';
+export type { Bootstrap } from './bootstrap/bootstrap.js';
+export { BootstrapError, ResourceError } from './errors.js';

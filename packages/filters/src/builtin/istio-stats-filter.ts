@@ -42,6 +42,9 @@ function workloadLabels(prefix: 'source' | 'destination', peer: PeerMetadata | u
     [`${prefix}_version`]: peer.version ?? peer.labels['version'] ?? 'unknown',
     [`${prefix}_cluster`]: peer.clusterId ?? 'unknown',
     [`${prefix}_principal`]: principalOf(peer, trustDomain),
+    // Istio's canonical service: the canonical-name label, else `app`, else the workload.
+    [`${prefix}_canonical_service`]: peer.labels['service.istio.io/canonical-name'] ?? peer.app ?? peer.labels['app'] ?? peer.workloadName,
+    [`${prefix}_canonical_revision`]: peer.labels['service.istio.io/canonical-revision'] ?? peer.version ?? peer.labels['version'] ?? 'latest',
   };
 }
 

@@ -1,0 +1,86 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WorkloadIdentity } from '@meshkit/identity';
+import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
+import { configDump } from './config-dump.js';
+import { envoyStatsText } from './metrics.js';
+import type { ProxyMetrics } from './metrics.js';
+
+export interface AdminState {
+  readonly bootstrap: unknown;
+  readonly runtime: ProxyRuntime;
+  readonly metrics: ProxyMetrics;
+  identity(): WorkloadIdentity | undefined;
+  isReady(): boolean;
+  quit(): void;
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function clustersText(state: AdminState): string {
+  const lines: string[] = [];
+  const { clusters } = state.runtime;
+  for (const name of clusters.names()) {
+    const cluster = clusters.get(name);
+    if (cluster === undefined) continue;
+    for (const ep of cluster.endpoints) {
+      const host = `${name}::${ep.address}:${ep.port}`;
+      lines.push(`${host}::health_flags::${ep.healthy === false ? '/failed_eds_health' : 'healthy'}`);
+      lines.push(`${host}::weight::${ep.weight ?? 1}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Envoy's admin API, on its own (loopback by default) address. */
+export async function startAdminServer(host: string, port: number, state: AdminState): Promise<{ server: http.Server; address: AddressInfo }> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    void handle(url, req.method ?? 'GET', res, state).catch((error: unknown) => send(res, 500, `${(error as Error).message}\n`));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, resolve);
+  });
+  return { server, address: server.address() as AddressInfo };
+}
+
+async function handle(url: URL, method: string, res: http.ServerResponse, state: AdminState): Promise<void> {
+  switch (url.pathname) {
+    case '/ready':
+      send(res, state.isReady() ? 200 : 503, state.isReady() ? 'LIVE\n' : 'PRE_INITIALIZING\n');
+      return;
+    case '/config_dump': {
+      const dump = configDump(state.bootstrap, state.runtime, state.identity(), url.searchParams.has('include_eds'));
+      send(res, 200, `${JSON.stringify(dump, null, 2)}\n`, 'application/json');
+      return;
+    }
+    case '/stats/prometheus': {
+      const hcms = state.runtime.listenerManager.listeners.map((l) => l.hcm);
+      const text = (await state.metrics.prometheusText()) + envoyStatsText(state.runtime.clusters, hcms);
+      send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
+      return;
+    }
+    case '/clusters':
+      send(res, 200, clustersText(state));
+      return;
+    case '/listeners': {
+      const lines = state.runtime.listenerManager.listeners.map((l) => `${l.spec.name}::${l.spec.host}:${l.spec.port}`);
+      send(res, 200, `${lines.join('\n')}\n`);
+      return;
+    }
+    case '/quitquitquit':
+      if (method !== 'POST') {
+        send(res, 405, 'use POST\n');
+        return;
+      }
+      send(res, 200, 'OK\n');
+      state.quit();
+      return;
+    default:
+      send(res, 404, `unknown admin path ${url.pathname}\n`);
+  }
+}

@@ -1,0 +1,72 @@
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Meter } from '@opentelemetry/api';
+import type { HttpConnectionManager } from '@meshkit/filters';
+import type { ClusterManager } from '@meshkit/upstream';
+
+/** The proxy's OpenTelemetry metrics (Istio's standard metrics), exposed in Prometheus text form. */
+export class ProxyMetrics {
+  private readonly exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+  private readonly provider = new MeterProvider({ readers: [this.exporter] });
+  private readonly serializer = new PrometheusSerializer('', false, undefined, true, true);
+
+  get meter(): Meter {
+    return this.provider.getMeter('meshkit-proxy');
+  }
+
+  async prometheusText(): Promise<string> {
+    const { resourceMetrics } = await this.exporter.collect();
+    return this.serializer.serialize(resourceMetrics);
+  }
+
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** A counter or gauge per stat name, each with one sample per labelled source (Envoy's tag extraction). */
+function appendFamily(lines: string[], metric: string, type: 'counter' | 'gauge', samples: [label: string, value: number][]): void {
+  if (samples.length === 0) return;
+  lines.push(`# TYPE ${metric} ${type}`);
+  for (const [label, value] of samples) lines.push(`${metric}{${label}} ${value}`);
+}
+
+const GAUGES = new Set(['upstream_rq_active', 'upstream_cx_active', 'upstream_rq_pending_active', 'membership_total', 'membership_healthy', 'downstream_rq_active']);
+
+function statFamilies(
+  lines: string[],
+  prefix: string,
+  labelName: string,
+  sources: Iterable<[name: string, stats: Readonly<object>]>,
+): void {
+  const families = new Map<string, [string, number][]>();
+  for (const [name, stats] of sources) {
+    for (const [stat, value] of Object.entries(stats)) {
+      if (typeof value !== 'number') continue;
+      let samples = families.get(stat);
+      if (samples === undefined) families.set(stat, (samples = []));
+      samples.push([`${labelName}="${escapeLabel(name)}"`, value]);
+    }
+  }
+  for (const [stat, samples] of [...families].sort(([a], [b]) => a.localeCompare(b))) {
+    const metric = `${prefix}${stat}`;
+    appendFamily(lines, metric, GAUGES.has(stat) ? 'gauge' : 'counter', samples);
+  }
+}
+
+/** Envoy's own stats in its Prometheus form (`envoy_cluster_upstream_rq_total{envoy_cluster_name=…}`). */
+export function envoyStatsText(clusters: ClusterManager, connectionManagers: readonly HttpConnectionManager[]): string {
+  const lines: string[] = [];
+  const clusterStats: [string, object][] = [];
+  for (const name of clusters.names()) {
+    const cluster = clusters.get(name);
+    if (cluster !== undefined) clusterStats.push([name, cluster.stats]);
+  }
+  statFamilies(lines, 'envoy_cluster_', 'envoy_cluster_name', clusterStats);
+  statFamilies(lines, 'envoy_http_', 'envoy_http_conn_manager_prefix', connectionManagers.map((hcm) => [hcm.statPrefix, hcm.stats]));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}

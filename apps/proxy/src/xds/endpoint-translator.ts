@@ -1,0 +1,33 @@
+import type { Endpoint } from '@meshkit/upstream';
+import { FieldReader } from './fields.js';
+
+const UNHEALTHY = new Set(['UNHEALTHY', 'DRAINING', 'TIMEOUT', 'DEGRADED']);
+
+/** Envoy `ClusterLoadAssignment` → the cluster's endpoints. */
+export function translateClusterLoadAssignment(resource: unknown): { clusterName: string; endpoints: Endpoint[] } {
+  const cla = FieldReader.of('ClusterLoadAssignment', resource);
+  const clusterName = cla.string('cluster_name');
+  return { clusterName, endpoints: readEndpoints(FieldReader.of(`ClusterLoadAssignment ${clusterName}`, resource)) };
+}
+
+/** The endpoints of a `ClusterLoadAssignment` (also used for a static cluster's `load_assignment`). */
+export function readEndpoints(cla: FieldReader): Endpoint[] {
+  cla.allowOnly('cluster_name', 'endpoints');
+  const endpoints: Endpoint[] = [];
+  for (const group of cla.children('endpoints')) {
+    group.allowOnly('lb_endpoints', 'locality');
+    for (const lb of group.children('lb_endpoints')) {
+      lb.allowOnly('endpoint', 'health_status', 'load_balancing_weight', 'metadata');
+      const address = lb.child('endpoint').allowOnly('address').child('address').allowOnly('socket_address').child('socket_address');
+      address.allowOnly('address', 'port_value', 'protocol');
+      const health = lb.optionalString('health_status');
+      endpoints.push({
+        address: address.string('address'),
+        port: address.number('port_value'),
+        weight: lb.optionalNumber('load_balancing_weight') ?? 1,
+        healthy: health === undefined || !UNHEALTHY.has(health),
+      });
+    }
+  }
+  return endpoints;
+}
