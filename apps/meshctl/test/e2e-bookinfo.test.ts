@@ -50,7 +50,7 @@ describe('bookinfo on a meshkit mesh, driven through meshctl', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (mesh === undefined) return;
+    if (mesh === undefined || mesh.process.exitCode !== null || mesh.process.signalCode !== null) return;
     mesh.process.kill('SIGTERM');
     await new Promise((resolve) => mesh.process.once('exit', resolve));
   });
