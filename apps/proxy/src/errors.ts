@@ -13,3 +13,10 @@ export const ResourceError = defineError(
   'ResourceError',
   (resource: string, field: string, reason: string) => `${resource}: ${field}: ${reason}`,
 );
+
+/** A listener's address cannot be bound (in use, not local, no permission). */
+export const ListenerBindError = defineError(
+  'MESHKIT_PROXY_LISTENER_BIND',
+  'ListenerBindError',
+  (listener: string, address: string, reason: string) => `listener ${listener}: cannot listen on ${address}: ${reason}`,
+);

@@ -2,4 +2,4 @@ export { startProxy } from './proxy.js';
 export type { ProxyOptions, RunningProxy } from './proxy.js';
 export { parseBootstrap } from './bootstrap/bootstrap.js';
 export type { Bootstrap } from './bootstrap/bootstrap.js';
-export { BootstrapError, ResourceError } from './errors.js';
+export { BootstrapError, ListenerBindError, ResourceError } from './errors.js';

@@ -30,13 +30,16 @@ async function main(): Promise<void> {
   };
   const adminPort = values['admin-port'] === undefined ? undefined : Number(values['admin-port']);
   const proxy = await startProxy(bootstrap, { log, ...(adminPort === undefined ? {} : { adminPort }) });
-  await proxy.ready;
-  log(`ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}`);
-  const stop = (): void => {
-    void proxy.close().then(() => process.exit(0));
-  };
+  // Handlers go in before the first config arrives, so a proxy still waiting for ADS stops cleanly too.
+  const stop = (): void => void proxy.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  void proxy.ready.then(() =>
+    log(`ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}`),
+  );
+  // SIGTERM, SIGINT and the admin's POST /quitquitquit all end here.
+  await proxy.closed;
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpFilterRegistry } from '@meshkit/filters';
 import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory } from '@meshkit/filters/builtin';
@@ -7,6 +8,7 @@ import { AdsClient } from '@meshkit/xds';
 import { startAdminServer } from './admin/admin-server.js';
 import { ProxyMetrics } from './admin/metrics.js';
 import { IdentityAgent } from './agent/identity-agent.js';
+import { expectsIdentity, staticResourceOrigin } from './bootstrap/bootstrap.js';
 import type { Bootstrap } from './bootstrap/bootstrap.js';
 import { BootstrapError } from './errors.js';
 import { ProxyRuntime } from './runtime/proxy-runtime.js';
@@ -24,6 +26,8 @@ export interface RunningProxy {
   readonly identity: IdentityAgent | undefined;
   /** Resolves once the first configuration is applied and its listeners are bound. */
   readonly ready: Promise<void>;
+  /** Resolves once the proxy has shut down, by `close()` or by the admin `POST /quitquitquit`. */
+  readonly closed: Promise<void>;
   /** Stops accepting, lets in-flight requests finish, closes the control-plane stream. */
   close(): Promise<void>;
 }
@@ -56,7 +60,7 @@ function controlPlaneAddress(bootstrap: Bootstrap, runtime: ProxyRuntime): strin
   const cluster = runtime.clusters.get(bootstrap.adsCluster);
   const endpoint = cluster?.endpoints[0];
   if (endpoint === undefined) {
-    throw new BootstrapError('bootstrap', 'dynamic_resources.ads_config', `static cluster '${bootstrap.adsCluster}' with one endpoint is required`);
+    throw new BootstrapError(bootstrap.source, 'dynamic_resources.ads_config', `static cluster '${bootstrap.adsCluster}' with one endpoint is required`);
   }
   return `${endpoint.address}:${endpoint.port}`;
 }
@@ -75,22 +79,53 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     .register(istioStatsFilterFactory(local, new IstioMetrics(metrics.meter)));
 
   // The ADS cluster is static; applying it first tells us where the control plane is.
-  runtime.applyClusters(bootstrap.staticClusters, 'static', 'static');
+  runtime.applyClusters(bootstrap.staticClusters, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'clusters', i));
   const controlPlane = controlPlaneAddress(bootstrap, runtime);
-  const meta = bootstrap.node.metadata;
-  let agent: IdentityAgent | undefined;
-  if (controlPlane !== undefined && typeof meta['NAMESPACE'] === 'string' && typeof meta['SERVICE_ACCOUNT'] === 'string') {
-    agent = await IdentityAgent.start({ caAddress: controlPlane, namespace: meta['NAMESPACE'], serviceAccount: meta['SERVICE_ACCOUNT'] });
-    secrets.identity = agent.identity;
-    log(`identity ${agent.spiffeId} issued by the control plane`);
-  }
-  await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static');
 
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   let isReady = false;
   void ready.then(() => (isReady = true));
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let agent: IdentityAgent | undefined;
   let client: AdsClient | undefined;
+  let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      client?.close();
+      await runtime.close();
+      if (admin !== undefined) await closeAdmin(admin.server);
+      await metrics.shutdown();
+      markClosed();
+    })());
+
+  try {
+    if (controlPlane !== undefined && expectsIdentity(bootstrap)) {
+      const meta = bootstrap.node.metadata;
+      agent = await IdentityAgent.start({ caAddress: controlPlane, namespace: String(meta['NAMESPACE']), serviceAccount: String(meta['SERVICE_ACCOUNT']) });
+      secrets.identity = agent.identity;
+      log(`identity ${agent.spiffeId} issued by the control plane`);
+    }
+    await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
+    if (bootstrap.admin !== undefined) {
+      admin = await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, {
+        bootstrap: bootstrap.document,
+        runtime,
+        metrics,
+        identity: () => secrets.identity,
+        isReady: () => isReady,
+        // The process (main.ts) decides to exit once `closed` resolves; an embedding caller keeps running.
+        quit: () => void close(),
+      });
+    }
+  } catch (error) {
+    // Whatever was bound or opened before the failure goes, so a failed start leaves nothing behind.
+    await close();
+    throw error;
+  }
+
   if (controlPlane === undefined) {
     markReady();
   } else {
@@ -98,27 +133,12 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     subscribeToAds(client, runtime, markReady, log);
     client.start();
   }
+  return { adminAddress: admin?.address, runtime, identity: agent, ready, closed, close };
+}
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      client?.close();
-      await runtime.close();
-      admin?.server.close();
-      await metrics.shutdown();
-    })());
-
-  const admin =
-    bootstrap.admin === undefined
-      ? undefined
-      : await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, {
-          bootstrap,
-          runtime,
-          metrics,
-          identity: () => secrets.identity,
-          isReady: () => isReady,
-          quit: () => void close().then(() => process.exit(0)),
-        });
-
-  return { adminAddress: admin?.address, runtime, identity: agent, ready, close };
+function closeAdmin(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

@@ -7,6 +7,7 @@ import { envoyStatsText } from './metrics.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminState {
+  /** The bootstrap document as written (sensitive fields are redacted when shown). */
   readonly bootstrap: unknown;
   readonly runtime: ProxyRuntime;
   readonly metrics: ProxyMetrics;
@@ -68,7 +69,12 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
       send(res, 200, clustersText(state));
       return;
     case '/listeners': {
-      const lines = state.runtime.listenerManager.listeners.map((l) => `${l.spec.name}::${l.spec.host}:${l.spec.port}`);
+      // The bound address, so a listener configured on port 0 shows the port it got.
+      const lines = state.runtime.listenerManager.listeners.map((l) => {
+        const bound = l.server.address();
+        const port = typeof bound === 'object' && bound !== null ? bound.port : l.spec.port;
+        return `${l.spec.name}::${l.spec.host}:${port}`;
+      });
       send(res, 200, `${lines.join('\n')}\n`);
       return;
     }

@@ -1,12 +1,17 @@
 import { parse } from 'yaml';
-import { BootstrapError } from '../errors.js';
-import { FieldReader } from '../xds/fields.js';
-import type { Json } from '../xds/fields.js';
 import type { EnvoyNode } from '@meshkit/xds';
-
+import { BootstrapError } from '../errors.js';
+import { translateCluster } from '../xds/cluster-translator.js';
+import { FieldReader } from '../xds/fields.js';
+import type { FieldErrorFactory, FieldOrigin, Json } from '../xds/fields.js';
+import { translateListener } from '../xds/listener-translator.js';
 
 /** The part of an Envoy v3 bootstrap this proxy implements. */
 export interface Bootstrap {
+  /** Where the bootstrap came from (a file path or `--config-yaml`), for error messages. */
+  readonly source: string;
+  /** The document as written, for `/config_dump`. */
+  readonly document: Json;
   readonly node: EnvoyNode & { readonly cluster: string; readonly metadata: Json };
   readonly admin: { readonly host: string; readonly port: number } | undefined;
   readonly staticListeners: readonly unknown[];
@@ -15,7 +20,24 @@ export interface Bootstrap {
   readonly adsCluster: string | undefined;
 }
 
-/** Parses a bootstrap (YAML or JSON), refusing any field the proxy does not implement. */
+const bootstrapError: FieldErrorFactory = (file, field, reason, cause) =>
+  new BootstrapError(file, field, reason, cause === undefined ? undefined : { cause });
+
+/** Where a static resource sits in its bootstrap, so its errors name the file and the full field path. */
+export function staticResourceOrigin(bootstrap: Pick<Bootstrap, 'source'>, list: 'listeners' | 'clusters', index: number): FieldOrigin {
+  return { resource: bootstrap.source, path: `static_resources.${list}[${index}]`, makeError: bootstrapError };
+}
+
+/** True when the proxy will get a workload identity from the control plane's CA. */
+export function expectsIdentity(bootstrap: Pick<Bootstrap, 'node' | 'adsCluster'>): boolean {
+  const meta = bootstrap.node.metadata;
+  return bootstrap.adsCluster !== undefined && typeof meta['NAMESPACE'] === 'string' && typeof meta['SERVICE_ACCOUNT'] === 'string';
+}
+
+/**
+ * Parses a bootstrap (YAML or JSON), refusing any field the proxy does not implement — in the
+ * static listeners and clusters too — with a `BootstrapError` naming `where` and the field path.
+ */
 export function parseBootstrap(text: string, where: string): Bootstrap {
   let document: unknown;
   try {
@@ -23,8 +45,9 @@ export function parseBootstrap(text: string, where: string): Bootstrap {
   } catch (error) {
     throw new BootstrapError(where, '(document)', (error as Error).message, { cause: error });
   }
-  const bootstrapError = (file: string, field: string, reason: string): Error => new BootstrapError(file, field, reason);
-  return readBootstrap(FieldReader.of(where, document ?? {}, '', bootstrapError));
+  const bootstrap = readBootstrap(FieldReader.of(where, document ?? {}, '', bootstrapError));
+  checkStaticResources(bootstrap);
+  return bootstrap;
 }
 
 function readBootstrap(root: FieldReader): Bootstrap {
@@ -52,10 +75,37 @@ function readBootstrap(root: FieldReader): Bootstrap {
   }
   const metadata = node?.optionalChild('metadata')?.value ?? {};
   return {
+    source: root.resource,
+    document: root.value,
     node: { id: node?.optionalString('id') ?? '', cluster: node?.optionalString('cluster') ?? '', metadata },
     admin,
-    staticListeners: (statics?.value['listeners'] as unknown[] | undefined) ?? [],
-    staticClusters: (statics?.value['clusters'] as unknown[] | undefined) ?? [],
+    staticListeners: statics?.children('listeners').map((l) => l.value) ?? [],
+    staticClusters: statics?.children('clusters').map((c) => c.value) ?? [],
     adsCluster,
   };
+}
+
+/**
+ * Translates the static resources once without binding or connecting anything, so a bad field
+ * stops the proxy before it starts. HTTP filter configs are compiled later, at start.
+ */
+function checkStaticResources(bootstrap: Bootstrap): void {
+  const secrets = { identity: undefined, identityExpected: expectsIdentity(bootstrap) };
+  const clusterNames = new Set<string>();
+  bootstrap.staticClusters.forEach((cluster, i) => {
+    const origin = staticResourceOrigin(bootstrap, 'clusters', i);
+    const { name } = translateCluster(cluster, secrets, origin);
+    if (clusterNames.has(name)) throw origin.makeError(origin.resource, `${origin.path}.name`, `a second cluster is named '${name}'`);
+    clusterNames.add(name);
+  });
+  bootstrap.staticListeners.forEach((listener, i) => {
+    translateListener(listener, { secrets, httpFilters: undefined }, staticResourceOrigin(bootstrap, 'listeners', i));
+  });
+  if (bootstrap.adsCluster !== undefined && !clusterNames.has(bootstrap.adsCluster)) {
+    throw new BootstrapError(
+      bootstrap.source,
+      'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name',
+      `no static cluster is named '${bootstrap.adsCluster}'`,
+    );
+  }
 }

@@ -7,6 +7,7 @@ import type { HttpConnectionManagerConfig } from '@meshkit/filters';
 import { peerSpiffeId, verifyClientSpiffeId } from '@meshkit/identity';
 import type { AllowedSpiffeIds } from '@meshkit/identity';
 import type { RouteTable } from '@meshkit/router';
+import { ListenerBindError } from '../errors.js';
 import type { ListenerSpec } from '../xds/listener-translator.js';
 
 type Server = http.Server | https.Server;
@@ -16,7 +17,7 @@ export interface ActiveListener {
   readonly spec: ListenerSpec;
   readonly hcm: HttpConnectionManager;
   readonly server: Server;
-  /** Settles when the socket is bound (or failed to bind). */
+  /** Resolves when the socket is bound; rejects with ListenerBindError when it cannot be. */
   readonly bound: Promise<void>;
 }
 
@@ -114,13 +115,16 @@ export class ListenerManager {
       });
     }
     server.on('clientError', (_error, socket: Socket) => socket.destroy());
-    const bound = new Promise<void>((resolve) => {
+    const bound = new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
-        this.log(`listener ${spec.name}: cannot listen on ${spec.host}:${spec.port}: ${error.message}`);
-        resolve();
+        // A listener that never bound is not active: /listeners must not show it as serving.
+        if (this.active.get(spec.name)?.server === server) this.active.delete(spec.name);
+        reject(new ListenerBindError(spec.name, `${spec.host}:${spec.port}`, error.message, { cause: error }));
       });
       server.listen({ host: spec.host, port: spec.port }, () => resolve());
     });
+    // apply() hands the failure to its caller; this keeps a listener nobody awaits from crashing the process.
+    bound.catch(() => undefined);
     return { spec, hcm, server, bound };
   }
 

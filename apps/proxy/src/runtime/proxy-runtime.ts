@@ -4,16 +4,29 @@ import { Cluster, ClusterManager } from '@meshkit/upstream';
 import type { Endpoint } from '@meshkit/upstream';
 import { translateCluster } from '../xds/cluster-translator.js';
 import type { ClusterSpec } from '../xds/cluster-translator.js';
+import type { FieldOrigin } from '../xds/fields.js';
 import { translateClusterLoadAssignment } from '../xds/endpoint-translator.js';
 import { translateListener } from '../xds/listener-translator.js';
 import type { ListenerSpec } from '../xds/listener-translator.js';
 import { translateRouteConfiguration } from '../xds/route-translator.js';
 import type { SecretSource } from '../xds/transport-socket.js';
 import { ListenerManager } from './listener-manager.js';
+import { ResourceError } from '../errors.js';
 
 export interface ResourceRecord {
   readonly version: string;
   readonly resource: unknown;
+  /** From the bootstrap (`static_resources`) rather than from xDS. */
+  readonly isStatic: boolean;
+}
+
+/** Refuses an update naming two resources alike: which one would win is undefined, so neither does. */
+function refuseDuplicates(kind: string, names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new ResourceError(`${kind} ${name}`, 'name', 'two resources in the update have this name');
+    seen.add(name);
+  }
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -32,6 +45,7 @@ export class ProxyRuntime {
   private readonly routeTables = new Map<string, RouteTable>();
   private readonly lastEndpoints = new Map<string, readonly Endpoint[]>();
   private staticListeners: readonly unknown[] = [];
+  private staticListenerOrigin: ((index: number) => FieldOrigin) | undefined;
   /** What was applied, by type, for /config_dump. */
   readonly applied = {
     clusters: new Map<string, ResourceRecord>(),
@@ -50,11 +64,17 @@ export class ProxyRuntime {
 
   routeTable = (name: string): RouteTable | null => this.routeTables.get(name) ?? null;
 
-  /** Applies clusters; `dynamic` updates are the complete set (clusters missing from it go). */
-  applyClusters(resources: readonly unknown[], version: string, origin: 'static' | 'dynamic'): void {
-    const specs = resources.map((r) => translateCluster(r, this.secrets));
+  /**
+   * Applies clusters; `dynamic` updates are the complete set (clusters missing from it go).
+   * `placeOf` names where a static cluster sits in the bootstrap, for errors.
+   */
+  applyClusters(resources: readonly unknown[], version: string, origin: 'static' | 'dynamic', placeOf?: (index: number) => FieldOrigin): void {
+    const specs = resources.map((r, i) => translateCluster(r, this.secrets, placeOf?.(i)));
+    refuseDuplicates('Cluster', specs.map((s) => s.name));
     const wanted = new Set(specs.map((s) => s.name));
     if (origin === 'dynamic') {
+      const clash = specs.find((s) => this.staticClusters.has(s.name));
+      if (clash !== undefined) throw new ResourceError(`Cluster ${clash.name}`, 'name', 'a static cluster of the bootstrap has this name');
       for (const name of [...this.clusterSpecs.keys()]) {
         if (this.staticClusters.has(name) || wanted.has(name)) continue;
         this.clusterSpecs.delete(name);
@@ -64,7 +84,7 @@ export class ProxyRuntime {
     }
     for (const spec of specs) {
       if (origin === 'static') this.staticClusters.add(spec.name);
-      this.applied.clusters.set(spec.name, { version, resource: spec.source });
+      this.applied.clusters.set(spec.name, { version, resource: spec.source, isStatic: origin === 'static' });
       const current = this.clusterSpecs.get(spec.name);
       if (current !== undefined && sameJson(current.source, spec.source)) continue;
       const cluster = new Cluster({
@@ -91,7 +111,11 @@ export class ProxyRuntime {
     const assignments = resources.map(translateClusterLoadAssignment);
     for (const { clusterName, endpoints } of assignments) {
       this.lastEndpoints.set(clusterName, endpoints);
-      this.applied.endpoints.set(clusterName, { version, resource: resources[assignments.findIndex((a) => a.clusterName === clusterName)] });
+      this.applied.endpoints.set(clusterName, {
+        version,
+        resource: resources[assignments.findIndex((a) => a.clusterName === clusterName)],
+        isStatic: false,
+      });
       for (const spec of this.clusterSpecs.values()) {
         if (spec.edsServiceName === clusterName) this.clusters.get(spec.name)?.setEndpoints(endpoints);
       }
@@ -102,12 +126,25 @@ export class ProxyRuntime {
    * Applies listeners: `static` ones (from the bootstrap) stay; a `dynamic` update is the complete
    * LDS set. Resolves when new sockets are bound.
    */
-  applyListeners(resources: readonly unknown[], version: string, origin: 'static' | 'dynamic' = 'dynamic'): Promise<void> {
-    if (origin === 'static') this.staticListeners = resources;
-    const all = origin === 'static' ? resources : [...this.staticListeners, ...resources];
-    const specs: ListenerSpec[] = all.map((r) => translateListener(r, { secrets: this.secrets, httpFilters: this.httpFilters }));
+  applyListeners(
+    resources: readonly unknown[],
+    version: string,
+    origin: 'static' | 'dynamic' = 'dynamic',
+    placeOf?: (index: number) => FieldOrigin,
+  ): Promise<void> {
+    if (origin === 'static') {
+      this.staticListeners = resources;
+      this.staticListenerOrigin = placeOf;
+    }
+    const context = { secrets: this.secrets, httpFilters: this.httpFilters };
+    const statics = this.staticListeners.map((r, i) => translateListener(r, context, this.staticListenerOrigin?.(i)));
+    const specs: ListenerSpec[] = origin === 'static' ? statics : [...statics, ...resources.map((r) => translateListener(r, context))];
+    refuseDuplicates('Listener', specs.map((s) => s.name));
     this.applied.listeners.clear();
-    for (const spec of specs) this.applied.listeners.set(spec.name, { version, resource: spec.source });
+    specs.forEach((spec, i) => {
+      const isStatic = i < statics.length;
+      this.applied.listeners.set(spec.name, { version: isStatic ? 'static' : version, resource: spec.source, isStatic });
+    });
     return this.listenerManager.apply(specs, this.routeTable);
   }
 
@@ -120,9 +157,10 @@ export class ProxyRuntime {
 
   applyRoutes(resources: readonly unknown[], version: string): void {
     const compiled = resources.map((r) => ({ ...translateRouteConfiguration(r), resource: r }));
+    refuseDuplicates('RouteConfiguration', compiled.map((c) => c.name));
     for (const { name, table, resource } of compiled) {
       this.routeTables.set(name, table);
-      this.applied.routes.set(name, { version, resource });
+      this.applied.routes.set(name, { version, resource, isStatic: false });
     }
   }
 

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Endpoint } from '@meshkit/upstream';
 import { readEndpoints } from './endpoint-translator.js';
 import { FieldReader } from './fields.js';
+import type { FieldOrigin } from './fields.js';
 import { upstreamTlsOptions } from './transport-socket.js';
 import type { SecretSource } from './transport-socket.js';
 
@@ -21,10 +22,13 @@ export interface ClusterSpec {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000; // Envoy's default connect_timeout
 
-/** Envoy `Cluster` → ClusterSpec. Throws (NACK) on anything the proxy does not implement. */
-export function translateCluster(resource: unknown, secrets: SecretSource): ClusterSpec {
-  const name = FieldReader.of('Cluster', resource).string('name');
-  const cluster = FieldReader.of(`Cluster ${name}`, resource);
+/**
+ * Envoy `Cluster` → ClusterSpec. Throws (NACK) on anything the proxy does not implement; `origin`
+ * places a static cluster in its bootstrap file for the error message.
+ */
+export function translateCluster(resource: unknown, secrets: SecretSource, origin?: FieldOrigin): ClusterSpec {
+  const cluster = FieldReader.resource('Cluster', resource, origin);
+  const name = cluster.string('name');
   cluster.allowOnly('name', 'type', 'connect_timeout', 'lb_policy', 'load_assignment', 'eds_cluster_config', 'transport_socket', 'alt_stat_name');
   const declared = cluster.optionalString('type') ?? 'STATIC';
   if (declared !== 'STATIC' && declared !== 'EDS') return cluster.fail('type', `${declared} is not supported yet (STATIC and EDS are)`);

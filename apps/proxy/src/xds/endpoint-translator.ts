@@ -5,8 +5,7 @@ const UNHEALTHY = new Set(['UNHEALTHY', 'DRAINING', 'TIMEOUT', 'DEGRADED']);
 
 /** Envoy `ClusterLoadAssignment` → the cluster's endpoints. */
 export function translateClusterLoadAssignment(resource: unknown): { clusterName: string; endpoints: Endpoint[] } {
-  const cla = FieldReader.of('ClusterLoadAssignment', resource);
-  const clusterName = cla.string('cluster_name');
+  const clusterName = FieldReader.of('ClusterLoadAssignment', resource).string('cluster_name');
   return { clusterName, endpoints: readEndpoints(FieldReader.of(`ClusterLoadAssignment ${clusterName}`, resource)) };
 }
 

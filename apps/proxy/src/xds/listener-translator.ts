@@ -1,7 +1,7 @@
 import type { CompiledHttpFilter, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
-import { ResourceError } from '../errors.js';
 import { FieldReader } from './fields.js';
+import type { FieldOrigin } from './fields.js';
 import { translateRouteConfiguration } from './route-translator.js';
 import { downstreamTls } from './transport-socket.js';
 import type { DownstreamTls, SecretSource } from './transport-socket.js';
@@ -30,13 +30,17 @@ export interface ListenerSpec {
 
 export interface ListenerContext {
   readonly secrets: SecretSource;
-  readonly httpFilters: HttpFilterRegistry;
+  /** `undefined` when only checking a bootstrap: filter entries are checked for shape, not compiled. */
+  readonly httpFilters: HttpFilterRegistry | undefined;
 }
 
-/** Envoy `Listener` → ListenerSpec with its filters compiled. Throws (NACK) on anything unsupported. */
-export function translateListener(resource: unknown, context: ListenerContext): ListenerSpec {
-  const name = FieldReader.of('Listener', resource).string('name');
-  const listener = FieldReader.of(`Listener ${name}`, resource);
+/**
+ * Envoy `Listener` → ListenerSpec with its filters compiled. Throws (NACK) on anything unsupported;
+ * `origin` places a static listener in its bootstrap file for the error message.
+ */
+export function translateListener(resource: unknown, context: ListenerContext, origin?: FieldOrigin): ListenerSpec {
+  const listener = FieldReader.resource('Listener', resource, origin);
+  const name = listener.string('name');
   listener.allowOnly('name', 'address', 'traffic_direction', 'filter_chains');
   const address = listener.child('address').allowOnly('socket_address').child('socket_address');
   address.allowOnly('address', 'port_value', 'protocol');
@@ -81,20 +85,21 @@ function translateHttpConnectionManager(
     const source = rds.child('config_source').allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
     if (!source.has('ads')) source.fail('ads', 'RDS is supported over ADS only');
     routes = { kind: 'rds', name: rds.string('route_config_name') };
+  } else if (hcm.has('route_config')) {
+    routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config'], hcm.originOf('route_config')).table };
   } else {
-    routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config']).table };
+    return hcm.fail('route_config', 'one of rds and route_config is required');
   }
   const filterEntries = hcm.children('http_filters');
-  const compiled = filterEntries.map((entry, i) => {
+  const compiled: CompiledHttpFilter[] = [];
+  filterEntries.forEach((entry, i) => {
     entry.allowOnly('name', 'typed_config');
+    const filter = { name: entry.string('name'), typed_config: entry.child('typed_config').value };
+    if (context.httpFilters === undefined) return;
     try {
-      return context.httpFilters.compile(
-        { name: entry.string('name'), typed_config: entry.child('typed_config').value },
-        { listenerName, trafficDirection },
-        `http_filters[${i}]`,
-      );
+      compiled.push(context.httpFilters.compile(filter, { listenerName, trafficDirection }, `http_filters[${i}]`));
     } catch (error) {
-      throw new ResourceError(hcm.resource, `${hcm.path}.http_filters[${i}]`, (error as Error).message, { cause: error });
+      hcm.fail(`http_filters[${i}]`, (error as Error).message, error);
     }
   });
   const last = filterEntries.at(-1);

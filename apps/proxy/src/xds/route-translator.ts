@@ -1,14 +1,17 @@
-import { compileRouteConfig } from '@meshkit/router';
+import { RouteConfigError, compileRouteConfig } from '@meshkit/router';
 import type { HeaderMatcherInput, RouteInput, RouteMatchInput, RouteTable, VirtualHostInput } from '@meshkit/router';
-import { ResourceError } from '../errors.js';
 import { FieldReader } from './fields.js';
+import type { FieldOrigin } from './fields.js';
 
-/** Envoy `RouteConfiguration` → a compiled `@meshkit/router` table. Throws on anything unsupported. */
-export function translateRouteConfiguration(resource: unknown): { name: string; table: RouteTable } {
-  const config = FieldReader.of('RouteConfiguration', resource);
-  const name = config.string('name');
-  const reader = FieldReader.of(`RouteConfiguration ${name}`, resource);
+/**
+ * Envoy `RouteConfiguration` → a compiled `@meshkit/router` table. Throws on anything unsupported;
+ * `origin` places a route config inline in a listener (or bootstrap) for the error message.
+ */
+export function translateRouteConfiguration(resource: unknown, origin?: FieldOrigin): { name: string; table: RouteTable } {
+  const reader = FieldReader.resource('RouteConfiguration', resource, origin);
   reader.allowOnly('name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters');
+  // Inline route configs may be unnamed, as in Envoy.
+  const name = origin === undefined ? reader.string('name') : (reader.optionalString('name') ?? '');
   const virtualHosts = reader.children('virtual_hosts').map(translateVirtualHost);
   try {
     const table = compileRouteConfig({
@@ -18,8 +21,17 @@ export function translateRouteConfiguration(resource: unknown): { name: string; 
     });
     return { name, table };
   } catch (error) {
-    throw new ResourceError(`RouteConfiguration ${name}`, (error as { field?: string }).field ?? '', (error as Error).message, { cause: error });
+    if (!(error instanceof RouteConfigError)) throw error;
+    return reader.fail(envoyFieldPath(error.field), error.problem, error);
   }
+}
+
+/** The router names its input fields in camelCase (`virtualHosts[0].routes[1].route.timeoutMs`); report Envoy's names. */
+function envoyFieldPath(routerField: string): string {
+  return routerField
+    .replace(/^\./, '')
+    .replace(/\btimeoutMs\b/g, 'timeout')
+    .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 function translateVirtualHost(vh: FieldReader): VirtualHostInput {

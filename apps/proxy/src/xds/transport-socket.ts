@@ -15,7 +15,14 @@ const ROOT_SECRET = 'ROOTCA';
 /** Where SDS secrets come from: the proxy's identity agent (absent for a proxy outside the mesh). */
 export interface SecretSource {
   readonly identity: WorkloadIdentity | undefined;
+  /**
+   * Set only while checking a bootstrap, before the identity agent has run: SDS references pass
+   * when an identity is going to be issued, and no TLS context is built.
+   */
+  readonly identityExpected?: boolean;
 }
+
+const checkingOnly = (secrets: SecretSource): boolean => secrets.identityExpected !== undefined;
 
 export interface DownstreamTls {
   readonly options: TlsOptions;
@@ -45,11 +52,11 @@ function tlsContextOf(socket: FieldReader, expectedType: string): FieldReader {
   return context;
 }
 
-function sdsIdentity(ref: FieldReader, expected: string, secrets: SecretSource): WorkloadIdentity {
+function sdsIdentity(ref: FieldReader, expected: string, secrets: SecretSource): WorkloadIdentity | undefined {
   ref.allowOnly('name', 'sds_config');
   if (ref.string('name') !== expected) ref.fail('name', `only the SDS secret '${expected}' is served by this proxy`);
-  if (secrets.identity === undefined) ref.fail('name', 'this proxy has no workload identity (node metadata lacks NAMESPACE/SERVICE_ACCOUNT)');
-  return secrets.identity;
+  if (secrets.identity !== undefined || secrets.identityExpected === true) return secrets.identity;
+  return ref.fail('name', 'this proxy has no workload identity (it needs ADS and node metadata NAMESPACE and SERVICE_ACCOUNT)');
 }
 
 function allowedSans(validation: FieldReader): AllowedSpiffeIds | undefined {
@@ -117,6 +124,7 @@ export function upstreamTlsOptions(socket: FieldReader, secrets: SecretSource): 
   const context = tlsContextOf(socket, UPSTREAM_TLS).allowOnly('@type', 'common_tls_context', 'sni');
   const common = readCommonTlsContext(context.child('common_tls_context'), secrets);
   const sni = context.optionalString('sni');
+  if (checkingOnly(secrets)) return {};
   if (common.identity !== undefined) {
     return clientTlsOptions(common.identity, {
       allowedSpiffeIds: common.allowed ?? { prefix: `spiffe://${trustDomainOf(common.identity.spiffeId) ?? ''}/` },
@@ -135,7 +143,13 @@ export function upstreamTlsOptions(socket: FieldReader, secrets: SecretSource): 
 export function downstreamTls(socket: FieldReader, secrets: SecretSource): DownstreamTls {
   const context = tlsContextOf(socket, DOWNSTREAM_TLS).allowOnly('@type', 'common_tls_context', 'require_client_certificate');
   const requireClientCert = context.boolean('require_client_certificate', false);
-  const common = readCommonTlsContext(context.child('common_tls_context'), secrets);
+  const commonReader = context.child('common_tls_context');
+  const common = readCommonTlsContext(commonReader, secrets);
+  if (common.identity === undefined && common.inline.cert === undefined && !(checkingOnly(secrets) && commonReader.has('tls_certificate_sds_secret_configs'))) {
+    // Without this, the listener would bind and then fail every handshake.
+    commonReader.fail('tls_certificates', 'a server certificate is required (tls_certificates or tls_certificate_sds_secret_configs)');
+  }
+  if (checkingOnly(secrets)) return { options: {}, allowedClients: common.allowed };
   if (common.identity !== undefined) {
     return {
       options: serverTlsOptions(common.identity, { requireClientCert }),

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { BootstrapError } from '../errors.js';
+import { parseBootstrap } from './bootstrap.js';
+import { httpListener, staticCluster } from '../../test/support/static-bootstrap.js';
+
+const ADS_BOOTSTRAP = `
+node:
+  id: sidecar~127.10.1.1~web.shop~shop.svc.cluster.local
+  cluster: web.shop
+  metadata:
+    NAMESPACE: shop
+    SERVICE_ACCOUNT: web
+    LABELS: {app: web}
+admin:
+  address: {socket_address: {address: 127.0.0.1, port_value: 15000}}
+dynamic_resources:
+  ads_config:
+    api_type: GRPC
+    transport_api_version: V3
+    grpc_services: [{envoy_grpc: {cluster_name: xds-grpc}}]
+  cds_config: {ads: {}, resource_api_version: V3}
+  lds_config: {ads: {}, resource_api_version: V3}
+static_resources:
+  clusters:
+  - name: xds-grpc
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: xds-grpc
+      endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 15010}}}}]}]
+  listeners:
+  - ${JSON.stringify(httpListener('http', 8080))}
+`;
+
+type Refusal = InstanceType<typeof BootstrapError>;
+
+function refusal(text: string, file = 'envoy.yaml'): Refusal {
+  try {
+    parseBootstrap(text, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(BootstrapError);
+    return error as Refusal;
+  }
+  throw new Error('the bootstrap was accepted');
+}
+
+/** The ADS bootstrap with the value at `fieldPath` (`a.b[0].c`) set, as YAML. */
+function withField(fieldPath: string, value: unknown): string {
+  const doc = structuredClone(parseBootstrap(ADS_BOOTSTRAP, 'base.yaml').document);
+  const keys = fieldPath.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
+  let at = doc as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+  at[keys.at(-1) as string] = value;
+  return stringify(doc);
+}
+
+const HCM = 'static_resources.listeners[0].filter_chains[0].filters[0].typed_config';
+const FIRST_ENDPOINT = 'static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint';
+
+describe('parseBootstrap', () => {
+  it('reads node, admin, static listeners and clusters, and ADS through a static cluster', () => {
+    const bootstrap = parseBootstrap(ADS_BOOTSTRAP, 'envoy.yaml');
+    expect(bootstrap.source).toBe('envoy.yaml');
+    expect(bootstrap.node).toEqual({
+      id: 'sidecar~127.10.1.1~web.shop~shop.svc.cluster.local',
+      cluster: 'web.shop',
+      metadata: { NAMESPACE: 'shop', SERVICE_ACCOUNT: 'web', LABELS: { app: 'web' } },
+    });
+    expect(bootstrap.admin).toEqual({ host: '127.0.0.1', port: 15000 });
+    expect(bootstrap.adsCluster).toBe('xds-grpc');
+    expect(bootstrap.staticClusters.map((c) => (c as { name: string }).name)).toEqual(['xds-grpc']);
+    expect(bootstrap.staticListeners.map((l) => (l as { name: string }).name)).toEqual(['http']);
+  });
+
+  it('reads JSON too, and an empty document as a proxy with nothing configured', () => {
+    const json = parseBootstrap(JSON.stringify({ static_resources: { clusters: [staticCluster('a', 1234)] } }), 'b.json');
+    expect(json.staticClusters).toHaveLength(1);
+    expect(json.adsCluster).toBeUndefined();
+    const empty = parseBootstrap('', 'empty.yaml');
+    expect(empty.admin).toBeUndefined();
+    expect(empty.staticListeners).toEqual([]);
+  });
+
+  it.each([
+    ['a top-level field', 'layered_runtime', {}, 'layered_runtime'],
+    ['a node field', 'node.user_agent_name', 'x', 'node.user_agent_name'],
+    ['an admin field', 'admin.profile_path', '/tmp', 'admin.profile_path'],
+    ['a cluster lb_policy', 'static_resources.clusters[0].lb_policy', 'MAGLEV', 'static_resources.clusters[0].lb_policy'],
+    ['a cluster type', 'static_resources.clusters[0].type', 'STRICT_DNS', 'static_resources.clusters[0].type'],
+    ['a negative connect_timeout', 'static_resources.clusters[0].connect_timeout', '-1s', 'static_resources.clusters[0].connect_timeout'],
+    ['an endpoint field', `${FIRST_ENDPOINT}.hostname`, 'x', `${FIRST_ENDPOINT}.hostname`],
+    ['a listener field', 'static_resources.listeners[0].listener_filters', [], 'static_resources.listeners[0].listener_filters'],
+    ['an HCM codec', `${HCM}.codec_type`, 'HTTP2', `${HCM}.codec_type`],
+    ['a route field', `${HCM}.route_config.virtual_hosts[0].routes[0].route.retry_policy`, {}, `${HCM}.route_config.virtual_hosts[0].routes[0].route.retry_policy`],
+    ['a missing route config', `${HCM}.route_config`, null, `${HCM}.route_config`],
+    ['the ADS api_type', 'dynamic_resources.ads_config.api_type', 'DELTA_GRPC', 'dynamic_resources.ads_config.api_type'],
+    ['an LDS source other than ADS', 'dynamic_resources.lds_config', { path: '/etc/lds.yaml' }, 'dynamic_resources.lds_config.path'],
+    [
+      'an xDS cluster that does not exist',
+      'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name',
+      'nope',
+      'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name',
+    ],
+    ['a second cluster of the same name', 'static_resources.clusters[1]', staticCluster('xds-grpc', 1), 'static_resources.clusters[1].name'],
+  ])('refuses %s, naming the file and the field path', (_what, fieldPath, value, reported) => {
+    const error = refusal(withField(fieldPath, value), 'envoy.yaml');
+    expect(error.code).toBe('MESHKIT_PROXY_BOOTSTRAP');
+    expect(error.message.startsWith(`envoy.yaml: ${reported}: `)).toBe(true);
+  });
+
+  it('refuses an SDS reference when the proxy will have no identity to serve it', () => {
+    const listener = httpListener('tls', 8443, {
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+          common_tls_context: { tls_certificate_sds_secret_configs: [{ name: 'default', sds_config: { ads: {} } }] },
+        },
+      },
+    });
+    const error = refusal(stringify({ static_resources: { listeners: [listener] } }), 'plain.yaml');
+    expect(error.message).toContain('plain.yaml: static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name:');
+    expect(error.message).toContain('no workload identity');
+    // With ADS and NAMESPACE/SERVICE_ACCOUNT the identity comes from the CA, so the same reference passes.
+    expect(() => parseBootstrap(withField('static_resources.listeners[1]', listener), 'mesh.yaml')).not.toThrow();
+  });
+
+  it('refuses malformed YAML with the parser message', () => {
+    const error = refusal('node: {id: [unclosed\n', 'broken.yaml');
+    expect(error.message).toMatch(/^broken\.yaml: \(document\): /);
+    expect(refusal('- just\n- a list\n', 'list.yaml').message).toBe('list.yaml: (root): expected an object');
+  });
+
+  it('refuses wrong shapes with the field path', () => {
+    expect(refusal('admin: {address: {socket_address: {address: 127.0.0.1, port_value: lots}}}', 'a.yaml').message).toBe(
+      'a.yaml: admin.address.socket_address.port_value: expected a number',
+    );
+    expect(refusal('static_resources: {clusters: {name: x}}', 'c.yaml').message).toBe('c.yaml: static_resources.clusters: expected a list');
+  });
+});

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface TestCertificates {
+  readonly dir: string;
+  readonly caCertFile: string;
+  readonly caCert: string;
+  /** A server certificate for `localhost` and 127.0.0.1, signed by the CA. */
+  readonly serverCertFile: string;
+  readonly serverKeyFile: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  remove(): void;
+}
+
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+/** A throwaway CA and a server certificate made by the real openssl CLI. */
+export function makeCertificates(): TestCertificates {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshkit-proxy-certs-'));
+  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=meshkit test CA', '-keyout', 'ca.key', '-out', 'ca.crt');
+  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,DNS:upstream.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
+  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt');
+  const file = (name: string): string => path.join(dir, name);
+  return {
+    dir,
+    caCertFile: file('ca.crt'),
+    caCert: readFileSync(file('ca.crt'), 'utf8'),
+    serverCertFile: file('server.crt'),
+    serverKeyFile: file('server.key'),
+    serverCert: readFileSync(file('server.crt'), 'utf8'),
+    serverKey: readFileSync(file('server.key'), 'utf8'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,68 @@
+export const ROUTER_FILTER = {
+  name: 'envoy.filters.http.router',
+  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+};
+export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+export function staticCluster(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    lb_policy: 'ROUND_ROBIN',
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] }],
+    },
+    ...extra,
+  };
+}
+
+/**
+ * Routes: Host `alpha.test` → cluster alpha; any other host: `/beta…` → cluster beta (prefix
+ * rewritten to `/`), everything else → a direct 404.
+ */
+export const ROUTE_CONFIG = {
+  name: 'local',
+  virtual_hosts: [
+    { name: 'alpha', domains: ['alpha.test', 'alpha.test:*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'alpha' } }] },
+    {
+      name: 'any',
+      domains: ['*'],
+      routes: [
+        { match: { prefix: '/beta/' }, route: { cluster: 'beta', prefix_rewrite: '/', timeout: '5s' } },
+        { match: { prefix: '/' }, direct_response: { status: 404, body: { inline_string: 'no route here\n' } } },
+      ],
+    },
+  ],
+};
+
+export function httpListener(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    address: { socket_address: { address: '127.0.0.1', port_value: port } },
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: { '@type': HCM_TYPE, stat_prefix: 'ingress_http', route_config: ROUTE_CONFIG, http_filters: [ROUTER_FILTER] },
+          },
+        ],
+        ...extra,
+      },
+    ],
+  };
+}
+
+/** A static bootstrap: one plaintext listener routing to two STATIC clusters, admin on `adminPort`. */
+export function staticBootstrap(options: { listenerPort: number; adminPort: number; alphaPort: number; betaPort: number }): Record<string, unknown> {
+  return {
+    node: { id: 'edge-1', cluster: 'edge' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort } } },
+    static_resources: {
+      listeners: [httpListener('http', options.listenerPort)],
+      clusters: [staticCluster('alpha', options.alphaPort), staticCluster('beta', options.betaPort)],
+    },
+  };
+}
