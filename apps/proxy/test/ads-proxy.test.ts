@@ -1,0 +1,206 @@
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import { CertificateAuthority, addCertificateService } from '@meshkit/identity';
+import { AdsServer, SnapshotCache, TYPE_URLS } from '@meshkit/xds';
+import type { EnvoyResource } from '@meshkit/xds';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseBootstrap, startProxy } from '../src/index.js';
+import type { RunningProxy } from '../src/index.js';
+import { curl, eventually } from './support/clients.js';
+import { startGrpcServer } from './support/grpc-server.js';
+import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { startUpstream } from './support/upstreams.js';
+import type { TestUpstream } from './support/upstreams.js';
+
+const NODE_ID = 'sidecar~127.0.0.1~web.shop~shop.svc.cluster.local';
+const SPIFFE_ID = 'spiffe://cluster.local/ns/shop/sa/web';
+const sds = (name: string) => ({ name, sds_config: { ads: {}, resource_api_version: 'V3' } });
+
+function hcm(extra: Record<string, unknown>) {
+  return { name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HCM_TYPE, stat_prefix: 'ads_http', http_filters: [ROUTER_FILTER], ...extra } };
+}
+
+function listeners(): EnvoyResource[] {
+  return [
+    {
+      name: 'plain',
+      address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
+      filter_chains: [{ filters: [hcm({ rds: { route_config_name: 'routes', config_source: { ads: {}, resource_api_version: 'V3' } } })] }],
+    },
+    {
+      // Served with the identity the proxy got from the CA (Istio's SDS secret names).
+      name: 'mtls',
+      address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
+      filter_chains: [
+        {
+          filters: [hcm({ rds: { route_config_name: 'routes', config_source: { ads: {} } } })],
+          transport_socket: {
+            name: 'envoy.transport_sockets.tls',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+              common_tls_context: { tls_certificate_sds_secret_configs: [sds('default')], combined_validation_context: { default_validation_context: {}, validation_context_sds_secret_config: sds('ROOTCA') } },
+            },
+          },
+        },
+      ],
+    },
+  ];
+}
+
+const edsCluster = (name: string, extra: Record<string, unknown> = {}): EnvoyResource => ({
+  name,
+  type: 'EDS',
+  connect_timeout: '1s',
+  lb_policy: 'ROUND_ROBIN',
+  eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+  ...extra,
+});
+
+const assignment = (name: string, port: number): EnvoyResource => ({
+  cluster_name: name,
+  endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] }],
+});
+
+const routes = (cluster: string, routeExtra: Record<string, unknown> = {}): EnvoyResource => ({
+  name: 'routes',
+  virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster, ...routeExtra } }] }],
+});
+
+describe('a proxy configured over ADS by an in-test control plane', () => {
+  const cache = new SnapshotCache();
+  const nacks: { typeUrl: string; message: string; version: string }[] = [];
+  const acks: { typeUrl: string; version: string }[] = [];
+  let controlPlane: Awaited<ReturnType<typeof startGrpcServer>>;
+  let v1: TestUpstream;
+  let v2: TestUpstream;
+  let proxy: RunningProxy;
+  let plainUrl: string;
+  const agent = new Agent({ connections: 8 });
+
+  const snapshot = (version: string, route: EnvoyResource, clusters = [edsCluster('v1'), edsCluster('v2')]) =>
+    cache.setSnapshot(NODE_ID, {
+      version,
+      resources: {
+        [TYPE_URLS.listener]: listeners(),
+        [TYPE_URLS.route]: [route],
+        [TYPE_URLS.cluster]: clusters,
+        [TYPE_URLS.endpoint]: [assignment('v1', v1.port), assignment('v2', v2.port)],
+      },
+    });
+
+  beforeAll(async () => {
+    v1 = await startUpstream('v1');
+    v2 = await startUpstream('v2');
+    const ca = await CertificateAuthority.create();
+    const ads = new AdsServer({
+      cache,
+      onAck: (_node, typeUrl, version) => acks.push({ typeUrl, version }),
+      onNack: (_node, typeUrl, detail, version) => nacks.push({ typeUrl, message: detail.message, version }),
+    });
+    controlPlane = await startGrpcServer((server) => {
+      ads.addTo(server);
+      addCertificateService(server, ca);
+    });
+    snapshot('1', routes('v1'));
+    const [host, port] = controlPlane.address.split(':');
+    const bootstrap = {
+      node: { id: NODE_ID, cluster: 'web.shop', metadata: { NAMESPACE: 'shop', SERVICE_ACCOUNT: 'web', LABELS: { app: 'web' } } },
+      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+      dynamic_resources: {
+        ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] },
+        cds_config: { ads: {}, resource_api_version: 'V3' },
+        lds_config: { ads: {}, resource_api_version: 'V3' },
+      },
+      static_resources: { clusters: [staticCluster('xds-grpc', Number(port))] },
+    };
+    expect(host).toBe('127.0.0.1');
+    proxy = await startProxy(parseBootstrap(stringify(bootstrap), 'ads.yaml'), { log: () => undefined });
+    await proxy.ready;
+    const plain = proxy.runtime.listenerManager.listeners.find((l) => l.spec.name === 'plain');
+    plainUrl = `http://127.0.0.1:${(plain?.server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    await agent.close();
+    await controlPlane.close();
+    await Promise.all([v1.close(), v2.close()]);
+  });
+
+  async function upstreamOf(): Promise<string> {
+    const res = await request(`${plainUrl}/`, { dispatcher: agent });
+    const body = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${body}`);
+    return (JSON.parse(body) as { upstream: string }).upstream;
+  }
+
+  it('gets its SPIFFE identity from the CA and serves mTLS with it', async () => {
+    expect(proxy.identity?.spiffeId).toBe(SPIFFE_ID);
+    const mtls = proxy.runtime.listenerManager.listeners.find((l) => l.spec.name === 'mtls');
+    const port = (mtls?.server.address() as AddressInfo).port;
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: proxy.identity?.identity.rootCertPem, checkServerIdentity: () => undefined });
+    const san = await new Promise<string | undefined>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve(socket.getPeerCertificate().subjectaltname));
+      socket.once('error', reject);
+    });
+    socket.destroy();
+    expect(san).toBe(`URI:${SPIFFE_ID}`);
+  });
+
+  it('applies LDS, RDS, CDS and EDS, ACKs them, and serves traffic', async () => {
+    expect(await upstreamOf()).toBe('v1');
+    await eventually(() => [TYPE_URLS.listener, TYPE_URLS.route, TYPE_URLS.cluster, TYPE_URLS.endpoint].every((t) => acks.some((a) => a.typeUrl === t && a.version === '1')), 5000, 'ACKs of version 1');
+    const dump = JSON.parse((await curl(`http://127.0.0.1:${proxy.adminAddress?.port ?? 0}/config_dump?include_eds`)).body) as { configs: Record<string, unknown>[] };
+    const eds = dump.configs.find((c) => String(c['@type']).endsWith('EndpointsConfigDump'));
+    expect((eds?.['dynamic_endpoint_configs'] as unknown[]).length).toBe(2);
+    const secrets = dump.configs.find((c) => String(c['@type']).endsWith('SecretsConfigDump'));
+    expect(JSON.stringify(secrets)).toContain('[redacted]');
+  });
+
+  it('swaps a route while requests run, without failing one', async () => {
+    const failures: string[] = [];
+    const seen: string[] = [];
+    let pushed = false;
+    const deadline = Date.now() + 8000;
+    const worker = async (): Promise<void> => {
+      // Bounded: stops once v2 has answered 20 times after the push, or at the deadline.
+      while (Date.now() < deadline && seen.filter((s) => s === 'v2').length < 20) {
+        try {
+          seen.push(await upstreamOf());
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+        if (!pushed && seen.length >= 20) {
+          pushed = true;
+          snapshot('2', routes('v2'));
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(failures).toEqual([]);
+    expect(pushed).toBe(true);
+    expect(seen.slice(0, 20).every((s) => s === 'v1')).toBe(true);
+    expect(seen.filter((s) => s === 'v2').length).toBeGreaterThanOrEqual(20);
+    // Once switched, it stays switched.
+    expect(seen.slice(seen.indexOf('v2')).every((s) => s === 'v2')).toBe(true);
+  });
+
+  it('NACKs a route it cannot apply, naming the field, and keeps serving the last good one', async () => {
+    snapshot('3', routes('v1', { retry_policy: { num_retries: 3 } }));
+    await eventually(() => nacks.some((n) => n.version === '3'), 5000, 'a NACK of version 3');
+    const nack = nacks.find((n) => n.version === '3');
+    expect(nack?.typeUrl).toBe(TYPE_URLS.route);
+    expect(nack?.message).toBe('RouteConfiguration routes: virtual_hosts[0].routes[0].route.retry_policy: is not supported by this proxy yet');
+    for (let i = 0; i < 5; i++) expect(await upstreamOf()).toBe('v2');
+  });
+
+  it('NACKs a cluster it cannot apply and keeps the clusters it has', async () => {
+    snapshot('4', routes('v2'), [edsCluster('v1', { lb_policy: 'LEAST_REQUEST' }), edsCluster('v2')]);
+    await eventually(() => nacks.some((n) => n.version === '4' && n.typeUrl === TYPE_URLS.cluster), 5000, 'a CDS NACK of version 4');
+    expect(nacks.find((n) => n.version === '4')?.message).toBe('Cluster v1: lb_policy: LEAST_REQUEST is not supported yet (ROUND_ROBIN is)');
+    expect(proxy.runtime.clusters.get('v1')).toBeDefined();
+    expect(await upstreamOf()).toBe('v2');
+  });
+});
