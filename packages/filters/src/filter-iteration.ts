@@ -40,6 +40,8 @@ export class FilterIteration {
   }
 
   push(entry: StreamEntry): void {
+    // A halted direction never moves again; queueing would only hold the rest of a body in memory.
+    if (this.halted) return;
     this.queue.push(entry);
     if (this.stoppedBy < 0 && !this.running) this.pump();
   }

@@ -39,7 +39,10 @@ export class FilterManager {
   private drainListeners: (() => void)[] = [];
   private destroyed = false;
   private downstreamFull = false;
+  /** True once response headers have been written to the downstream codec. */
   responseStarted = false;
+  /** True when this side reset the stream (not the downstream going away). */
+  resetLocally = false;
 
   constructor(
     compiled: readonly CompiledHttpFilter[],
@@ -85,7 +88,6 @@ export class FilterManager {
   encode(origin: number, entry: StreamEntry): void {
     if (this.destroyed) return;
     if (this.encoding === undefined) {
-      this.responseStarted = true;
       this.encoding = new FilterIteration(
         origin - 1,
         -1,
@@ -104,7 +106,9 @@ export class FilterManager {
 
   onDownstreamDrain(listener: () => void): void {
     if (this.encodePaused) this.drainListeners.push(listener);
-    else this.codec.onDrain(listener);
+    else if (this.downstreamFull) this.codec.onDrain(() => this.downstreamDrained(listener));
+    // Nothing is holding the response: the caller may go on, but not from inside its own call.
+    else queueMicrotask(listener);
   }
 
   setDownstreamReadPaused(paused: boolean): void {
@@ -127,12 +131,25 @@ export class FilterManager {
       headers['content-type'] ??= 'text/plain';
       headers['content-length'] = String(bytes.length);
     }
-    this.encode(origin, { kind: 'headers', headers, endOfStream: bytes.length === 0 });
-    if (bytes.length > 0) this.encode(origin, { kind: 'data', data: bytes, endOfStream: true });
+    const headersEntry: StreamEntry = { kind: 'headers', headers, endOfStream: bytes.length === 0 };
+    const dataEntry: StreamEntry | null = bytes.length > 0 ? { kind: 'data', data: bytes, endOfStream: true } : null;
+    if (this.encoding !== undefined) {
+      // A response is already inside the encoder filters but nothing has gone downstream. As Envoy
+      // does, the reply bypasses the filters (whose response state it would confuse) and the
+      // response they hold is dropped.
+      this.encoding.halted = true;
+      this.writeDownstream(headersEntry);
+      if (dataEntry !== null) this.writeDownstream(dataEntry);
+      return;
+    }
+    this.encode(origin, headersEntry);
+    if (dataEntry !== null) this.encode(origin, dataEntry);
   }
 
   resetStream(flag?: ResponseFlag): void {
+    if (this.destroyed) return;
     if (flag !== undefined) this.streamInfo.setResponseFlag(flag);
+    this.resetLocally = true;
     this.codec.reset();
   }
 
@@ -142,7 +159,8 @@ export class FilterManager {
     this.destroyed = true;
     this.decoding.halted = true;
     if (this.encoding !== undefined) this.encoding.halted = true;
-    if (!completed) this.streamInfo.setResponseFlag(ResponseFlag.DownstreamConnectionTermination);
+    // A reset of our own making already carries its reason; only the downstream's is DC.
+    if (!completed && !this.resetLocally) this.streamInfo.setResponseFlag(ResponseFlag.DownstreamConnectionTermination);
     this.streamInfo.endTime = performance.now();
     for (const filter of this.filters) filter.onDestroy?.();
   }
@@ -175,6 +193,7 @@ export class FilterManager {
     switch (entry.kind) {
       case 'headers':
         this.streamInfo.responseCode = Number(entry.headers[':status']);
+        this.responseStarted = true;
         this.codec.writeHeaders(entry.headers, entry.endOfStream);
         return;
       case 'data':
@@ -187,11 +206,21 @@ export class FilterManager {
     }
   }
 
+  /**
+   * The encoder filters let go of the response. Producers that were told to wait go on now, or
+   * at the socket's next 'drain' if the last write filled it; a socket that never filled will
+   * never emit 'drain', so waiting for one would stall the stream forever.
+   */
   private flushDrainListeners(): void {
     if (this.drainListeners.length === 0) return;
     const listeners = this.drainListeners;
     this.drainListeners = [];
-    for (const listener of listeners) this.codec.onDrain(listener);
+    for (const listener of listeners) this.onDownstreamDrain(listener);
+  }
+
+  private downstreamDrained(listener: () => void): void {
+    this.downstreamFull = false;
+    listener();
   }
 
   /** Encodes a body chunk; `false` when it is held by a filter or the downstream is full. */

@@ -30,7 +30,10 @@ export class HttpConnectionManagerStats {
   downstream_rq_3xx = 0;
   downstream_rq_4xx = 0;
   downstream_rq_5xx = 0;
+  /** Streams the downstream reset (went away before the response was complete). */
   downstream_rq_rx_reset = 0;
+  /** Streams this proxy reset, e.g. when the upstream failed after response headers were sent. */
+  downstream_rq_tx_reset = 0;
 
   recordResponse(status: number | undefined): void {
     switch (Math.floor((status ?? 0) / 100)) {
@@ -100,7 +103,10 @@ export class HttpConnectionManager {
     stats.downstream_rq_active++;
     res.once('close', () => {
       stats.downstream_rq_active--;
-      if (!res.writableFinished) stats.downstream_rq_rx_reset++;
+      if (!res.writableFinished) {
+        if (manager.resetLocally) stats.downstream_rq_tx_reset++;
+        else stats.downstream_rq_rx_reset++;
+      }
       stats.recordResponse(info.responseCode);
       manager.destroy(res.writableFinished);
     });

@@ -12,18 +12,27 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
-/** Copies `headers` for the next hop: no pseudo-headers, no hop-by-hop headers. */
+/** The comma-separated tokens of a header that may have been sent more than once. */
+function tokens(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const joined = typeof value === 'string' ? value : value.join(',');
+  return joined.split(',').map((token) => token.trim().toLowerCase()).filter((token) => token !== '');
+}
+
+/**
+ * Copies `headers` for the next hop: no pseudo-headers, no hop-by-hop headers, none of the
+ * headers the `Connection` header names. `te: trailers` is the one exception, kept as Envoy keeps
+ * it, because gRPC servers need to know the client accepts trailers.
+ */
 export function forwardableHeaders(headers: HeaderMap): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const connectionTokens = headers['connection'];
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;
     out[name] = value;
   }
-  // Headers named by `Connection` are hop-by-hop too.
-  if (typeof connectionTokens === 'string') {
-    for (const token of connectionTokens.split(',')) delete out[token.trim().toLowerCase()];
-  }
+  for (const token of tokens(headers['connection'])) delete out[token];
+  // Only the `trailers` token survives (Envoy drops the others, which are about this hop's codings).
+  if (tokens(headers['te']).some((token) => token === 'trailers' || token.startsWith('trailers;'))) out['te'] = 'trailers';
   return out;
 }

@@ -42,6 +42,7 @@ function randomUint32(): number {
 class RouterFilter implements HttpFilter {
   private upstream: UpstreamStream | undefined;
   private requestBody: RequestBodyStream | undefined;
+  private timeoutMs = 0;
 
   constructor(
     private readonly ctx: HttpFilterContext,
@@ -77,19 +78,22 @@ class RouterFilter implements HttpFilter {
     info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     if (!endOfStream) this.requestBody = new RequestBodyStream(this.ctx);
     this.upstream = new UpstreamStream(this.ctx);
-    this.upstream.armTimeout(match.route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS);
+    this.timeoutMs = match.route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, match), this.upstream);
+    if (endOfStream) this.upstream.armTimeout(this.timeoutMs);
     return 'continue';
   }
 
   onRequestData(data: Buffer, endOfStream: boolean): FilterStatus {
     this.requestBody?.pushChunk(data, endOfStream);
+    if (endOfStream) this.upstream?.armTimeout(this.timeoutMs);
     return 'continue';
   }
 
   onRequestTrailers(): FilterStatus {
     // The body ends here; forwarding request trailers comes with the HTTP/2 codec.
     this.requestBody?.pushChunk(Buffer.alloc(0), true);
+    this.upstream?.armTimeout(this.timeoutMs);
     return 'continue';
   }
 

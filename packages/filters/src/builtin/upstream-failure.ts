@@ -24,18 +24,48 @@ const CONNECT_FAILURE_CODES = new Set([
   'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
 ]);
 
-function errorCode(error: unknown): string {
+const BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
+
+/** The innermost error that names what went wrong (undici wraps socket errors). */
+function rootError(error: Error): { code: string; errno: number | undefined } {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    const { code, errno } = current as { code?: unknown; errno?: unknown };
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return { code, errno: typeof errno === 'number' ? errno : undefined };
     current = (current as { cause?: unknown }).cause;
   }
-  return (error as { code?: string }).code ?? '';
+  const code = (error as { code?: unknown }).code;
+  return { code: typeof code === 'string' ? code : '', errno: undefined };
 }
 
 function isTlsFailure(error: Error, code: string): boolean {
   return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /certificate|SPIFFE/i.test(error.message);
+}
+
+/** Envoy's reset reason and transport failure reason for a failed connect, as in its 503 body. */
+function connectFailure(error: Error, code: string, errno: number | undefined): UpstreamFailure {
+  let reason: string;
+  let detail: string;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    reason = 'connection timeout';
+    detail = 'connection_timeout';
+  } else if (isTlsFailure(error, code)) {
+    reason = `remote connection failure, transport failure reason: TLS error: ${code === '' ? error.message : code}`;
+    detail = 'remote_connection_failure,TLS_error';
+  } else if (errno !== undefined) {
+    // Envoy reports the connect(2) errno, e.g. 111 for a refused connection on Linux.
+    reason = `remote connection failure, transport failure reason: delayed connect error: ${Math.abs(errno)}`;
+    detail = `remote_connection_failure,delayed_connect_error:_${Math.abs(errno)}`;
+  } else {
+    reason = 'remote connection failure';
+    detail = 'remote_connection_failure';
+  }
+  return {
+    status: 503,
+    flag: ResponseFlag.UpstreamConnectionFailure,
+    body: BEFORE_HEADERS + reason,
+    details: `upstream_reset_before_response_started{${detail}}`,
+  };
 }
 
 /** Maps an upstream error to Envoy's local reply: status, response flag and body text. */
@@ -48,20 +78,12 @@ export const upstreamFailure = {
   } satisfies UpstreamFailure,
 
   classify(error: Error, responseStarted: boolean): UpstreamFailure {
-    const code = errorCode(error);
-    if (!responseStarted && (CONNECT_FAILURE_CODES.has(code) || isTlsFailure(error, code))) {
-      const reason = isTlsFailure(error, code) ? 'connection failure, transport failure reason: TLS error' : 'connection failure';
-      return {
-        status: 503,
-        flag: ResponseFlag.UpstreamConnectionFailure,
-        body: `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`,
-        details: 'upstream_reset_before_response_started{connection_failure}',
-      };
-    }
+    const { code, errno } = rootError(error);
+    if (!responseStarted && (CONNECT_FAILURE_CODES.has(code) || isTlsFailure(error, code))) return connectFailure(error, code, errno);
     return {
       status: 503,
       flag: ResponseFlag.UpstreamConnectionTermination,
-      body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+      body: `${BEFORE_HEADERS}connection termination`,
       details: 'upstream_reset_before_response_started{connection_termination}',
     };
   },

@@ -1,0 +1,365 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { Cluster } from '@meshkit/upstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ResponseFlag } from '../src/index.js';
+import { clusters, endpoint, router } from './support/mesh.js';
+import { Closer, delay, listen, readBody, startApp, waitFor } from './support/net.js';
+import { client, routesTo, startProxy } from './support/proxy.js';
+
+const run = promisify(execFile);
+const closer = new Closer();
+afterEach(() => closer.closeAll());
+
+const toApp = [{ name: 'to-app', match: { prefix: '/' }, route: { cluster: 'app' } }];
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function sha(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+describe('router filter: success path', () => {
+  it('forwards the request and response with bodies both ways and records the stream', async () => {
+    const app = await startApp('app', closer, (req, res, body) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-app': 'yes' }).end(JSON.stringify({ got: body.toString() }));
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const response = await client(closer)(`${proxy.origin}/items?x=1`, {
+      method: 'POST',
+      headers: { host: 'reviews:9080', 'content-type': 'text/plain' },
+      body: 'ping',
+    });
+    expect(response.status).toBe(201);
+    expect(JSON.parse(response.text)).toEqual({ got: 'ping' });
+    expect(response.headers['x-app']).toBe('yes');
+    expect(response.headers['server']).toBe('meshkit');
+    expect(Number(response.headers['x-envoy-upstream-service-time'])).toBeGreaterThanOrEqual(0);
+    const seen = app.seen[0];
+    expect(seen?.method).toBe('POST');
+    expect(seen?.url).toBe('/items?x=1');
+    expect(seen?.headers['host']).toBe('reviews:9080');
+    expect(seen?.headers['x-forwarded-proto']).toBe('http');
+    expect(seen?.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Object.keys(seen?.headers ?? {}).some((name) => name.startsWith(':'))).toBe(false);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    const info = proxy.streams[0];
+    expect(info?.upstreamCluster).toBe('app');
+    expect(info?.upstreamHost).toBe(`127.0.0.1:${app.port}`);
+    expect(info?.routeName).toBe('to-app');
+    expect(info?.virtualHostName).toBe('all');
+    expect(info?.bytesReceived).toBe(4);
+    expect(info?.bytesSent).toBe(response.body.length);
+    expect(info?.responseFlagsString()).toBe('-');
+  });
+
+  it('streams multi-megabyte bodies both ways intact', async () => {
+    const size = 8 * 1024 * 1024;
+    const app = await startApp('app', closer, (_req, res, body) => {
+      res.writeHead(200, { 'x-upload-sha': sha(body) });
+      // Answer with a different large body, written with back-pressure.
+      const out = Buffer.alloc(size, 7);
+      let offset = 0;
+      const writeMore = (): void => {
+        while (offset < out.length) {
+          const chunk = out.subarray(offset, offset + 64 * 1024);
+          offset += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', writeMore);
+        }
+        res.end();
+      };
+      writeMore();
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const upload = Buffer.alloc(size);
+    for (let i = 0; i < upload.length; i += 4096) upload.writeUInt32BE(i, i);
+    const response = await client(closer)(`${proxy.origin}/upload`, { method: 'PUT', body: upload });
+    expect(response.status).toBe(200);
+    expect(response.headers['x-upload-sha']).toBe(sha(upload));
+    expect(response.body.length).toBe(size);
+    expect(response.body.equals(Buffer.alloc(size, 7))).toBe(true);
+  });
+
+  it('applies prefix rewrite, keeping the query string', async () => {
+    const app = await startApp('app', closer);
+    const routes = routesTo([{ match: { prefix: '/api/' }, route: { cluster: 'app', prefixRewrite: '/v1/' } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    const response = await client(closer)(`${proxy.origin}/api/users?id=7`);
+    expect(response.status).toBe(200);
+    expect(app.seen[0]?.url).toBe('/v1/users?id=7');
+  });
+
+  it('spreads requests over weighted clusters in proportion', async () => {
+    const a = await startApp('a', closer);
+    const b = await startApp('b', closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { weightedClusters: { clusters: [{ name: 'a', weight: 75 }, { name: 'b', weight: 25 }] } } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { a: [endpoint(a.port)], b: [endpoint(b.port)] }))], routes }, closer);
+    const send = client(closer);
+    for (let i = 0; i < 200; i++) expect((await send(`${proxy.origin}/`)).status).toBe(200);
+    // 75/25 over 200 picks: far outside these bounds only with negligible probability.
+    expect(a.seen.length + b.seen.length).toBe(200);
+    expect(a.seen.length).toBeGreaterThan(120);
+    expect(b.seen.length).toBeGreaterThan(25);
+  });
+
+  it('answers a direct response without any upstream', async () => {
+    const routes = routesTo([{ match: { path: '/health' }, directResponse: { status: 200, body: 'ok' } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, {}))], routes }, closer);
+    const response = await client(closer)(`${proxy.origin}/health`);
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('ok');
+    expect(response.headers['content-type']).toBe('text/plain');
+    expect(response.headers['content-length']).toBe('2');
+  });
+});
+
+describe('router filter: local replies', () => {
+  it('answers 404 NR when no route matches', async () => {
+    const routes = routesTo([{ match: { path: '/only' }, route: { cluster: 'app' } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, {}))], routes }, closer);
+    const response = await client(closer)(`${proxy.origin}/other`);
+    expect(response.status).toBe(404);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('NR');
+    expect(proxy.streams[0]?.responseCodeDetails).toBe('route_not_found');
+  });
+
+  it('answers 404 NR when there is no route table at all', async () => {
+    const proxy = await startProxy({ filters: [router(clusters(closer, {}))], routes: null }, closer);
+    expect((await client(closer)(`${proxy.origin}/`)).status).toBe(404);
+  });
+
+  it('answers 503 NC for a cluster nobody defined', async () => {
+    const proxy = await startProxy({ filters: [router(clusters(closer, {}))], routes: routesTo(toApp) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(503);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('NC');
+  });
+
+  it('answers 503 UH "no healthy upstream" with no endpoints, or only unhealthy ones', async () => {
+    const manager = clusters(closer, { app: [] });
+    const sick = new Cluster({ name: 'sick' });
+    sick.setEndpoints([{ address: '127.0.0.1', port: 1, healthy: false }]);
+    manager.set('sick', sick);
+    const routes = routesTo([
+      { match: { prefix: '/sick' }, route: { cluster: 'sick' } },
+      { match: { prefix: '/' }, route: { cluster: 'app' } },
+    ]);
+    const proxy = await startProxy({ filters: [router(manager)], routes }, closer);
+    const send = client(closer);
+    for (const path of ['/', '/sick']) {
+      const response = await send(`${proxy.origin}${path}`);
+      expect(response.status).toBe(503);
+      expect(response.text).toBe('no healthy upstream');
+    }
+    await waitFor(() => proxy.streams.every((s) => s.endTime !== undefined));
+    expect(proxy.streams.map((s) => s.responseFlagsString())).toEqual(['UH', 'UH']);
+  });
+
+  it("answers 503 UF with Envoy's body when the connection is refused", async () => {
+    const port = await closedPort();
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(port)] }))], routes: routesTo(toApp) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(503);
+    expect(response.text).toBe(
+      'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, transport failure reason: delayed connect error: 111',
+    );
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UF');
+  });
+
+  it('answers 504 UT when the upstream is slower than the route timeout, and gives up on it', async () => {
+    let upstreamSawClose = false;
+    const app = await listen((req, res) => {
+      res.once('close', () => (upstreamSawClose = !res.writableFinished));
+      req.resume();
+    }, closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app', timeoutMs: 150 } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    const started = Date.now();
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(504);
+    expect(response.text).toBe('upstream request timeout');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor(() => upstreamSawClose);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UT');
+  });
+
+  it('times out while the upstream is still connecting (TLS handshake that never completes)', async () => {
+    // Accepts TCP but never speaks TLS: undici has no request controller yet when the timer fires.
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closer.add(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const manager = clusters(closer, {});
+    const tlsCluster = new Cluster({ name: 'app', tls: { rejectUnauthorized: false }, connectTimeoutMs: 10_000 });
+    tlsCluster.setEndpoints([endpoint((silent.address() as AddressInfo).port)]);
+    manager.set('app', tlsCluster);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app', timeoutMs: 200 } }]);
+    const proxy = await startProxy({ filters: [router(manager)], routes }, closer);
+    const started = Date.now();
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('resets the downstream with UT when the route timeout passes mid-body (it covers the whole response)', async () => {
+    const app = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first part;');
+    }, closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app', timeoutMs: 200 } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    await expect(client(closer)(`${proxy.origin}/`, { bodyTimeout: 5000 })).rejects.toThrow();
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UT');
+    expect(proxy.hcm.stats.downstream_rq_tx_reset).toBe(1);
+  });
+
+  it('answers 503 UC when the upstream resets before headers', async () => {
+    const app = await listen((req) => req.socket.destroy(), closer);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(503);
+    expect(response.text).toBe('upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
+  });
+
+  it('resets the downstream connection when the upstream resets mid-body', async () => {
+    const app = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('only some of it');
+      setTimeout(() => req.socket.destroy(), 50);
+    }, closer);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    await expect(client(closer)(`${proxy.origin}/`)).rejects.toThrow();
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseCode).toBe(200);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
+    expect(proxy.hcm.stats.downstream_rq_tx_reset).toBe(1);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(0);
+  });
+});
+
+describe('router filter: headers', () => {
+  it('strips hop-by-hop headers both ways, including those the Connection header names, and keeps te: trailers', async () => {
+    const app = await startApp('app', closer, (_req, res) => {
+      res.setHeader('connection', 'x-app-hop');
+      res.setHeader('x-app-hop', 'secret');
+      res.setHeader('keep-alive', 'timeout=5');
+      res.setHeader('proxy-connection', 'keep-alive');
+      res.setHeader('x-app-end', 'kept');
+      res.end('done');
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const { stdout } = await run('curl', [
+      '-sS', '-D', '-', '--max-time', '10',
+      '-H', 'Connection: x-client-hop, keep-alive',
+      '-H', 'x-client-hop: secret',
+      '-H', 'Keep-Alive: timeout=5',
+      '-H', 'Proxy-Connection: keep-alive',
+      '-H', 'TE: trailers, deflate',
+      '-H', 'x-end-to-end: kept',
+      `${proxy.origin}/hop`,
+    ]);
+    const seen = app.seen[0]?.headers ?? {};
+    expect(seen['x-end-to-end']).toBe('kept');
+    expect(seen['x-client-hop']).toBeUndefined();
+    expect(seen['keep-alive']).toBeUndefined();
+    expect(seen['proxy-connection']).toBeUndefined();
+    expect(seen['te']).toBe('trailers');
+    // What curl received from the proxy.
+    const head = stdout.slice(0, stdout.indexOf('\r\n\r\n')).toLowerCase();
+    expect(head).toContain('x-app-end: kept');
+    expect(head).not.toContain('x-app-hop');
+    expect(head).not.toContain('proxy-connection');
+    expect(head).not.toContain('keep-alive: timeout=5');
+    expect(stdout.endsWith('done')).toBe(true);
+  });
+
+  it('drops te unless it asks for trailers', async () => {
+    const app = await startApp('app', closer);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    await run('curl', ['-sS', '--max-time', '10', '-H', 'TE: gzip', `${proxy.origin}/`]);
+    expect(app.seen[0]?.headers['te']).toBeUndefined();
+  });
+
+  it('sends no body for HEAD, 204 and 304, and the connection stays usable', async () => {
+    const app = await startApp('app', closer, (req, res) => {
+      if (req.url === '/204') return void res.writeHead(204).end();
+      if (req.url === '/304') return void res.writeHead(304, { etag: '"v1"' }).end();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '11' }).end(req.method === 'HEAD' ? undefined : 'hello world');
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    // One curl, one connection, four requests: any stray body byte would corrupt the next one.
+    const { stdout } = await run('curl', [
+      '-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\\n',
+      '-I', `${proxy.origin}/head`, '--next',
+      '-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\\n', `${proxy.origin}/204`, '--next',
+      '-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\\n', `${proxy.origin}/304`, '--next',
+      '-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{num_connects}\\n', `${proxy.origin}/get`,
+    ]);
+    expect(stdout.trim().split('\n')).toEqual(['200 0 1', '204 0 0', '304 0 0', '200 11 0']);
+    expect(app.seen.map((r) => r.method)).toEqual(['HEAD', 'GET', 'GET', 'GET']);
+  });
+});
+
+describe('router filter: downstream disconnect', () => {
+  it('aborts the upstream request when the client goes away mid-request, and sets DC', async () => {
+    let upstreamClosed = false;
+    let upstreamGotBytes = 0;
+    const app = await listen((req, res) => {
+      req.on('data', (chunk: Buffer) => (upstreamGotBytes += chunk.length));
+      res.once('close', () => (upstreamClosed = true));
+    }, closer);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const req = httpRequest(`${proxy.origin}/upload`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } });
+    req.on('error', () => {});
+    req.write('first chunk');
+    await waitFor(() => upstreamGotBytes > 0);
+    req.destroy();
+    await waitFor(() => upstreamClosed);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.hasResponseFlag(ResponseFlag.DownstreamConnectionTermination)).toBe(true);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(1);
+  });
+
+  it('aborts the upstream request when the client goes away while waiting for the response', async () => {
+    let upstreamClosed = false;
+    const app = await listen((req, res) => {
+      void readBody(req);
+      res.once('close', () => (upstreamClosed = true));
+    }, closer);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const req = httpRequest(`${proxy.origin}/`);
+    req.on('error', () => {});
+    req.end();
+    await waitFor(() => proxy.streams.length === 1);
+    await delay(50);
+    req.destroy();
+    await waitFor(() => upstreamClosed);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('DC');
+  });
+});
