@@ -76,6 +76,8 @@ export class ConfigStore {
       clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => void this.reload(onChange), RELOAD_DEBOUNCE_MS);
     });
+    // Without a listener, a watcher error (the directory removed) would crash the control plane.
+    this.watcher.on('error', (error) => this.log(`config directory watch failed: ${error.message}`));
   }
 
   close(): void {

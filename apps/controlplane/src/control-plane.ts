@@ -73,10 +73,25 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     close: async () => {
       store.close();
       await closeServer(api.server);
-      await new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
-      grpcServer.forceShutdown();
+      await shutdownGrpc(grpcServer);
     },
   };
+}
+
+/** How long open calls get to finish before the server cuts them; ADS streams never finish on their own. */
+const GRPC_GRACE_MS = 1_000;
+
+function shutdownGrpc(server: grpc.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, GRPC_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -18,8 +18,9 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_APPLY_BYTES) {
+        // Keep reading (and dropping) so the 413 reaches the client instead of a reset.
+        chunks.length = 0;
         resolve(null);
-        req.destroy();
         return;
       }
       chunks.push(chunk);

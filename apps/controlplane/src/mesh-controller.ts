@@ -108,9 +108,10 @@ export class MeshController {
   }
 
   private push(node: ProxyNode): void {
-    const resources = compileProxyConfig(this.model, this.workloads(), node);
     this.version++;
     try {
+      // Inside the try: this runs from gRPC stream callbacks, where a throw would go unhandled.
+      const resources = compileProxyConfig(this.model, this.workloads(), node);
       this.cache.setSnapshot(node.id, {
         version: String(this.version),
         resources: {
