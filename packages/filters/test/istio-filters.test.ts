@@ -158,4 +158,23 @@ describe('Istio metadata exchange and stats', () => {
       destination_workload: 'unknown',
     });
   });
+
+  it('names the inbound destination service from the Host, however the caller spelled it', async () => {
+    const { metrics, scrape } = await prometheusMetrics(closer);
+    const app = await startApp('reviews', closer);
+    const inbound = await startProxy(
+      {
+        direction: 'INBOUND',
+        filters: sidecarFilters(reviews, metrics, clusterManager('inbound|9080||', app.port), 'INBOUND'),
+        routes: routesTo([{ match: { prefix: '/' }, route: { cluster: 'inbound|9080||' } }]),
+      },
+      closer,
+    );
+    const send = client(closer);
+    const hosts = ['reviews:9080', 'reviews.default:9080', 'reviews.default.svc:9080', 'reviews.default.svc.cluster.local:9080', '127.10.1.2:9080'];
+    for (const host of hosts) expect((await send(`${inbound.origin}/`, { headers: { host } })).status).toBe(200);
+    await waitFor(() => inbound.streams.length === hosts.length && inbound.streams.every((s) => s.endTime !== undefined));
+    const services = samples(await scrape(), 'istio_requests_total').map((s) => [s.labels['destination_service'], s.value]);
+    expect(Object.fromEntries(services)).toEqual({ 'reviews.default.svc.cluster.local': 4, '127.10.1.2': 1 });
+  });
 });

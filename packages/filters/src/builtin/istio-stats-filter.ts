@@ -22,14 +22,20 @@ function serviceOfCluster(cluster: string): ServiceName | null {
   return { host, name, namespace };
 }
 
+const IP_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\])$/;
+
 /** The Host a request was addressed to, fully qualified in the proxy's namespace. */
 function serviceOfAuthority(authority: string, namespace: string): ServiceName | null {
   const host = authority.replace(/:\d+$/, '');
   if (host === '') return null;
+  // An address is not a service name; report it as it was addressed.
+  if (IP_LITERAL.test(host)) return { host, name: host, namespace };
   const labels = host.split('.');
   const name = labels[0] as string;
   const ns = labels[1] ?? namespace;
-  const qualified = labels.length >= 3 ? host : `${name}.${ns}.svc.cluster.local`;
+  // `name`, `name.ns` and `name.ns.svc` all mean the same Kubernetes service; anything longer
+  // is taken as already fully qualified.
+  const qualified = labels.length >= 4 ? host : `${name}.${ns}.svc.cluster.local`;
   return { host: qualified, name, namespace: ns };
 }
 
