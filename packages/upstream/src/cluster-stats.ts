@@ -1,10 +1,14 @@
 /**
  * A cluster's counters under Envoy's stat names, so the admin `/stats` output and dashboards
- * built for Envoy read them unchanged. `_active` and `membership_*` are gauges; the rest only grow.
+ * built for Envoy read them unchanged (Envoy's `health_check.x` is `health_check_x` here, so
+ * every name is also a valid Prometheus name). `_active`, `membership_*` are gauges; the rest only grow.
  */
 export interface ClusterStats {
   upstream_rq_total: number;
   upstream_rq_active: number;
+  /** Requests dispatched but not yet on a connection (waiting for one to open or free up). */
+  upstream_rq_pending_active: number;
+  upstream_rq_pending_total: number;
   upstream_rq_2xx: number;
   upstream_rq_3xx: number;
   upstream_rq_4xx: number;
@@ -12,14 +16,23 @@ export interface ClusterStats {
   upstream_cx_total: number;
   upstream_cx_active: number;
   upstream_cx_connect_fail: number;
+  upstream_cx_http2_total: number;
   membership_total: number;
   membership_healthy: number;
+  membership_change: number;
+  /** Host sets built with at least one priority level in panic. */
+  lb_healthy_panic: number;
+  health_check_attempt: number;
+  health_check_success: number;
+  health_check_failure: number;
 }
 
 export function createClusterStats(): ClusterStats {
   return {
     upstream_rq_total: 0,
     upstream_rq_active: 0,
+    upstream_rq_pending_active: 0,
+    upstream_rq_pending_total: 0,
     upstream_rq_2xx: 0,
     upstream_rq_3xx: 0,
     upstream_rq_4xx: 0,
@@ -27,8 +40,14 @@ export function createClusterStats(): ClusterStats {
     upstream_cx_total: 0,
     upstream_cx_active: 0,
     upstream_cx_connect_fail: 0,
+    upstream_cx_http2_total: 0,
     membership_total: 0,
     membership_healthy: 0,
+    membership_change: 0,
+    lb_healthy_panic: 0,
+    health_check_attempt: 0,
+    health_check_success: 0,
+    health_check_failure: 0,
   };
 }
 

@@ -1,32 +1,21 @@
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
+import { buildPinnedOptions, buildPoolOptions, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { EndpointPool } from './endpoint-pool.js';
 import { endpointKey, formatHost, isHealthy } from './endpoint.js';
-import { RoundRobinBalancer } from './round-robin-balancer.js';
+import { HealthChecker } from './health/health-checker.js';
+import { clusterBalancer } from './lb-policy.js';
+import { PriorityBalancer } from './priority-balancer.js';
 import { findEndpointProblem } from './validate-endpoints.js';
-import type { ConnectionOptions } from 'node:tls';
 import type { Pool } from 'undici';
-import type { Balancer, BalancerFactory } from './balancer.js';
+import type { Balancer, BalancerContext, BalancerFactory } from './balancer.js';
+import type { ClusterOptions } from './cluster-options.js';
 import type { ClusterStats } from './cluster-stats.js';
+import type { MutableRequestLoad } from './counting-handler.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { Endpoint } from './endpoint.js';
 
-export interface ClusterOptions {
-  readonly name: string;
-  /** Time allowed for TCP connect plus TLS handshake. Default 10000. */
-  readonly connectTimeoutMs?: number;
-  /**
-   * TLS towards every endpoint (CA, client certificate, `servername`, ALPN, `checkServerIdentity`).
-   * Undefined means plaintext HTTP.
-   */
-  readonly tls?: ConnectionOptions;
-  /** Close a connection after this many requests. Default: unlimited. */
-  readonly maxRequestsPerConnection?: number;
-  /** Close a connection that has had no request for this long. Default: undici's 4 s, capped by the server's keep-alive hint. */
-  readonly idleTimeoutMs?: number;
-  /** Balancer for each host set. Default: `new RoundRobinBalancer(endpoints)`. */
-  readonly makeBalancer?: BalancerFactory;
-}
+export type { ClusterOptions } from './cluster-options.js';
 
 /** A host set and the balancer built for it, replaced together so a pick never mixes two sets. */
 interface HostSet {
@@ -34,14 +23,13 @@ interface HostSet {
   readonly balancer: Balancer;
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const EMPTY_HOST_SET: HostSet = { endpoints: Object.freeze([]), balancer: { pick: () => null } };
-const defaultBalancer: BalancerFactory = (endpoints) => new RoundRobinBalancer(endpoints);
 
 /**
- * A named group of interchangeable endpoints: its host set, a balancer over it, one keep-alive
- * HTTP/1.1 pool per endpoint, and Envoy-named counters. Host-set updates are atomic, and pools
- * of endpoints that leave the set drain (in-flight requests finish) rather than being cut.
+ * A named group of interchangeable endpoints: its host set, priority/locality-aware balancing
+ * over it, one keep-alive pool per endpoint (HTTP/1.1, or HTTP/2 by `protocol`), optional active
+ * health checks, and Envoy-named counters. Host-set updates are atomic, and pools of endpoints
+ * that leave the set drain (in-flight requests finish) rather than being cut.
  */
 export class Cluster {
   readonly name: string;
@@ -50,11 +38,17 @@ export class Cluster {
 
   readonly #stats: ClusterStats;
   readonly #makeBalancer: BalancerFactory;
+  readonly #balancerContext: BalancerContext;
   readonly #scheme: 'http' | 'https';
   readonly #poolOptions: Pool.Options;
   readonly #pinned: PinnedDispatchOptions | null;
+  readonly #http2: boolean;
   readonly #pools = new Map<string, EndpointPool>();
+  readonly #loads = new Map<string, MutableRequestLoad>();
   readonly #draining = new Map<EndpointPool, Promise<void>>();
+  readonly #healthChecker: HealthChecker | null;
+  /** The members as configured (config health), before active health checking. */
+  #configured: readonly Endpoint[] = Object.freeze([]);
   #hostSet: HostSet = EMPTY_HOST_SET;
   #closing: Promise<void> | null = null;
 
@@ -62,16 +56,27 @@ export class Cluster {
     this.name = options.name;
     this.#stats = createClusterStats();
     this.stats = this.#stats;
-    this.#makeBalancer = options.makeBalancer ?? defaultBalancer;
-    this.#scheme = options.tls === undefined ? 'http' : 'https';
     const problem = findOptionProblem(options);
     if (problem !== null) throw new InvalidClusterOptionError(options.name, problem);
+    this.#makeBalancer = clusterBalancer(options);
+    this.#balancerContext = { loadOf: (endpoint) => this.#loadOf(endpointKey(endpoint)) };
+    this.#scheme = options.tls === undefined ? 'http' : 'https';
+    this.#http2 = options.protocol === 'http2';
     this.#poolOptions = buildPoolOptions(options);
     this.#pinned = buildPinnedOptions(options);
+    this.#healthChecker =
+      options.healthCheck === undefined
+        ? null
+        : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
   }
 
   /** The current host set, as given to the last successful `setEndpoints`. */
   get endpoints(): readonly Endpoint[] {
+    return this.#configured;
+  }
+
+  /** The members with active health-check verdicts applied: what the balancer picks from. */
+  get effectiveEndpoints(): readonly Endpoint[] {
     return this.#hostSet.endpoints;
   }
 
@@ -82,7 +87,8 @@ export class Cluster {
 
   /**
    * Replaces the host set in one step. An invalid list is rejected whole (InvalidEndpointError)
-   * and the previous set stays. Pools of endpoints no longer present are closed gracefully.
+   * and the previous set stays. Pools of endpoints no longer present are closed gracefully;
+   * requests already in flight on them finish.
    */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'set endpoints');
@@ -90,19 +96,19 @@ export class Cluster {
     if (problem !== null) throw new InvalidEndpointError(this.name, problem.field, problem.problem);
 
     // Private frozen copies: the caller may reuse its objects, the balancer must not see that.
-    const snapshot = Object.freeze(endpoints.map((endpoint) => Object.freeze({ ...endpoint })));
-    const hostSet: HostSet = { endpoints: snapshot, balancer: this.#makeBalancer(snapshot) };
-    this.#hostSet = hostSet;
-    this.#stats.membership_total = snapshot.length;
-    this.#stats.membership_healthy = snapshot.filter(isHealthy).length;
+    this.#configured = Object.freeze(endpoints.map((endpoint) => Object.freeze({ ...endpoint, ...freezeLocality(endpoint) })));
+    this.#stats.membership_change++;
+    this.#healthChecker?.setEndpoints(this.#configured);
+    this.#rebuildHostSet();
 
-    const keep = new Set(snapshot.map(endpointKey));
+    const keep = new Set(this.#configured.map(endpointKey));
     for (const [key, pool] of this.#pools) {
       if (!keep.has(key)) this.#drain(key, pool);
     }
+    for (const key of this.#loads.keys()) if (!keep.has(key) && !this.#pools.has(key)) this.#loads.delete(key);
   }
 
-  /** HOT PATH: one balancer pick; null when no endpoint is healthy (or the cluster is closed). */
+  /** HOT PATH: one balancer pick; null when no endpoint can take traffic (or the cluster is closed). */
   pick(hashKey?: bigint): Endpoint | null {
     return this.#hostSet.balancer.pick(hashKey);
   }
@@ -111,6 +117,8 @@ export class Cluster {
    * The pool for an endpoint, created on first use and reused after. Endpoints are matched by
    * address and port. A pool asked for an endpoint outside the host set (say, one picked just
    * before an update) works, and is drained by the next `setEndpoints` that doesn't list it.
+   * For an HTTP/2 cluster the pool multiplexes requests as streams on few connections; the
+   * dispatch interface is the same.
    */
   poolFor(endpoint: Endpoint): Pool {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'open a pool');
@@ -118,7 +126,7 @@ export class Cluster {
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       const origin = `${this.#scheme}://${formatHost(endpoint.address)}:${endpoint.port}`;
-      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned);
+      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#http2);
       this.#pools.set(key, pool);
     }
     return pool;
@@ -127,6 +135,7 @@ export class Cluster {
   /** Stops taking work and resolves once every in-flight request has finished. Idempotent. */
   close(): Promise<void> {
     if (this.#closing === null) {
+      this.#healthChecker?.stop();
       this.#hostSet = EMPTY_HOST_SET;
       for (const [key, pool] of this.#pools) this.#drain(key, pool);
       this.#closing = Promise.all(this.#draining.values()).then(() => undefined);
@@ -141,6 +150,27 @@ export class Cluster {
     await closing;
   }
 
+  /** Applies active health verdicts to the configured members and swaps in a new balancer. */
+  #rebuildHostSet(): void {
+    if (this.#closing !== null) return;
+    const checker = this.#healthChecker;
+    const effective =
+      checker === null
+        ? this.#configured
+        : Object.freeze(this.#configured.map((e) => (isHealthy(e) && !checker.isHealthy(e) ? Object.freeze({ ...e, healthy: false }) : e)));
+    const balancer = this.#makeBalancer(effective, this.#balancerContext);
+    this.#hostSet = { endpoints: effective, balancer };
+    this.#stats.membership_total = effective.length;
+    this.#stats.membership_healthy = effective.filter(isHealthy).length;
+    if (balancer instanceof PriorityBalancer && balancer.load.panic.includes(true)) this.#stats.lb_healthy_panic++;
+  }
+
+  #loadOf(key: string): MutableRequestLoad {
+    let load = this.#loads.get(key);
+    if (load === undefined) this.#loads.set(key, (load = { active: 0 }));
+    return load;
+  }
+
   #drain(key: string, pool: EndpointPool): void {
     this.#pools.delete(key);
     // close() rejects only if the pool was destroyed meanwhile, which is also "done".
@@ -149,40 +179,8 @@ export class Cluster {
   }
 }
 
-function buildPoolOptions(options: ClusterOptions): Pool.Options {
-  // node:tls types its optional fields as `T | undefined`, undici's as `T`; the values are the same.
-  const connect = { ...options.tls, timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS } as NonNullable<Pool.Options['connect']>;
-  const poolOptions: Pool.Options = { connect };
-  // undici lets a connection carry maxRequestsPerClient + 1 requests (and treats 0 as unlimited);
-  // Envoy's limit is exact, so ask undici for one less and handle a limit of 1 per request.
-  const maxRequests = options.maxRequestsPerConnection;
-  if (maxRequests !== undefined && maxRequests > 1) poolOptions.maxRequestsPerClient = maxRequests - 1;
-  if (options.idleTimeoutMs !== undefined) {
-    // The server's Keep-Alive hint may only shorten the idle time, never extend it past ours.
-    poolOptions.keepAliveTimeout = options.idleTimeoutMs;
-    poolOptions.keepAliveMaxTimeout = options.idleTimeoutMs;
-  }
-  return poolOptions;
-}
-
-function buildPinnedOptions(options: ClusterOptions): PinnedDispatchOptions | null {
-  const servername = options.tls?.servername;
-  const reset = options.maxRequestsPerConnection === 1;
-  if (servername === undefined && !reset) return null;
-  return { ...(servername === undefined ? {} : { servername }), ...(reset ? { reset } : {}) };
-}
-
-function findOptionProblem(options: ClusterOptions): string | null {
-  if (typeof options.name !== 'string' || options.name.length === 0) return 'name must be a non-empty string';
-  const positive = { connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
-  for (const [field, value] of Object.entries(positive)) {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) return `${field} must be a positive number, got ${String(value)}`;
-  }
-  const maxRequests = options.maxRequestsPerConnection;
-  if (maxRequests !== undefined && !(Number.isInteger(maxRequests) && maxRequests >= 1)) {
-    return `maxRequestsPerConnection must be an integer >= 1, got ${String(maxRequests)}`;
-  }
-  return null;
+function freezeLocality(endpoint: Endpoint): Partial<Endpoint> {
+  return endpoint.locality === undefined ? {} : { locality: Object.freeze({ ...endpoint.locality }) };
 }
 
 function ignore(): void {}

@@ -10,24 +10,48 @@ import type { ClusterStats } from './cluster-stats.js';
  * two handler shapes and picks one by the presence of `onRequestStart`, so the wrapper must
  * present the same shape as the handler it wraps.
  */
-export function countRequests(handler: Dispatcher.DispatchHandler, stats: ClusterStats): Dispatcher.DispatchHandler {
+export function countRequests(handler: Dispatcher.DispatchHandler, stats: ClusterStats, load: MutableRequestLoad): Dispatcher.DispatchHandler {
   stats.upstream_rq_total++;
   stats.upstream_rq_active++;
+  stats.upstream_rq_pending_total++;
+  stats.upstream_rq_pending_active++;
+  load.active++;
+  const tally = new RequestTally(stats, load);
   return typeof handler.onRequestStart === 'function'
-    ? new CountingHandler(handler, stats)
-    : new LegacyCountingHandler(handler, stats);
+    ? new CountingHandler(handler, stats, tally)
+    : new LegacyCountingHandler(handler, stats, tally);
 }
 
-/** Ends the request's share of `upstream_rq_active` exactly once, however it ends. */
-class RequestTally {
+/** The per-endpoint in-flight counter least-request reads. */
+export interface MutableRequestLoad {
+  active: number;
+}
+
+/**
+ * Ends the request's share of the pending gauge (once it is on a connection) and of the active
+ * gauges (once it is over) exactly once each, however it ends.
+ */
+export class RequestTally {
+  #pending = true;
   #open = true;
 
-  constructor(private readonly stats: ClusterStats) {}
+  constructor(
+    private readonly stats: ClusterStats,
+    private readonly load: MutableRequestLoad,
+  ) {}
+
+  started(): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.stats.upstream_rq_pending_active--;
+  }
 
   end(): void {
+    this.started();
     if (!this.#open) return;
     this.#open = false;
     this.stats.upstream_rq_active--;
+    this.load.active--;
   }
 }
 
@@ -36,13 +60,14 @@ class CountingHandler implements Dispatcher.DispatchHandler {
   readonly #stats: ClusterStats;
   readonly #tally: RequestTally;
 
-  constructor(inner: Dispatcher.DispatchHandler, stats: ClusterStats) {
+  constructor(inner: Dispatcher.DispatchHandler, stats: ClusterStats, tally: RequestTally) {
     this.#inner = inner;
     this.#stats = stats;
-    this.#tally = new RequestTally(stats);
+    this.#tally = tally;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#tally.started();
     this.#inner.onRequestStart?.(controller, context);
   }
 
@@ -89,13 +114,14 @@ class LegacyCountingHandler implements LegacyHandler {
   readonly #stats: ClusterStats;
   readonly #tally: RequestTally;
 
-  constructor(inner: LegacyHandler, stats: ClusterStats) {
+  constructor(inner: LegacyHandler, stats: ClusterStats, tally: RequestTally) {
     this.#inner = inner;
     this.#stats = stats;
-    this.#tally = new RequestTally(stats);
+    this.#tally = tally;
   }
 
   onConnect(abort: (reason?: Error) => void, context?: unknown): void {
+    this.#tally.started();
     this.#inner.onConnect?.(abort, context);
   }
 

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import { countRequests } from './counting-handler.js';
 import type { Dispatcher } from 'undici';
 import type { ClusterStats } from './cluster-stats.js';
+import type { MutableRequestLoad } from './counting-handler.js';
 
 /**
  * An undici keep-alive pool for one endpoint that reports into its cluster's stats: connection
@@ -10,12 +11,15 @@ import type { ClusterStats } from './cluster-stats.js';
 export class EndpointPool extends Pool {
   readonly #stats: ClusterStats;
   readonly #pinned: PinnedDispatchOptions | null;
+  readonly #load: MutableRequestLoad;
 
-  constructor(origin: string, options: Pool.Options, stats: ClusterStats, pinned: PinnedDispatchOptions | null) {
+  constructor(origin: string, options: Pool.Options, stats: ClusterStats, pinned: PinnedDispatchOptions | null, load: MutableRequestLoad, http2 = false) {
     super(origin, options);
     this.#stats = stats;
     this.#pinned = pinned;
+    this.#load = load;
     this.on('connect', () => {
+      if (http2) stats.upstream_cx_http2_total++;
       stats.upstream_cx_total++;
       stats.upstream_cx_active++;
     });
@@ -29,7 +33,7 @@ export class EndpointPool extends Pool {
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const effective = this.#pinned === null ? options : ({ ...options, ...this.#pinned } as Dispatcher.DispatchOptions);
-    return super.dispatch(effective, countRequests(handler, this.#stats));
+    return super.dispatch(effective, countRequests(handler, this.#stats, this.#load));
   }
 }
 

@@ -9,6 +9,8 @@ export interface EndpointProblem {
 
 // Envoy caps load_balancing_weight at 2^32-1; the same bound keeps weight sums exact in doubles.
 const MAX_WEIGHT = 0xffff_ffff;
+// Envoy allows priorities up to 127 (the number of levels a PrioritySet holds).
+const MAX_PRIORITY = 127;
 
 export function findEndpointProblem(endpoints: readonly Endpoint[]): EndpointProblem | null {
   const seen = new Map<string, number>();
@@ -29,6 +31,20 @@ export function findEndpointProblem(endpoints: readonly Endpoint[]): EndpointPro
     if (healthy !== undefined && typeof healthy !== 'boolean') {
       return { field: `${field}.healthy`, problem: 'must be a boolean' };
     }
+    const { priority, localityWeight, locality, id } = endpoint;
+    if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY)) {
+      return { field: `${field}.priority`, problem: `must be an integer in 0..${MAX_PRIORITY}, got ${String(priority)}` };
+    }
+    if (localityWeight !== undefined && (!Number.isInteger(localityWeight) || localityWeight < 1 || localityWeight > MAX_WEIGHT)) {
+      return { field: `${field}.localityWeight`, problem: `must be an integer in 1..${MAX_WEIGHT}, got ${String(localityWeight)}` };
+    }
+    if (locality !== undefined) {
+      for (const part of ['region', 'zone', 'subZone'] as const) {
+        const value: unknown = locality[part];
+        if (value !== undefined && typeof value !== 'string') return { field: `${field}.locality.${part}`, problem: 'must be a string' };
+      }
+    }
+    if (id !== undefined && (typeof id !== 'string' || id.length === 0)) return { field: `${field}.id`, problem: 'must be a non-empty string' };
     const key = endpointKey(endpoint);
     const first = seen.get(key);
     if (first !== undefined) return { field, problem: `duplicates endpoints[${first}] (${key})` };

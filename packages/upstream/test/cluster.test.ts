@@ -79,12 +79,20 @@ describe('Cluster routing over real pools', () => {
     expect(target.stats.membership_healthy).toBe(2);
   });
 
-  it('returns null from pick when no endpoint is healthy', () => {
-    const target = cluster();
+  it('returns null from pick when nothing can take traffic: empty, or all unhealthy with panic disabled', () => {
+    const target = cluster({ panicThresholdPercent: 0 });
     expect(target.pick()).toBeNull();
     target.setEndpoints([{ address: '127.0.0.1', port: 1, healthy: false }]);
     expect(target.pick()).toBeNull();
     expect(target.stats.membership_healthy).toBe(0);
+  });
+
+  it('in panic (under 50% healthy, Envoy default) routes to every member rather than failing', () => {
+    const target = cluster();
+    const sick = { address: '127.0.0.1', port: 1, healthy: false };
+    target.setEndpoints([sick]);
+    expect(target.pick()).toEqual(sick);
+    expect(target.stats.lb_healthy_panic).toBe(1);
   });
 
   it('counts responses by status class', async () => {

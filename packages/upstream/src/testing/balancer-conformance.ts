@@ -10,6 +10,11 @@ export interface BalancerConformanceOptions {
   readonly weightTolerance?: number;
   /** Picks per statistical check. Default 60000. */
   readonly picks?: number;
+  /**
+   * The balancer hashes the request key (ring hash, Maglev): also check that a key always lands
+   * on the same endpoint and that removing one of N endpoints moves about 1/N of the keys.
+   */
+  readonly consistentHashing?: boolean;
 }
 
 /**
@@ -67,6 +72,48 @@ export function runBalancerConformance(name: string, make: BalancerFactory, opti
         expect(Math.abs(actual - expected) / expected).toBeLessThanOrEqual(tolerance);
       }
     });
+
+    it('in panic mode picks from every member, healthy or not', () => {
+      const endpoints = [host(1, { healthy: false }), host(2, { healthy: false }), host(3)];
+      const counts = countPicks(make(endpoints, { panic: true }), 3_000);
+      for (const endpoint of endpoints) expect(counts.get(endpoint) ?? 0).toBeGreaterThan(0);
+    });
+
+    if (options.consistentHashing === true) {
+      it('sends the same key to the same endpoint every time', () => {
+        const endpoints = Array.from({ length: 8 }, (_, i) => host(i + 1));
+        const first = make(endpoints);
+        const rebuilt = make(endpoints.map((e) => ({ ...e })));
+        for (const key of hashKeys(2_000)) {
+          const picked = first.pick(key);
+          expect(first.pick(key)).toBe(picked);
+          // A balancer rebuilt from equal endpoints places keys the same way.
+          expect(rebuilt.pick(key)?.address).toBe(picked?.address);
+        }
+      });
+
+      it('moves about 1/N of the keys, and only the leaver\'s, when one of N endpoints leaves', () => {
+        const n = 10;
+        const keyCount = 20_000;
+        const endpoints = Array.from({ length: n }, (_, i) => host(i + 1));
+        const before = make(endpoints);
+        const leaver = endpoints[3] as Endpoint;
+        const after = make(endpoints.filter((e) => e !== leaver));
+        let moved = 0;
+        let movedFromStayers = 0;
+        for (const key of hashKeys(keyCount)) {
+          const was = before.pick(key);
+          if (was !== after.pick(key)) {
+            moved++;
+            if (was !== leaver) movedFromStayers++;
+          }
+        }
+        // Ring hash moves exactly the leaver's keys; Maglev may move a few more.
+        expect(movedFromStayers / keyCount).toBeLessThanOrEqual(0.02);
+        expect(moved / keyCount).toBeLessThanOrEqual((1 / n) * (1 + tolerance) + 0.02);
+        expect(moved / keyCount).toBeGreaterThan((1 / n) * 0.5);
+      });
+    }
 
     it('keeps its own snapshot of the host set', () => {
       const a = host(1);

@@ -1,0 +1,89 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Pool } from 'undici';
+import type { PinnedDispatchOptions } from './endpoint-pool.js';
+import type { HealthCheckOptions } from './health/health-checker.js';
+import type { LoadBalancingOptions } from './lb-policy.js';
+
+export interface Http2Options {
+  /** Streams one connection may carry at once; more requests open another connection. Default 100. */
+  readonly maxConcurrentStreams?: number;
+}
+
+export interface ClusterOptions extends LoadBalancingOptions {
+  readonly name: string;
+  /** Time allowed for TCP connect plus TLS handshake. Default 10000. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * TLS towards every endpoint (CA, client certificate, `servername`, ALPN, `checkServerIdentity`).
+   * Undefined means plaintext.
+   */
+  readonly tls?: ConnectionOptions;
+  /** Upstream protocol (Envoy's `http2_protocol_options`): h2c without `tls`, h2 by ALPN with it. Default 'http1'. */
+  readonly protocol?: 'http1' | 'http2';
+  readonly http2?: Http2Options;
+  /** Close a connection after this many requests. Default: unlimited. */
+  readonly maxRequestsPerConnection?: number;
+  /** Close a connection that has had no request for this long. Default: undici's 4 s, capped by the server's keep-alive hint. */
+  readonly idleTimeoutMs?: number;
+  /** Active health checking of every member; verdicts take effect on the next pick. */
+  readonly healthCheck?: HealthCheckOptions;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+
+export function buildPoolOptions(options: ClusterOptions): Pool.Options {
+  // node:tls types its optional fields as `T | undefined`, undici's as `T`; the values are the same.
+  const connect = { ...options.tls, timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS } as NonNullable<Pool.Options['connect']>;
+  const poolOptions: Pool.Options = { connect };
+  // undici lets a connection carry maxRequestsPerClient + 1 requests (and treats 0 as unlimited);
+  // Envoy's limit is exact, so ask undici for one less and handle a limit of 1 per request.
+  const maxRequests = options.maxRequestsPerConnection;
+  if (maxRequests !== undefined && maxRequests > 1) poolOptions.maxRequestsPerClient = maxRequests - 1;
+  if (options.idleTimeoutMs !== undefined) {
+    // The server's Keep-Alive hint may only shorten the idle time, never extend it past ours.
+    poolOptions.keepAliveTimeout = options.idleTimeoutMs;
+    poolOptions.keepAliveMaxTimeout = options.idleTimeoutMs;
+  }
+  if (options.protocol === 'http2') {
+    const streams = options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
+    // undici's h2 client takes `pipelining` as its per-connection stream cap: once a connection has
+    // that many streams open the pool opens another one. `maxConcurrentStreams` is what it assumes
+    // before the server's SETTINGS arrive; a lower server limit is then enforced by nghttp2 queueing.
+    Object.assign(poolOptions, { allowH2: true, maxConcurrentStreams: streams, pipelining: streams, useH2c: options.tls === undefined });
+  }
+  return poolOptions;
+}
+
+export function buildPinnedOptions(options: ClusterOptions): PinnedDispatchOptions | null {
+  const servername = options.tls?.servername;
+  const reset = options.maxRequestsPerConnection === 1;
+  if (servername === undefined && !reset) return null;
+  return { ...(servername === undefined ? {} : { servername }), ...(reset ? { reset } : {}) };
+}
+
+export function findOptionProblem(options: ClusterOptions): string | null {
+  if (typeof options.name !== 'string' || options.name.length === 0) return 'name must be a non-empty string';
+  const positive = { connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
+  for (const [field, value] of Object.entries(positive)) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) return `${field} must be a positive number, got ${String(value)}`;
+  }
+  const integers = {
+    maxRequestsPerConnection: options.maxRequestsPerConnection,
+    'http2.maxConcurrentStreams': options.http2?.maxConcurrentStreams,
+  };
+  for (const [field, value] of Object.entries(integers)) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) return `${field} must be an integer >= 1, got ${String(value)}`;
+  }
+  const factor = options.overprovisioningFactor;
+  if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1)) return `overprovisioningFactor must be >= 1, got ${String(factor)}`;
+  const panic = options.panicThresholdPercent;
+  if (panic !== undefined && !(panic >= 0 && panic <= 100)) return `panicThresholdPercent must be in 0..100, got ${String(panic)}`;
+  const check = options.healthCheck;
+  if (check !== undefined) {
+    if (!(check.intervalMs > 0) || !(check.timeoutMs > 0)) return 'healthCheck.intervalMs and healthCheck.timeoutMs must be positive';
+    const kinds = [check.http, check.tcp, check.grpc, check.probe].filter((kind) => kind !== undefined).length;
+    if (kinds !== 1) return 'healthCheck needs exactly one of http, tcp, grpc, probe';
+  }
+  return null;
+}

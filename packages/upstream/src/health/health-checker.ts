@@ -1,0 +1,165 @@
+import { endpointKey } from '../endpoint.js';
+import { grpcHealthProbe } from './grpc-health-probe.js';
+import { httpHealthProbe } from './http-health-probe.js';
+import { tcpHealthProbe } from './tcp-health-probe.js';
+import type { Endpoint } from '../endpoint.js';
+import type { GrpcHealthCheck } from './grpc-health-probe.js';
+import type { HealthProbe, ProbeTransport } from './health-probe.js';
+import type { HttpHealthCheck } from './http-health-probe.js';
+
+export interface HealthCheckOptions {
+  /** Time between checks of one endpoint. */
+  readonly intervalMs: number;
+  /** A check that has not answered after this long fails. */
+  readonly timeoutMs: number;
+  /** Consecutive failures that make a healthy endpoint unhealthy. Default 3. */
+  readonly unhealthyThreshold?: number;
+  /** Consecutive successes that make an unhealthy endpoint healthy again. Default 2. */
+  readonly healthyThreshold?: number;
+  /** Up to this much random extra delay per interval, so checks of many endpoints spread out. Default 0. */
+  readonly intervalJitterMs?: number;
+  /** Exactly one of `http`, `tcp`, `grpc`, `probe`. */
+  readonly http?: HttpHealthCheck;
+  readonly tcp?: Record<string, never>;
+  readonly grpc?: GrpcHealthCheck;
+  /** A custom check, for checks the package does not ship. */
+  readonly probe?: HealthProbe;
+}
+
+/** Counters the cluster merges into its stats (Envoy's `health_check.*`, with `_` for `.`). */
+export interface HealthCheckStats {
+  health_check_attempt: number;
+  health_check_success: number;
+  health_check_failure: number;
+}
+
+interface Target {
+  endpoint: Endpoint;
+  healthy: boolean;
+  failures: number;
+  successes: number;
+  timer: NodeJS.Timeout | null;
+  inFlight: AbortController | null;
+}
+
+/**
+ * Checks every endpoint of a host set on its own timer and reports each change of verdict at
+ * once (after the thresholds), so the cluster can rebuild its balancer before the next request.
+ * Endpoints start healthy (as their config says); a new endpoint is first checked immediately.
+ */
+export class HealthChecker {
+  readonly #options: HealthCheckOptions;
+  readonly #probe: HealthProbe;
+  readonly #stats: HealthCheckStats;
+  readonly #onChange: (endpoint: Endpoint, healthy: boolean) => void;
+  readonly #targets = new Map<string, Target>();
+  #stopped = false;
+
+  constructor(options: HealthCheckOptions, transport: ProbeTransport, stats: HealthCheckStats, onChange: (endpoint: Endpoint, healthy: boolean) => void) {
+    this.#options = options;
+    this.#probe = chooseProbe(options, transport);
+    this.#stats = stats;
+    this.#onChange = onChange;
+  }
+
+  /** False when active checks have marked this endpoint unhealthy. */
+  isHealthy(endpoint: Endpoint): boolean {
+    return this.#targets.get(endpointKey(endpoint))?.healthy ?? true;
+  }
+
+  /** Starts checking new members and stops checking members that left. */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    if (this.#stopped) return;
+    const keep = new Set<string>();
+    for (const endpoint of endpoints) {
+      const key = endpointKey(endpoint);
+      keep.add(key);
+      const existing = this.#targets.get(key);
+      if (existing !== undefined) {
+        existing.endpoint = endpoint;
+        continue;
+      }
+      const target: Target = { endpoint, healthy: true, failures: 0, successes: 0, timer: null, inFlight: null };
+      this.#targets.set(key, target);
+      this.#schedule(target, 0);
+    }
+    for (const [key, target] of this.#targets) {
+      if (keep.has(key)) continue;
+      this.#cancel(target);
+      this.#targets.delete(key);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const target of this.#targets.values()) this.#cancel(target);
+    this.#targets.clear();
+  }
+
+  #schedule(target: Target, delayMs: number): void {
+    const timer = setTimeout(() => this.#check(target), delayMs);
+    timer.unref();
+    target.timer = timer;
+  }
+
+  #nextDelay(): number {
+    const jitter = this.#options.intervalJitterMs ?? 0;
+    return this.#options.intervalMs + (jitter > 0 ? Math.random() * jitter : 0);
+  }
+
+  #check(target: Target): void {
+    target.timer = null;
+    const controller = new AbortController();
+    target.inFlight = controller;
+    this.#stats.health_check_attempt++;
+    const timeout = setTimeout(() => controller.abort(new Error(`health check timed out after ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+    timeout.unref();
+    this.#probe(target.endpoint, controller.signal)
+      .catch(() => false)
+      .then((ok) => {
+        clearTimeout(timeout);
+        // A check that finished after its endpoint left (or after stop) reports nothing.
+        if (target.inFlight !== controller || this.#stopped) return;
+        target.inFlight = null;
+        // An answer that arrived after the timeout fired is still a failure.
+        this.#record(target, ok && !controller.signal.aborted);
+        this.#schedule(target, this.#nextDelay());
+      })
+      .catch(ignore);
+  }
+
+  #record(target: Target, ok: boolean): void {
+    if (ok) {
+      this.#stats.health_check_success++;
+      target.failures = 0;
+      target.successes++;
+      if (!target.healthy && target.successes >= (this.#options.healthyThreshold ?? 2)) this.#flip(target, true);
+    } else {
+      this.#stats.health_check_failure++;
+      target.successes = 0;
+      target.failures++;
+      if (target.healthy && target.failures >= (this.#options.unhealthyThreshold ?? 3)) this.#flip(target, false);
+    }
+  }
+
+  #flip(target: Target, healthy: boolean): void {
+    target.healthy = healthy;
+    this.#onChange(target.endpoint, healthy);
+  }
+
+  #cancel(target: Target): void {
+    if (target.timer !== null) clearTimeout(target.timer);
+    target.timer = null;
+    target.inFlight?.abort(new Error('health checking stopped'));
+    target.inFlight = null;
+  }
+}
+
+function chooseProbe(options: HealthCheckOptions, transport: ProbeTransport): HealthProbe {
+  if (options.probe !== undefined) return options.probe;
+  if (options.http !== undefined) return httpHealthProbe(options.http, transport);
+  if (options.grpc !== undefined) return grpcHealthProbe(options.grpc, transport);
+  return tcpHealthProbe(transport);
+}
+
+function ignore(): void {}

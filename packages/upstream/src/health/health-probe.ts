@@ -1,0 +1,14 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Endpoint } from '../endpoint.js';
+
+/**
+ * One active check against one endpoint. Resolves true for healthy; false (or a rejection) for
+ * unhealthy. Must stop its I/O when `signal` aborts (the check's timeout).
+ */
+export type HealthProbe = (endpoint: Endpoint, signal: AbortSignal) => Promise<boolean>;
+
+/** Transport details a probe shares with the cluster's data connections. */
+export interface ProbeTransport {
+  /** TLS towards the endpoint, as the cluster uses it; undefined for plaintext. */
+  readonly tls?: ConnectionOptions | undefined;
+}

@@ -1,0 +1,42 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { HealthProbe, ProbeTransport } from './health-probe.js';
+
+export interface HttpHealthCheck {
+  /** Request path. Default '/'. */
+  readonly path?: string;
+  /** Host header (Envoy's `host`). Default the endpoint's address. */
+  readonly host?: string;
+  /** Half-open status ranges [start, end) counted as healthy (Envoy's `expected_statuses`). Default [[200, 201)]. */
+  readonly expectedStatuses?: readonly (readonly [number, number])[];
+}
+
+const DEFAULT_EXPECTED: readonly (readonly [number, number])[] = [[200, 201]];
+
+/** GET `path` on a fresh connection; healthy when the status is in an expected range. */
+export function httpHealthProbe(check: HttpHealthCheck, transport: ProbeTransport): HealthProbe {
+  const expected = check.expectedStatuses ?? DEFAULT_EXPECTED;
+  const send = transport.tls === undefined ? httpRequest : httpsRequest;
+  return (endpoint, signal) =>
+    new Promise<boolean>((resolve, reject) => {
+      const req = send(
+        {
+          ...transport.tls,
+          host: endpoint.address,
+          port: endpoint.port,
+          path: check.path ?? '/',
+          method: 'GET',
+          headers: { host: check.host ?? endpoint.address, 'user-agent': 'meshkit-health-checker', connection: 'close' },
+          agent: false,
+          signal,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.resume();
+          resolve(expected.some(([start, end]) => status >= start && status < end));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+}
