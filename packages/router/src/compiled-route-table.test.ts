@@ -53,7 +53,7 @@ describe('RouteTable.match', () => {
     expect(canary).toMatchObject({ timeoutMs: DEFAULT_ROUTE_TIMEOUT_MS, prefixRewrite: undefined });
 
     const reviews = table.match(get('/reviews'))?.route;
-    expect(reviews?.action).toEqual({
+    expect(reviews?.action).toMatchObject({
       type: 'weighted',
       clusters: [{ name: 'reviews-v1', weight: 90 }, { name: 'reviews-v2', weight: 10 }],
       totalWeight: 100,

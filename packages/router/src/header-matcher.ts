@@ -12,12 +12,14 @@ const enum HeaderSource {
   Authority,
   Method,
   Path,
+  Scheme,
 }
 
 const PSEUDO_HEADERS: ReadonlyMap<string, HeaderSource> = new Map([
   [':authority', HeaderSource.Authority],
   [':method', HeaderSource.Method],
   [':path', HeaderSource.Path],
+  [':scheme', HeaderSource.Scheme],
 ]);
 
 /**
@@ -34,11 +36,13 @@ export class HeaderMatcher implements RequestMatcher {
     /** Set for presentMatch: whether the header is expected to be present. */
     private readonly expectPresent: boolean | undefined,
     private readonly invert: boolean,
+    private readonly missingAsEmpty: boolean,
   ) {}
 
   /** HOT PATH: per request and route. Allocates only to join a repeated header. */
   matches(view: RequestView): boolean {
-    const value = readHeader(view.request, this.source, this.name);
+    let value = readHeader(view.request, this.source, this.name);
+    if (value === undefined && this.missingAsEmpty && this.expectPresent === undefined) value = '';
     if (value === undefined) {
       if (this.expectPresent === undefined) return false;
       return this.invert ? this.expectPresent : !this.expectPresent;
@@ -59,6 +63,8 @@ function readHeader(request: RouteRequest, source: HeaderSource, name: string): 
       return request.method;
     case HeaderSource.Path:
       return request.path;
+    case HeaderSource.Scheme:
+      return request.scheme ?? firstValue(request.headers[':scheme']);
     case HeaderSource.Headers: {
       const value = request.headers[name];
       if (value === undefined || typeof value === 'string') return value;
@@ -68,21 +74,52 @@ function readHeader(request: RouteRequest, source: HeaderSource, name: string): 
   }
 }
 
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' || value === undefined ? value : value[0];
+}
+
+/** Envoy's range_match: the value as an int64 (surrounding spaces and a sign allowed), start <= v < end. */
+class RangeMatcher implements StringMatcher {
+  constructor(private readonly start: bigint, private readonly end: bigint) {}
+
+  matches(value: string): boolean {
+    const digits = INTEGER.exec(value)?.[1];
+    if (digits === undefined) return false;
+    // Digits only, so BigInt cannot throw; values past int64 fail to parse in Envoy, so here too.
+    const parsed = BigInt(digits);
+    if (parsed < INT64_MIN || parsed > INT64_MAX) return false;
+    return parsed >= this.start && parsed < this.end;
+  }
+}
+
+const INTEGER = /^\s*([+-]?\d{1,20})\s*$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 export type HeaderMatcherResult = { ok: true; matcher: HeaderMatcher } | MatcherProblem;
 
 /** Compiles one header matcher; a problem's field is relative to the matcher. */
 export function compileHeaderMatcher(input: HeaderMatcherInput): HeaderMatcherResult {
   if (input.name.length === 0) return { ok: false, field: '.name', problem: 'header name must not be empty' };
-  if (input.stringMatch !== undefined && input.presentMatch !== undefined) {
-    return { ok: false, field: '', problem: 'at most one of stringMatch and presentMatch may be set' };
+  const specifiers = (['stringMatch', 'presentMatch', 'rangeMatch'] as const).filter((key) => input[key] !== undefined);
+  if (specifiers.length > 1) {
+    return { ok: false, field: '', problem: `at most one of stringMatch, presentMatch and rangeMatch may be set; ${specifiers.join(' and ')} are` };
   }
   const name = toAsciiLowerCase(input.name);
   const source = PSEUDO_HEADERS.get(name) ?? HeaderSource.Headers;
   const invert = input.invertMatch === true;
+  const missingAsEmpty = input.treatMissingHeaderAsEmpty === true;
+  if (input.rangeMatch !== undefined) {
+    const { start, end } = input.rangeMatch;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start >= end) {
+      return { ok: false, field: '.rangeMatch', problem: `start and end must be integers with start < end, not ${start}..${end}` };
+    }
+    return { ok: true, matcher: new HeaderMatcher(name, source, new RangeMatcher(BigInt(start), BigInt(end)), undefined, invert, missingAsEmpty) };
+  }
   if (input.stringMatch === undefined) {
-    return { ok: true, matcher: new HeaderMatcher(name, source, undefined, input.presentMatch, invert) };
+    return { ok: true, matcher: new HeaderMatcher(name, source, undefined, input.presentMatch, invert, missingAsEmpty) };
   }
   const compiled = compileStringMatcher(input.stringMatch);
   if (!compiled.ok) return { ...compiled, field: `.stringMatch${compiled.field}` };
-  return { ok: true, matcher: new HeaderMatcher(name, source, compiled.matcher, undefined, invert) };
+  return { ok: true, matcher: new HeaderMatcher(name, source, compiled.matcher, undefined, invert, missingAsEmpty) };
 }

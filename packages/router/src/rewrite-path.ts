@@ -1,21 +1,33 @@
 import { regionEqualsIgnoreCase, toAsciiLowerCase } from './ascii.js';
 import { queryStart } from './request-view.js';
-import type { CompiledRoute } from './route-table.js';
+import type { CompiledRegexRewrite } from './route-policies.js';
+import type { CompiledPathMatch, CompiledRoute } from './route-table.js';
 
 /**
- * The path to forward upstream: the route's prefixRewrite swapped for the part of `path` the
- * route matched (the prefix for a prefix route, the whole path otherwise); the query string is
- * kept. Returns `path` unchanged when the route has no prefixRewrite, or when it is a prefix
- * route and `path` does not start with its prefix (it was not the path this route matched).
- * Allocates the rewritten string only.
+ * `path` with `prefixRewrite` swapped for the part the route matched (the prefix for prefix and
+ * path-separated-prefix routes, the whole query-free path otherwise), or with every match of
+ * `regexRewrite` in the query-free path substituted. The query string is kept. `path` comes back
+ * unchanged when there is nothing to rewrite, or when a prefix route's prefix does not start it.
  */
+export function rewritePathWith(
+  pathMatch: CompiledPathMatch,
+  prefixRewrite: string | undefined,
+  regexRewrite: CompiledRegexRewrite | undefined,
+  path: string,
+): string {
+  if (regexRewrite !== undefined) {
+    const end = queryStart(path);
+    return regexRewrite.replaceAll(path.slice(0, end)) + path.slice(end);
+  }
+  if (prefixRewrite === undefined) return path;
+  if (pathMatch.type !== 'prefix' && pathMatch.type !== 'pathSeparatedPrefix') return prefixRewrite + path.slice(queryStart(path));
+  const startsWithPrefix = pathMatch.caseSensitive
+    ? path.startsWith(pathMatch.prefix)
+    : regionEqualsIgnoreCase(path, 0, toAsciiLowerCase(pathMatch.prefix));
+  return startsWithPrefix ? prefixRewrite + path.slice(pathMatch.prefix.length) : path;
+}
+
+/** The path to forward upstream for `route` (see `rewritePathWith`). Allocates the rewritten string only. */
 export function rewritePath(route: CompiledRoute, path: string): string {
-  const rewrite = route.prefixRewrite;
-  if (rewrite === undefined) return path;
-  const matched = route.pathMatch;
-  if (matched.type !== 'prefix') return rewrite + path.slice(queryStart(path));
-  const startsWithPrefix = matched.caseSensitive
-    ? path.startsWith(matched.prefix)
-    : regionEqualsIgnoreCase(path, 0, toAsciiLowerCase(matched.prefix));
-  return startsWithPrefix ? rewrite + path.slice(matched.prefix.length) : path;
+  return rewritePathWith(route.pathMatch, route.prefixRewrite, route.regexRewrite, path);
 }

@@ -1,19 +1,40 @@
+import type {
+  CompiledRedirect,
+  CompiledRegexRewrite,
+  CorsPolicy,
+  HashPolicy,
+  HeaderMutationSet,
+  HostRewrite,
+  RequestMirrorPolicy,
+  RetryPolicy,
+} from './route-policies.js';
 import type { RouteRequest } from './route-request.js';
 
 /** How a route's path is matched, as compiled (for inspection and config dumps). */
 export type CompiledPathMatch =
   | { readonly type: 'prefix'; readonly prefix: string; readonly caseSensitive: boolean }
   | { readonly type: 'path'; readonly path: string; readonly caseSensitive: boolean }
+  | { readonly type: 'pathSeparatedPrefix'; readonly prefix: string; readonly caseSensitive: boolean }
   | { readonly type: 'regex'; readonly regex: string };
 
 export interface WeightedCluster {
+  /** `''` when the cluster is named by `clusterHeader`. */
   readonly name: string;
+  readonly clusterHeader: string | undefined;
   readonly weight: number;
+  /** In Envoy's order: this cluster's, then the route's chain. */
+  readonly requestHeaderMutations: readonly HeaderMutationSet[];
+  readonly responseHeaderMutations: readonly HeaderMutationSet[];
 }
 
-/** What to do with a matched request. */
+/**
+ * What to do with a matched request. A redirect is a local reply, so it is a `direct` action
+ * whose status is the redirect code; `route.redirect` and `redirectLocation` give the Location.
+ * A cluster named by a request header is a `cluster` action with `cluster: ''` and
+ * `clusterHeader` set; `selectCluster` resolves both forms (and weighted clusters).
+ */
 export type RouteAction =
-  | { readonly type: 'cluster'; readonly cluster: string }
+  | { readonly type: 'cluster'; readonly cluster: string; readonly clusterHeader?: string }
   | {
       readonly type: 'weighted';
       /** In declared order; `pickWeightedCluster` walks them in this order. */
@@ -27,12 +48,26 @@ export interface CompiledRoute {
   readonly name: string;
   readonly pathMatch: CompiledPathMatch;
   readonly action: RouteAction;
+  /** Set for redirect routes (whose action is `direct` with the redirect's status). */
+  readonly redirect: CompiledRedirect | undefined;
   readonly prefixRewrite: string | undefined;
+  readonly regexRewrite: CompiledRegexRewrite | undefined;
+  readonly hostRewrite: HostRewrite | undefined;
   /**
    * Upstream timeout for cluster and weighted actions: the configured value, or Envoy's default
    * of 15 000 ms; 0 means no timeout. `undefined` for direct responses, which have no upstream.
    */
   readonly timeoutMs: number | undefined;
+  readonly idleTimeoutMs: number | undefined;
+  /** The route's own, else its virtual host's. */
+  readonly retryPolicy: RetryPolicy | undefined;
+  readonly hashPolicy: readonly HashPolicy[];
+  readonly requestMirrorPolicies: readonly RequestMirrorPolicy[];
+  /** The route's own, else its virtual host's. */
+  readonly cors: CorsPolicy | undefined;
+  /** Route, virtual host, route config levels in the order Envoy applies them. */
+  readonly requestHeaderMutations: readonly HeaderMutationSet[];
+  readonly responseHeaderMutations: readonly HeaderMutationSet[];
 }
 
 export interface CompiledVirtualHost {
@@ -55,5 +90,5 @@ export interface RouteTable {
   /** The virtual host and first route that match, or `null` when none does. */
   match(request: RouteRequest): RouteMatch | null;
   /** The virtual host an authority selects, or `null` when none does. */
-  findVirtualHost(authority: string): CompiledVirtualHost | null;
+  findVirtualHost(authority: string, localPort?: number): CompiledVirtualHost | null;
 }

@@ -1,52 +1,83 @@
-// Envoy's safe_regex is RE2: linear-time, no backtracking-only constructs, and it must match the
-// whole input. meshkit runs it on JavaScript's engine but refuses what RE2 would refuse, so a
-// configuration accepted here is accepted by Envoy too, and anchors it the way RE2's FullMatch does.
+import { RE2JS } from 're2js';
 
-/** A description of the first construct RE2 does not support, or undefined when there is none. */
-export function findNonPortableConstruct(source: string): string | undefined {
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i];
-    if (char === '\\') {
-      const next = source[i + 1] ?? '';
-      // RE2 has no backreferences; it reads `\12` as octal where JavaScript may read a
-      // backreference, so any escaped non-zero digit is refused rather than guessed.
-      if (next >= '1' && next <= '9') return `backreference or octal escape '\\${next}' at offset ${i}`;
-      if (next === 'k') return `named backreference '\\k' at offset ${i}`;
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (char === ']') inClass = false;
-      continue;
-    }
-    if (char === '[') {
-      inClass = true;
-      continue;
-    }
-    if (char === '(' && source[i + 1] === '?') {
-      const kind = source.slice(i + 2, i + 4);
-      if (kind.startsWith('=') || kind.startsWith('!')) return `lookahead '(?${kind[0] ?? ''}' at offset ${i}`;
-      if (kind === '<=' || kind === '<!') return `lookbehind '(?${kind}' at offset ${i}`;
-    }
+// Envoy's safe_regex is RE2: linear time, no backreferences or lookaround, and a route or header
+// regex must match the whole input (FullMatch). meshkit runs the same engine (re2js, a port of
+// RE2), so what Envoy accepts is accepted here, what it refuses is refused, and no pattern can
+// make matching super-linear in the input.
+
+/** A compiled RE2 pattern. */
+export class SafeRegex {
+  constructor(
+    readonly source: string,
+    private readonly re2: RE2JS,
+  ) {}
+
+  /** HOT PATH: per request; linear time in `input`, never throws. */
+  fullMatch(input: string): boolean {
+    return this.re2.testExact(input);
   }
-  return undefined;
+
+  get groupCount(): number {
+    return this.re2.groupCount();
+  }
+
+  /**
+   * Every non-overlapping match replaced, as RE2::GlobalReplace does. `pieces` is a compiled
+   * substitution: literal text at even indexes, group numbers at odd ones.
+   */
+  replaceAll(input: string, pieces: readonly (string | number)[]): string {
+    return this.re2.matcher(input).replaceAll((...args: unknown[]) => {
+      let out = '';
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i];
+        if (typeof piece === 'string') out += piece;
+        else if (piece !== undefined) {
+          const group = args[piece];
+          if (typeof group === 'string') out += group;
+        }
+      }
+      return out;
+    });
+  }
 }
 
-export type SafeRegexResult = { ok: true; regex: RegExp } | { ok: false; problem: string; cause?: unknown };
+export type SafeRegexResult = { ok: true; regex: SafeRegex } | { ok: false; problem: string; cause?: unknown };
 
-/** Compiles `source` to a RegExp that must match a whole string; never throws. */
+/** Compiles an RE2 pattern; never throws. */
 export function compileSafeRegex(source: string): SafeRegexResult {
   if (source.length === 0) return { ok: false, problem: 'regex must not be empty' };
-  const unsupported = findNonPortableConstruct(source);
-  if (unsupported !== undefined) return { ok: false, problem: `regex uses ${unsupported}, which RE2 does not support` };
   try {
-    // Compiled bare first: wrapped in a group, an unbalanced `a)|(b` would compile into a
-    // different, valid expression.
-    new RegExp(source);
-    return { ok: true, regex: new RegExp(`^(?:${source})$`) };
+    return { ok: true, regex: new SafeRegex(source, RE2JS.compile(source)) };
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return { ok: false, problem: `invalid regex: ${reason}`, cause };
+    return { ok: false, problem: `invalid RE2 regex: ${reason}`, cause };
   }
+}
+
+export type SubstitutionResult = { ok: true; pieces: readonly (string | number)[] } | { ok: false; problem: string };
+
+/**
+ * Parses an RE2 rewrite string: `\0`…`\9` insert a group, `\\` a backslash; any other escape,
+ * or a group the regex does not have, is refused (as RE2 refuses it when Envoy loads the config).
+ */
+export function compileSubstitution(substitution: string, groupCount: number): SubstitutionResult {
+  const pieces: (string | number)[] = [];
+  let literal = '';
+  for (let i = 0; i < substitution.length; i++) {
+    const char = substitution[i] ?? '';
+    if (char !== '\\') {
+      literal += char;
+      continue;
+    }
+    const next = substitution[++i] ?? '';
+    if (next === '\\') literal += '\\';
+    else if (next >= '0' && next <= '9') {
+      const group = Number(next);
+      if (group > groupCount) return { ok: false, problem: `substitution uses \\${group} but the regex has ${groupCount} group(s)` };
+      pieces.push(literal, group);
+      literal = '';
+    } else return { ok: false, problem: `invalid escape '\\${next}' in substitution at offset ${i - 1}` };
+  }
+  pieces.push(literal);
+  return { ok: true, pieces: Object.freeze(pieces) };
 }

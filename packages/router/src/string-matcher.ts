@@ -1,5 +1,6 @@
 import { includesIgnoreCase, regionEqualsIgnoreCase, toAsciiLowerCase } from './ascii.js';
 import { compileSafeRegex } from './safe-regex.js';
+import type { SafeRegex } from './safe-regex.js';
 import type { StringMatchInput } from './route-config-input.js';
 
 /** A compiled Envoy StringMatcher. */
@@ -49,9 +50,9 @@ class ContainsMatcher implements StringMatcher {
 }
 
 class RegexMatcher implements StringMatcher {
-  constructor(private readonly regex: RegExp) {}
+  constructor(private readonly regex: SafeRegex) {}
   matches(value: string): boolean {
-    return this.regex.test(value);
+    return this.regex.fullMatch(value);
   }
 }
 

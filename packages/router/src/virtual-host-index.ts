@@ -1,12 +1,15 @@
 import { isAsciiLowerCase, toAsciiLowerCase } from './ascii.js';
 import { CharTrie } from './char-trie.js';
 import type { DomainPattern } from './domain-pattern.js';
-import { hostEndIgnoringPort } from './host-port.js';
+import { hostEndIgnoringPort, hostEndStrippingPort } from './host-port.js';
+
+/** How the port in an authority takes part in host matching. */
+export type PortMatching = 'match' | 'ignore' | 'stripMatching';
 
 /**
  * Virtual host selection in Envoy's order: exact domain, then the longest suffix wildcard
  * (`*.foo.com`, `*-bar.foo.com`), then the longest prefix wildcard (`foo.*`), then `*`.
- * Case-insensitive; the port is part of the host unless `ignorePort`.
+ * Case-insensitive; the port is part of the host unless ignored or stripped.
  */
 export class VirtualHostIndex<T> {
   private readonly exact = new Map<string, T>();
@@ -15,7 +18,7 @@ export class VirtualHostIndex<T> {
   private any: T | undefined = undefined;
   private hasWildcards = false;
 
-  constructor(private readonly ignorePort: boolean) {}
+  constructor(private readonly portMatching: PortMatching) {}
 
   /** Registers a parsed domain; false when an equal domain is already registered. */
   add(pattern: DomainPattern, value: T): boolean {
@@ -38,8 +41,13 @@ export class VirtualHostIndex<T> {
   }
 
   /** HOT PATH: per request. Allocates only when the authority needs lower-casing or its port cut. */
-  find(authority: string): T | undefined {
-    const end = this.ignorePort ? hostEndIgnoringPort(authority) : authority.length;
+  find(authority: string, localPort: number | undefined): T | undefined {
+    const end =
+      this.portMatching === 'match'
+        ? authority.length
+        : this.portMatching === 'ignore'
+          ? hostEndIgnoringPort(authority)
+          : hostEndStrippingPort(authority, localPort);
     if (this.exact.size > 0) {
       const found = this.exact.get(exactKey(authority, end));
       if (found !== undefined) return found;

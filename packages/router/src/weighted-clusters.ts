@@ -1,4 +1,4 @@
-import type { RouteAction } from './route-table.js';
+import type { RouteAction, WeightedCluster } from './route-table.js';
 
 export type WeightedClustersAction = Extract<RouteAction, { type: 'weighted' }>;
 
@@ -8,7 +8,7 @@ export type WeightedClustersAction = Extract<RouteAction, { type: 'weighted' }>;
  * order, so the same random always picks the same cluster. `random` is an unsigned integer
  * (e.g. `Math.random() * 2 ** 32 >>> 0`); anything else is first coerced with `>>> 0`.
  */
-export function pickWeightedCluster(action: WeightedClustersAction, random: number): string {
+export function pickWeightedClusterEntry(action: WeightedClustersAction, random: number): WeightedCluster | undefined {
   const unsigned = Number.isSafeInteger(random) && random >= 0 ? random : random >>> 0;
   const selected = unsigned % action.totalWeight;
   const clusters = action.clusters;
@@ -17,9 +17,14 @@ export function pickWeightedCluster(action: WeightedClustersAction, random: numb
     const cluster = clusters[i];
     if (cluster === undefined) break;
     end += cluster.weight;
-    if (selected < end) return cluster.name;
+    if (selected < end) return cluster;
   }
   // Unreachable for a compiled action (weights sum to totalWeight); a hand-made one whose
   // totalWeight overstates the sum falls back to the last cluster rather than throwing.
-  return clusters[clusters.length - 1]?.name ?? '';
+  return clusters[clusters.length - 1];
+}
+
+/** The name of the cluster `pickWeightedClusterEntry` picks (`''` for one named by a header). */
+export function pickWeightedCluster(action: WeightedClustersAction, random: number): string {
+  return pickWeightedClusterEntry(action, random)?.name ?? '';
 }
