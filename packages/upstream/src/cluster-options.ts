@@ -5,7 +5,7 @@ import type { HealthCheckOptions } from './health/health-checker.js';
 import type { LoadBalancingOptions } from './lb-policy.js';
 
 export interface Http2Options {
-  /** Streams one connection may carry at once; more requests open another connection. Default 100. */
+  /** Streams the endpoint's connection may carry at once; more requests wait in the pool's queue. Default 100. */
   readonly maxConcurrentStreams?: number;
 }
 
@@ -47,10 +47,12 @@ export function buildPoolOptions(options: ClusterOptions): Pool.Options {
   }
   if (options.protocol === 'http2') {
     const streams = options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
-    // undici's h2 client takes `pipelining` as its per-connection stream cap: once a connection has
-    // that many streams open the pool opens another one. `maxConcurrentStreams` is what it assumes
-    // before the server's SETTINGS arrive; a lower server limit is then enforced by nghttp2 queueing.
-    Object.assign(poolOptions, { allowH2: true, maxConcurrentStreams: streams, pipelining: streams, useH2c: options.tls === undefined });
+    // One multiplexed connection per endpoint (undici's pool would otherwise open a connection per
+    // request that arrives while the first is still connecting). undici's h2 client caps the
+    // streams in flight on it at `pipelining` and queues the rest; `maxConcurrentStreams` is what it
+    // assumes before the server's SETTINGS arrive, and a lower server limit is enforced by nghttp2.
+    const connect = { ...poolOptions.connect, useH2c: options.tls === undefined };
+    Object.assign(poolOptions, { connect, connections: 1, allowH2: true, maxConcurrentStreams: streams, pipelining: streams });
   }
   return poolOptions;
 }

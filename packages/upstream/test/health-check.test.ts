@@ -1,0 +1,154 @@
+import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createNetServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Cluster } from '../src/index.js';
+import { decodeServingStatus, encodeHealthCheckRequest, frameMessage } from '../src/health/grpc-health-probe.js';
+import { closedPort, startUpstream } from './support/upstream-server.js';
+import type { Http2Server } from 'node:http2';
+import type { AddressInfo, Server } from 'node:net';
+import type { Endpoint } from '../src/index.js';
+import type { UpstreamServer } from './support/upstream-server.js';
+
+const clusters: Cluster[] = [];
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(clusters.splice(0).map((c) => c.destroy()));
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function track(server: UpstreamServer): UpstreamServer {
+  closers.push(() => server.close().catch(() => undefined));
+  return server;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every 10 ms, failing after `limitMs`. */
+async function waitFor(condition: () => boolean, limitMs = 3_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > limitMs) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+const healthyCount = (c: Cluster): number => c.effectiveEndpoints.filter((e) => e.healthy !== false).length;
+
+describe('active HTTP health checks', () => {
+  it('ejects an endpoint that dies mid-test; traffic then flows without client errors', async () => {
+    const servers = await Promise.all(['a', 'b', 'c'].map((name) => startUpstream(name).then(track)));
+    const cluster = new Cluster({
+      name: 'hc',
+      healthCheck: { intervalMs: 40, timeoutMs: 200, unhealthyThreshold: 2, healthyThreshold: 1, http: { path: '/healthz', host: 'svc.local' } },
+    });
+    clusters.push(cluster);
+    cluster.setEndpoints(servers.map((s) => ({ address: '127.0.0.1', port: s.port })));
+    await waitFor(() => cluster.stats.health_check_success >= 3);
+
+    await (servers[1] as UpstreamServer).close();
+    await waitFor(() => healthyCount(cluster) === 2);
+    expect(cluster.effectiveEndpoints[1]?.healthy).toBe(false);
+    expect(cluster.stats.membership_healthy).toBe(2);
+
+    const bodies = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const endpoint = cluster.pick() as Endpoint;
+      const res = await cluster.poolFor(endpoint).request({ method: 'GET', path: '/' });
+      expect(res.statusCode).toBe(200);
+      bodies.add(await res.body.text());
+    }
+    expect([...bodies].sort()).toEqual(['a', 'c']);
+  });
+
+  it('treats unexpected statuses as failures and readmits after the healthy threshold', async () => {
+    let status = 503;
+    let hostSeen = '';
+    const server = track(
+      await startUpstream('x', (req, res) => {
+        hostSeen = req.headers.host ?? '';
+        res.statusCode = status;
+        res.end();
+      }),
+    );
+    const other = track(await startUpstream('y'));
+    const cluster = new Cluster({
+      name: 'hc2',
+      healthCheck: { intervalMs: 30, timeoutMs: 200, unhealthyThreshold: 1, healthyThreshold: 3, http: { path: '/ready', host: 'ready.svc', expectedStatuses: [[200, 300]] } },
+    });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port: server.port }, { address: '127.0.0.1', port: other.port }]);
+    await waitFor(() => healthyCount(cluster) === 1);
+    expect(hostSeen).toBe('ready.svc');
+    for (let i = 0; i < 10; i++) expect(cluster.pick()?.port).toBe(other.port);
+    status = 204;
+    const before = cluster.stats.health_check_success;
+    await waitFor(() => healthyCount(cluster) === 2);
+    // Three consecutive successes were needed, not one.
+    expect(cluster.stats.health_check_success - before).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('active TCP health checks', () => {
+  it('marks a refused port unhealthy and keeps a listening one', async () => {
+    const listener: Server = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.2', resolve));
+    closers.push(() => new Promise((resolve) => listener.close(() => resolve())));
+    const open = (listener.address() as AddressInfo).port;
+    const dead = await closedPort();
+    const cluster = new Cluster({ name: 'tcp', healthCheck: { intervalMs: 30, timeoutMs: 200, unhealthyThreshold: 2, tcp: {} } });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.2', port: open }, { address: '127.0.0.1', port: dead }]);
+    await waitFor(() => healthyCount(cluster) === 1);
+    expect(cluster.effectiveEndpoints.map((e) => e.healthy !== false)).toEqual([true, false]);
+    expect(cluster.stats.health_check_failure).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('gRPC health checks (grpc.health.v1 over h2c)', () => {
+  it('round-trips the hand-framed messages', () => {
+    expect(encodeHealthCheckRequest('')).toHaveLength(0);
+    expect([...encodeHealthCheckRequest('ab')]).toEqual([0x0a, 2, 0x61, 0x62]);
+    expect(decodeServingStatus(frameMessage(Buffer.from([0x08, 0x01])))).toBe(1);
+    expect(decodeServingStatus(frameMessage(Buffer.from([0x08, 0x02])))).toBe(2);
+  });
+
+  it('is healthy only for SERVING with grpc-status 0', async () => {
+    const statusByService = new Map([['reviews', 1], ['ratings', 2]]);
+    const seenServices: string[] = [];
+    const server: Http2Server = createHttp2Server();
+    server.on('stream', (stream, headers) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const body = Buffer.concat(chunks).subarray(5);
+        const service = body.length === 0 ? '' : body.subarray(2).toString();
+        seenServices.push(service);
+        expect(headers[':path']).toBe('/grpc.health.v1.Health/Check');
+        expect(headers['content-type']).toBe('application/grpc');
+        const status = statusByService.get(service);
+        if (status === undefined) {
+          stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '5' }, { endStream: true });
+          return;
+        }
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(frameMessage(Buffer.from([0x08, status])));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.3', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+
+    const verdict = async (serviceName: string): Promise<boolean> => {
+      const cluster = new Cluster({ name: `grpc-${serviceName}`, healthCheck: { intervalMs: 20, timeoutMs: 500, unhealthyThreshold: 1, grpc: { serviceName } } });
+      clusters.push(cluster);
+      cluster.setEndpoints([{ address: '127.0.0.3', port }, { address: '127.0.0.1', port: 1, healthy: true }]);
+      await waitFor(() => cluster.stats.health_check_attempt >= 6 && cluster.stats.health_check_success + cluster.stats.health_check_failure >= 6);
+      return cluster.effectiveEndpoints[0]?.healthy !== false;
+    };
+    expect(await verdict('reviews')).toBe(true);
+    expect(await verdict('ratings')).toBe(false); // NOT_SERVING
+    expect(await verdict('unknown')).toBe(false); // grpc-status 5 NOT_FOUND, trailers-only
+    expect(seenServices).toContain('reviews');
+  });
+});
