@@ -1,17 +1,7 @@
-import { createRequire } from 'node:module';
-import type { AdsServer } from '@meshkit/xds';
-
-type GrpcServer = Parameters<AdsServer['addTo']>[0];
-type ServerCredentials = Parameters<GrpcServer['bindAsync']>[1];
-
-// The proxy does not depend on grpc-js itself; the tests use the very copy @meshkit/xds is built on.
-const grpc = createRequire(import.meta.resolve('@meshkit/xds'))('@grpc/grpc-js') as {
-  Server: new () => GrpcServer;
-  ServerCredentials: { createInsecure(): ServerCredentials };
-};
+import * as grpc from '@grpc/grpc-js';
 
 /** A real grpc-js server on 127.0.0.1 (port 0), set up by `register` before it binds. */
-export async function startGrpcServer(register: (server: GrpcServer) => void): Promise<{ address: string; close(): Promise<void> }> {
+export async function startGrpcServer(register: (server: grpc.Server) => void): Promise<{ address: string; close(): Promise<void> }> {
   const server = new grpc.Server();
   register(server);
   const port = await new Promise<number>((resolve, reject) =>

@@ -1,4 +1,3 @@
-// @meshkit/config is not a declared dependency of the proxy (the proxy must not need it at run
-// time), so the tests that compile a real mesh load its build from the workspace.
-export { buildMeshModel, compileProxyConfig, parseConfigFile, parseProxyNode, workloadInstanceOf } from '../../../../packages/config/dist/index.js';
-export type { ProxyNode, WorkloadInstance } from '../../../../packages/config/dist/index.js';
+// The proxy never needs @meshkit/config at run time; its tests use it to compile a real mesh.
+export { buildMeshModel, compileProxyConfig, parseConfigFile, parseProxyNode, workloadInstanceOf } from '@meshkit/config';
+export type { ProxyNode, WorkloadInstance } from '@meshkit/config';
