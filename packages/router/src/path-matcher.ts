@@ -113,10 +113,43 @@ export function compilePathMatcher(input: RouteMatchInput): PathMatcherResult {
   const source = input.safeRegex?.regex ?? '';
   const compiled = compileSafeRegex(source);
   if (!compiled.ok) return { ok: false, field: '.safeRegex.regex', problem: compiled.problem, cause: compiled.cause };
+  const literal = regexLiteralPrefix(source);
   return {
     ok: true,
     matcher: new RegexPathMatcher(compiled.regex),
     description: { type: 'regex', regex: source },
-    indexKey: { kind: 'none' },
+    // A full match must start with the pattern's literal prefix, so the route can be filed
+    // under it like a prefix route; the regex still decides.
+    indexKey: literal.length > 0 ? { kind: 'prefix', key: literal, caseSensitive: true } : { kind: 'none' },
   };
+}
+
+const METACHARACTERS = new Set(['.', '^', '$', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '\\']);
+const QUANTIFIERS = new Set(['*', '+', '?', '{']);
+
+/**
+ * The literal text every full match of `source` starts with ('' when unsure). Conservative: any
+ * `|` gives '', it stops at the first construct that is not a plain ASCII character or escaped
+ * punctuation, and it drops a last character that a quantifier follows. Shorter is always safe.
+ */
+export function regexLiteralPrefix(source: string): string {
+  if (source.includes('|')) return '';
+  let prefix = '';
+  let i = 0;
+  while (i < source.length) {
+    const char = source[i] ?? '';
+    let literal: string;
+    let width = 1;
+    if (char === '\\') {
+      const next = source[i + 1] ?? '';
+      if (!/^[!-/:-@[-`{-~]$/.test(next)) break;
+      literal = next;
+      width = 2;
+    } else if (METACHARACTERS.has(char) || char < ' ' || char > '~') break;
+    else literal = char;
+    if (QUANTIFIERS.has(source[i + width] ?? '')) break;
+    prefix += literal;
+    i += width;
+  }
+  return prefix;
 }

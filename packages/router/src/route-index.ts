@@ -1,4 +1,4 @@
-import { lowerAsciiCode } from './ascii.js';
+import { lowerAsciiCode, regionEqualsIgnoreCase } from './ascii.js';
 import type { PathIndexKey } from './path-matcher.js';
 import type { RequestMatcher } from './request-matcher.js';
 import type { RequestView } from './request-view.js';
@@ -6,24 +6,42 @@ import type { RequestView } from './request-view.js';
 class PathTrieNode {
   children: Map<number, PathTrieNode> | undefined = undefined;
   /** Routes filed under the key ending here, ascending: declared order. */
-  routes: number[] = [];
+  readonly routes: number[] = [];
+
+  /** `label`: the text on the edge from the parent (a radix trie: one edge per run without branches). */
+  constructor(public label: string) {}
 }
 
+/** A radix trie of path text: a walk costs one map lookup per branch, not per character. */
 class PathTrie {
-  readonly root = new PathTrieNode();
+  readonly root = new PathTrieNode('');
   size = 0;
 
   insert(key: string, route: number): void {
     let node = this.root;
-    for (let i = 0; i < key.length; i++) {
+    let i = 0;
+    while (i < key.length) {
       const code = key.charCodeAt(i);
       node.children ??= new Map();
       let child = node.children.get(code);
       if (child === undefined) {
-        child = new PathTrieNode();
+        child = new PathTrieNode(key.slice(i));
         node.children.set(code, child);
+        node = child;
+        break;
+      }
+      let common = 0;
+      while (common < child.label.length && i + common < key.length && child.label.charCodeAt(common) === key.charCodeAt(i + common)) common++;
+      if (common < child.label.length) {
+        // The key leaves this edge part-way: split it so the key ends, or branches, at a node.
+        const middle = new PathTrieNode(child.label.slice(0, common));
+        child.label = child.label.slice(common);
+        middle.children = new Map([[child.label.charCodeAt(0), child]]);
+        node.children.set(code, middle);
+        child = middle;
       }
       node = child;
+      i += common;
     }
     // Routes are inserted in declared order, so each list stays sorted.
     node.routes.push(route);
@@ -70,16 +88,23 @@ export class RouteIndex {
   private walk(root: PathTrieNode, foldCase: boolean, best: number, view: RequestView): number {
     const path = view.request.path;
     const end = view.pathEnd;
-    let node: PathTrieNode | undefined = root;
-    for (let i = 0; node !== undefined; i++) {
+    let node = root;
+    let i = 0;
+    for (;;) {
       // Lists are ascending: nothing here can beat `best` once the first entry cannot.
-      const routes: number[] = node.routes;
+      const routes = node.routes;
       if (routes.length > 0 && (routes[0] ?? best) < best) best = this.firstIn(routes, best, view);
-      if (i >= end || node.children === undefined) break;
+      if (i >= end || node.children === undefined) return best;
       const code = path.charCodeAt(i);
-      node = node.children.get(foldCase ? lowerAsciiCode(code) : code);
+      const child = node.children.get(foldCase ? lowerAsciiCode(code) : code);
+      if (child === undefined) return best;
+      // A path that ends inside the edge, or leaves it, reaches no route below it.
+      const label = child.label;
+      if (i + label.length > end) return best;
+      if (foldCase ? !regionEqualsIgnoreCase(path, i, label) : !path.startsWith(label, i)) return best;
+      i += label.length;
+      node = child;
     }
-    return best;
   }
 
   private firstIn(routes: readonly number[], best: number, view: RequestView): number {
