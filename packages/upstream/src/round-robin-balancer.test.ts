@@ -37,6 +37,19 @@ describe('RoundRobinBalancer', () => {
     expect(Math.abs((lightIndexes[1] ?? 0) - (lightIndexes[0] ?? 0))).toBeGreaterThan(1);
   });
 
+  it('gives each of 10,000 weighted endpoints exactly its weight over sum(weights) picks', () => {
+    const endpoints = Array.from({ length: 10_000 }, (_, i) => ({ address: `10.2.${i >> 8}.${i & 255}`, port: 80, weight: 1 + (i % 7) }));
+    const total = endpoints.reduce((sum, e) => sum + e.weight, 0);
+    const balancer = new RoundRobinBalancer(endpoints);
+    balancer.pick(); // start mid-cycle: the property holds for any window, not only from the first pick
+    const counts = new Map<Endpoint | null, number>();
+    for (let i = 0; i < total; i++) {
+      const picked = balancer.pick();
+      counts.set(picked, (counts.get(picked) ?? 0) + 1);
+    }
+    expect(endpoints.every((e) => counts.get(e) === e.weight)).toBe(true);
+  });
+
   it('skips unhealthy endpoints and returns null when none is healthy', () => {
     const balancer = new RoundRobinBalancer([{ ...a, healthy: false }, b, { ...c, healthy: false }]);
     for (let i = 0; i < 10; i++) expect(balancer.pick()).toBe(b);
