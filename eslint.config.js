@@ -51,6 +51,6 @@ export default tseslint.config(
     // Plain scripts (benchmarks, CI helpers) run on Node without type information.
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.node },
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
 );
