@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RouteTable } from '@meshkit/router';
@@ -23,6 +24,8 @@ export interface HttpConnectionManagerConfig {
 
 /** Envoy's `http.<stat_prefix>.*` counters for one connection manager. */
 export class HttpConnectionManagerStats {
+  downstream_cx_total = 0;
+  downstream_cx_active = 0;
   downstream_rq_total = 0;
   downstream_rq_active = 0;
   downstream_rq_1xx = 0;
@@ -54,9 +57,45 @@ export class HttpConnectionManagerStats {
 export class HttpConnectionManager {
   readonly stats = new HttpConnectionManagerStats();
   private config: HttpConnectionManagerConfig;
+  /** The HTTP/1.1 codec; it never listens: listeners hand it connections. */
+  private readonly http1: http.Server;
+  /** Open connections and how many streams each has in flight, for draining. */
+  private readonly connections = new Map<Socket, number>();
+  private draining = false;
 
   constructor(config: HttpConnectionManagerConfig) {
     this.config = config;
+    this.http1 = http.createServer(this.handle);
+    this.http1.on('clientError', (_error, socket: Socket) => socket.destroy());
+  }
+
+  /**
+   * Takes a connection a listener accepted (already TLS-terminated when its filter chain has
+   * TLS), as Envoy's listener hands a connection to its network filter chain.
+   */
+  acceptConnection(socket: Socket): void {
+    const stats = this.stats;
+    stats.downstream_cx_total++;
+    stats.downstream_cx_active++;
+    this.connections.set(socket, 0);
+    socket.once('close', () => {
+      stats.downstream_cx_active--;
+      this.connections.delete(socket);
+    });
+    this.http1.emit('connection', socket);
+  }
+
+  /**
+   * Envoy's drain: idle connections close now, busy ones after their current response
+   * (sent with `connection: close`); new requests on them are still served meanwhile.
+   */
+  drainConnections(): void {
+    this.draining = true;
+    for (const [socket, inFlight] of this.connections) if (inFlight === 0) socket.end();
+  }
+
+  get activeConnections(): number {
+    return this.connections.size;
   }
 
   get statPrefix(): string {
@@ -101,7 +140,12 @@ export class HttpConnectionManager {
 
     stats.downstream_rq_total++;
     stats.downstream_rq_active++;
+    const inFlight = this.connections.get(socket);
+    if (inFlight !== undefined) this.connections.set(socket, inFlight + 1);
+    if (this.draining) res.setHeader('connection', 'close');
     res.once('close', () => {
+      const count = this.connections.get(socket);
+      if (count !== undefined) this.connections.set(socket, count - 1);
       stats.downstream_rq_active--;
       if (!res.writableFinished) {
         if (manager.resetLocally) stats.downstream_rq_tx_reset++;

@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import net from 'node:net';
 import type { Socket } from 'node:net';
+import tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { HttpConnectionManager } from '@meshkit/filters';
 import type { HttpConnectionManagerConfig } from '@meshkit/filters';
@@ -10,7 +10,7 @@ import type { RouteTable } from '@meshkit/router';
 import { ListenerBindError } from '../errors.js';
 import type { ListenerSpec } from '../xds/listener-translator.js';
 
-type Server = http.Server | https.Server;
+type Server = net.Server | tls.Server;
 
 /** One bound listener: its socket server and the connection manager behind it. */
 export interface ActiveListener {
@@ -65,7 +65,7 @@ export class ListenerManager {
       if (current !== undefined && sameSocket(current.spec, spec)) {
         current.hcm.update(config);
         if (spec.tls !== undefined) {
-          (current.server as https.Server).setSecureContext(spec.tls.options);
+          (current.server as tls.Server).setSecureContext(spec.tls.options);
           this.allowedClients.set(current.server, spec.tls.allowedClients);
         }
         this.active.set(spec.name, { ...current, spec });
@@ -100,23 +100,25 @@ export class ListenerManager {
   private create(spec: ListenerSpec, hcm: HttpConnectionManager): ActiveListener {
     let server: Server;
     if (spec.tls === undefined) {
-      server = http.createServer(hcm.handle);
+      server = net.createServer((socket) => hcm.acceptConnection(socket));
     } else {
-      server = https.createServer(spec.tls.options, hcm.handle);
-      this.allowedClients.set(server, spec.tls.allowedClients);
-      server.on('secureConnection', (socket: TLSSocket) => {
-        const allowed = this.allowedClients.get(server);
-        if (allowed === undefined) return;
-        const verdict = verifyClientSpiffeId(socket, allowed);
-        if (!verdict.ok) {
+      const tlsServer = tls.createServer(spec.tls.options, (socket: TLSSocket) => {
+        const allowed = this.allowedClients.get(tlsServer);
+        const verdict = allowed === undefined ? undefined : verifyClientSpiffeId(socket, allowed);
+        if (verdict?.ok === false) {
           this.log(`listener ${spec.name}: rejected client ${socket.remoteAddress ?? ''}: ${verdict.error.message}`);
           socket.destroy();
+          return;
         }
+        hcm.acceptConnection(socket);
       });
+      // A failed handshake concerns one client, never the listener.
+      tlsServer.on('tlsClientError', (_error, socket: TLSSocket) => socket.destroy());
+      this.allowedClients.set(tlsServer, spec.tls.allowedClients);
+      server = tlsServer;
     }
-    server.on('clientError', (_error, socket: Socket) => socket.destroy());
     const bound = new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => {
+      server.once('error', (error: Error) => {
         // A listener that never bound is not active: /listeners must not show it as serving.
         if (this.active.get(spec.name)?.server === server) this.active.delete(spec.name);
         reject(new ListenerBindError(spec.name, `${spec.host}:${spec.port}`, error.message, { cause: error }));
@@ -128,11 +130,12 @@ export class ListenerManager {
     return { spec, hcm, server, bound };
   }
 
+  /** Stops accepting, drains the listener's connections, and resolves when they are gone. */
   private remove(name: string, listener: ActiveListener): Promise<void> {
     this.active.delete(name);
     return new Promise((resolve) => {
       listener.server.close(() => resolve());
-      listener.server.closeIdleConnections();
+      listener.hcm.drainConnections();
     });
   }
 }
