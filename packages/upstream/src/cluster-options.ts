@@ -1,5 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Pool } from 'undici';
+import { findDnsOptionProblem } from './dns/dns-options.js';
+import type { DnsOptions } from './dns/dns-options.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { HealthCheckOptions } from './health/health-checker.js';
 import type { LoadBalancingOptions } from './lb-policy.js';
@@ -9,8 +11,19 @@ export interface Http2Options {
   readonly maxConcurrentStreams?: number;
 }
 
+/**
+ * Where a cluster's members come from (Envoy's cluster `type`). `STATIC`: the endpoints given to
+ * `setEndpoints` (EDS feeds a STATIC cluster this way too). `STRICT_DNS`: every address their
+ * hostnames resolve to. `LOGICAL_DNS`: one member for one hostname, dialled at its latest address.
+ */
+export type DiscoveryType = 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS';
+
 export interface ClusterOptions extends LoadBalancingOptions {
   readonly name: string;
+  /** Default `STATIC`. */
+  readonly type?: DiscoveryType;
+  /** Resolution settings for `STRICT_DNS` and `LOGICAL_DNS`. */
+  readonly dns?: DnsOptions;
   /** Time allowed for TCP connect plus TLS handshake. Default 10000. */
   readonly connectTimeoutMs?: number;
   /**
@@ -81,6 +94,15 @@ export function findOptionProblem(options: ClusterOptions): string | null {
   if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1)) return `overprovisioningFactor must be >= 1, got ${String(factor)}`;
   const panic = options.panicThresholdPercent;
   if (panic !== undefined && !(panic >= 0 && panic <= 100)) return `panicThresholdPercent must be in 0..100, got ${String(panic)}`;
+  const type = options.type;
+  if (type !== undefined && type !== 'STATIC' && type !== 'STRICT_DNS' && type !== 'LOGICAL_DNS') {
+    return `type must be STATIC, STRICT_DNS or LOGICAL_DNS, got ${String(type)}`;
+  }
+  if (options.dns !== undefined) {
+    if (type !== 'STRICT_DNS' && type !== 'LOGICAL_DNS') return 'dns is only for STRICT_DNS and LOGICAL_DNS clusters';
+    const dnsProblem = findDnsOptionProblem(options.dns);
+    if (dnsProblem !== null) return dnsProblem;
+  }
   const check = options.healthCheck;
   if (check !== undefined) {
     if (!(check.intervalMs > 0) || !(check.timeoutMs > 0)) return 'healthCheck.intervalMs and healthCheck.timeoutMs must be positive';

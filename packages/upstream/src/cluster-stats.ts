@@ -25,6 +25,12 @@ export interface ClusterStats {
   health_check_attempt: number;
   health_check_success: number;
   health_check_failure: number;
+  /** DNS clusters: resolutions started, answered, failed, answered empty, answered unchanged. */
+  update_attempt: number;
+  update_success: number;
+  update_failure: number;
+  update_empty: number;
+  update_no_rebuild: number;
 }
 
 export function createClusterStats(): ClusterStats {
@@ -48,6 +54,11 @@ export function createClusterStats(): ClusterStats {
     health_check_attempt: 0,
     health_check_success: 0,
     health_check_failure: 0,
+    update_attempt: 0,
+    update_success: 0,
+    update_failure: 0,
+    update_empty: 0,
+    update_no_rebuild: 0,
   };
 }
 

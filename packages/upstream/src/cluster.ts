@@ -1,6 +1,10 @@
+import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
 import { buildPinnedOptions, buildPoolOptions, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
+import { connectToAddress } from './dns/connect-to-address.js';
+import { LogicalDnsDiscovery } from './dns/logical-dns-discovery.js';
+import { StrictDnsDiscovery } from './dns/strict-dns-discovery.js';
 import { EndpointPool } from './endpoint-pool.js';
 import { endpointKey, formatHost, isHealthy } from './endpoint.js';
 import { HealthChecker } from './health/health-checker.js';
@@ -12,6 +16,7 @@ import type { Balancer, BalancerContext, BalancerFactory } from './balancer.js';
 import type { ClusterOptions } from './cluster-options.js';
 import type { ClusterStats } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
+import type { Disposable } from './disposable.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -29,7 +34,9 @@ const EMPTY_HOST_SET: HostSet = { endpoints: Object.freeze([]), balancer: { pick
  * A named group of interchangeable endpoints: its host set, priority/locality-aware balancing
  * over it, one keep-alive pool per endpoint (HTTP/1.1, or HTTP/2 by `protocol`), optional active
  * health checks, and Envoy-named counters. Host-set updates are atomic, and pools of endpoints
- * that leave the set drain (in-flight requests finish) rather than being cut.
+ * that leave the set drain (in-flight requests finish) rather than being cut. The members are
+ * the configured endpoints (`STATIC`, also what EDS feeds) or what their hostnames resolve to
+ * (`STRICT_DNS`, `LOGICAL_DNS`).
  */
 export class Cluster {
   readonly name: string;
@@ -41,14 +48,18 @@ export class Cluster {
   readonly #balancerContext: BalancerContext;
   readonly #scheme: 'http' | 'https';
   readonly #poolOptions: Pool.Options;
+  readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
+  readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
   readonly #pinned: PinnedDispatchOptions | null;
   readonly #http2: boolean;
   readonly #pools = new Map<string, EndpointPool>();
   readonly #loads = new Map<string, MutableRequestLoad>();
   readonly #draining = new Map<EndpointPool, Promise<void>>();
   readonly #healthChecker: HealthChecker | null;
-  /** The members as configured (config health), before active health checking. */
+  /** What the last `setEndpoints` was given. */
   #configured: readonly Endpoint[] = Object.freeze([]);
+  /** The members (the configured endpoints, or what they resolved to), before active health checking. */
+  #members: readonly Endpoint[] = Object.freeze([]);
   #hostSet: HostSet = EMPTY_HOST_SET;
   #closing: Promise<void> | null = null;
 
@@ -62,7 +73,17 @@ export class Cluster {
     this.#balancerContext = { loadOf: (endpoint) => this.#loadOf(endpointKey(endpoint)) };
     this.#scheme = options.tls === undefined ? 'http' : 'https';
     this.#http2 = options.protocol === 'http2';
-    this.#poolOptions = buildPoolOptions(options);
+    const poolOptions = buildPoolOptions(options);
+    const apply = (members: readonly Endpoint[]): void => this.#applyMembers(members);
+    if (options.type === 'STRICT_DNS' || options.type === 'LOGICAL_DNS') {
+      const dns = options.dns ?? {};
+      const resolver = dns.resolver ?? new dnsPromises.Resolver();
+      this.#discovery = options.type === 'STRICT_DNS' ? new StrictDnsDiscovery(dns, resolver, this.#stats, apply) : new LogicalDnsDiscovery(dns, resolver, this.#stats, apply);
+    } else {
+      this.#discovery = null;
+    }
+    const logical = this.#discovery instanceof LogicalDnsDiscovery ? this.#discovery : null;
+    this.#poolOptions = logical === null ? poolOptions : connectToAddress(poolOptions, options.name, () => logical.connectAddress());
     this.#pinned = buildPinnedOptions(options);
     this.#healthChecker =
       options.healthCheck === undefined
@@ -70,9 +91,14 @@ export class Cluster {
         : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
   }
 
-  /** The current host set, as given to the last successful `setEndpoints`. */
+  /** As given to the last successful `setEndpoints` (for a DNS cluster: the hostnames). */
   get endpoints(): readonly Endpoint[] {
     return this.#configured;
+  }
+
+  /** The members as configured or resolved, before active health checking. */
+  get members(): readonly Endpoint[] {
+    return this.#members;
   }
 
   /** The members with active health-check verdicts applied: what the balancer picks from. */
@@ -88,24 +114,30 @@ export class Cluster {
   /**
    * Replaces the host set in one step. An invalid list is rejected whole (InvalidEndpointError)
    * and the previous set stays. Pools of endpoints no longer present are closed gracefully;
-   * requests already in flight on them finish.
+   * requests already in flight on them finish. For a DNS cluster each `address` is a hostname
+   * (or IP literal) to resolve, and the host set follows the answers; a LOGICAL_DNS cluster takes
+   * exactly one endpoint.
    */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'set endpoints');
     const problem = findEndpointProblem(endpoints);
     if (problem !== null) throw new InvalidEndpointError(this.name, problem.field, problem.problem);
-
-    // Private frozen copies: the caller may reuse its objects, the balancer must not see that.
-    this.#configured = Object.freeze(endpoints.map((endpoint) => Object.freeze({ ...endpoint, ...freezeLocality(endpoint) })));
-    this.#stats.membership_change++;
-    this.#healthChecker?.setEndpoints(this.#configured);
-    this.#rebuildHostSet();
-
-    const keep = new Set(this.#configured.map(endpointKey));
-    for (const [key, pool] of this.#pools) {
-      if (!keep.has(key)) this.#drain(key, pool);
+    if (this.#discovery instanceof LogicalDnsDiscovery && endpoints.length !== 1) {
+      throw new InvalidEndpointError(this.name, 'endpoints', `must hold exactly one hostname for a LOGICAL_DNS cluster, got ${endpoints.length}`);
     }
-    for (const key of this.#loads.keys()) if (!keep.has(key) && !this.#pools.has(key)) this.#loads.delete(key);
+    // Private frozen copies: the caller may reuse its objects, the balancer must not see that.
+    this.#configured = freezeEndpoints(endpoints);
+    if (this.#discovery === null) this.#applyMembers(this.#configured);
+    else this.#discovery.setTargets(this.#configured);
+  }
+
+  /**
+   * Calls `listener` with the effective host set (members with health verdicts applied) after
+   * every rebuild: new members, DNS answers, health flips.
+   */
+  onHostSetChange(listener: (endpoints: readonly Endpoint[]) => void): Disposable {
+    this.#listeners.add(listener);
+    return { dispose: () => this.#listeners.delete(listener) };
   }
 
   /** HOT PATH: one balancer pick; null when no endpoint can take traffic (or the cluster is closed). */
@@ -136,6 +168,7 @@ export class Cluster {
   close(): Promise<void> {
     if (this.#closing === null) {
       this.#healthChecker?.stop();
+      this.#discovery?.stop();
       this.#hostSet = EMPTY_HOST_SET;
       for (const [key, pool] of this.#pools) this.#drain(key, pool);
       this.#closing = Promise.all(this.#draining.values()).then(() => undefined);
@@ -150,19 +183,34 @@ export class Cluster {
     await closing;
   }
 
-  /** Applies active health verdicts to the configured members and swaps in a new balancer. */
+  #applyMembers(members: readonly Endpoint[]): void {
+    if (this.#closing !== null) return;
+    this.#members = Object.isFrozen(members) ? members : freezeEndpoints(members);
+    this.#stats.membership_change++;
+    this.#healthChecker?.setEndpoints(this.#members);
+    this.#rebuildHostSet();
+
+    const keep = new Set(this.#members.map(endpointKey));
+    for (const [key, pool] of this.#pools) {
+      if (!keep.has(key)) this.#drain(key, pool);
+    }
+    for (const key of this.#loads.keys()) if (!keep.has(key) && !this.#pools.has(key)) this.#loads.delete(key);
+  }
+
+  /** Applies active health verdicts to the members and swaps in a new balancer. */
   #rebuildHostSet(): void {
     if (this.#closing !== null) return;
     const checker = this.#healthChecker;
     const effective =
       checker === null
-        ? this.#configured
-        : Object.freeze(this.#configured.map((e) => (isHealthy(e) && !checker.isHealthy(e) ? Object.freeze({ ...e, healthy: false }) : e)));
+        ? this.#members
+        : Object.freeze(this.#members.map((e) => (isHealthy(e) && !checker.isHealthy(e) ? Object.freeze({ ...e, healthy: false }) : e)));
     const balancer = this.#makeBalancer(effective, this.#balancerContext);
     this.#hostSet = { endpoints: effective, balancer };
     this.#stats.membership_total = effective.length;
     this.#stats.membership_healthy = effective.filter(isHealthy).length;
     if (balancer instanceof PriorityBalancer && balancer.load.panic.includes(true)) this.#stats.lb_healthy_panic++;
+    for (const listener of this.#listeners) listener(effective);
   }
 
   #loadOf(key: string): MutableRequestLoad {
@@ -177,6 +225,10 @@ export class Cluster {
     const done = pool.close().catch(ignore).finally(() => this.#draining.delete(pool));
     this.#draining.set(pool, done);
   }
+}
+
+function freezeEndpoints(endpoints: readonly Endpoint[]): readonly Endpoint[] {
+  return Object.freeze(endpoints.map((endpoint) => Object.freeze({ ...endpoint, ...freezeLocality(endpoint) })));
 }
 
 function freezeLocality(endpoint: Endpoint): Partial<Endpoint> {

@@ -23,6 +23,8 @@ export interface Endpoint {
   readonly localityWeight?: number;
   /** Stable identity for consistent hashing; default `address:port`. Keeps hash placement across re-addressing. */
   readonly id?: string;
+  /** The DNS name a DNS cluster resolved this member from (Envoy's endpoint `hostname`). */
+  readonly hostname?: string;
 }
 
 export function endpointWeight(endpoint: Endpoint): number {

@@ -20,3 +20,10 @@ export const InvalidClusterOptionError = defineError(
   'InvalidClusterOptionError',
   (cluster: string, problem: string) => `cluster '${cluster}': ${problem}`,
 );
+
+/** A LOGICAL_DNS cluster was asked to connect before its hostname had resolved. */
+export const DnsNotResolvedError = defineError(
+  'MESHKIT_UPSTREAM_DNS_NOT_RESOLVED',
+  'DnsNotResolvedError',
+  (cluster: string, hostname: string) => `cluster '${cluster}': '${hostname}' has not resolved yet`,
+);

@@ -45,6 +45,8 @@ export function findEndpointProblem(endpoints: readonly Endpoint[]): EndpointPro
       }
     }
     if (id !== undefined && (typeof id !== 'string' || id.length === 0)) return { field: `${field}.id`, problem: 'must be a non-empty string' };
+    const hostname: unknown = endpoint.hostname;
+    if (hostname !== undefined && typeof hostname !== 'string') return { field: `${field}.hostname`, problem: 'must be a string' };
     const key = endpointKey(endpoint);
     const first = seen.get(key);
     if (first !== undefined) return { field, problem: `duplicates endpoints[${first}] (${key})` };

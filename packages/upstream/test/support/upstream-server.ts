@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** A real upstream on 127.0.0.1 that counts the requests and TCP connections it receives. */
+/** A real upstream on 127.0.0.x that counts the requests and TCP connections it receives. */
 export interface UpstreamServer {
   readonly port: number;
   readonly requests: number;
@@ -17,6 +17,10 @@ export interface UpstreamServer {
 
 export interface UpstreamServerOptions {
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** Loopback address to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (any free port). */
+  readonly port?: number;
 }
 
 export async function startUpstream(name: string, handler?: Handler, options: UpstreamServerOptions = {}): Promise<UpstreamServer> {
@@ -41,7 +45,13 @@ export async function startUpstream(name: string, handler?: Handler, options: Up
   server.on(options.tls === undefined ? 'connection' : 'secureConnection', () => {
     connections++;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     port,
@@ -69,4 +79,22 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * One upstream per loopback address, all on the same port (what a DNS cluster needs: every
+ * resolved address shares the configured port). Retries a few ports if one is taken on some address.
+ */
+export async function startUpstreamsOnOnePort(hosts: readonly string[], handler?: (host: string) => Handler): Promise<UpstreamServer[]> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [first = '127.0.0.1', ...rest] = hosts;
+    const started = [await startUpstream(first, handler?.(first), { host: first })];
+    try {
+      for (const host of rest) started.push(await startUpstream(host, handler?.(host), { host, port: started[0]?.port ?? 0 }));
+      return started;
+    } catch {
+      await Promise.all(started.map((server) => server.close()));
+    }
+  }
+  throw new Error(`no port free on all of ${hosts.join(', ')}`);
 }
