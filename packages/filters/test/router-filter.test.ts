@@ -148,9 +148,10 @@ describe('router filter: local replies', () => {
     expect(proxy.streams[0]?.responseFlagsString()).toBe('NC');
   });
 
-  it('answers 503 UH "no healthy upstream" with no endpoints, or only unhealthy ones', async () => {
+  it('answers 503 UH "no healthy upstream" with no endpoints, or only unhealthy ones and panic routing off', async () => {
     const manager = clusters(closer, { app: [] });
-    const sick = new Cluster({ name: 'sick' });
+    // With Envoy's default 50% panic threshold an all-unhealthy cluster still routes; 0 turns that off.
+    const sick = new Cluster({ name: 'sick', panicThresholdPercent: 0 });
     sick.setEndpoints([{ address: '127.0.0.1', port: 1, healthy: false }]);
     manager.set('sick', sick);
     const routes = routesTo([
