@@ -1,6 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Pool } from 'undici';
+import { findCircuitBreakerProblem } from './circuit-breakers.js';
 import { findDnsOptionProblem } from './dns/dns-options.js';
+import type { CircuitBreakerOptions } from './circuit-breakers.js';
 import type { DnsOptions } from './dns/dns-options.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { HealthCheckOptions } from './health/health-checker.js';
@@ -40,6 +42,8 @@ export interface ClusterOptions extends LoadBalancingOptions {
   readonly idleTimeoutMs?: number;
   /** Active health checking of every member; verdicts take effect on the next pick. */
   readonly healthCheck?: HealthCheckOptions;
+  /** Envoy's default-priority thresholds; each defaults to 1024. */
+  readonly circuitBreakers?: CircuitBreakerOptions;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -94,6 +98,10 @@ export function findOptionProblem(options: ClusterOptions): string | null {
   if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1)) return `overprovisioningFactor must be >= 1, got ${String(factor)}`;
   const panic = options.panicThresholdPercent;
   if (panic !== undefined && !(panic >= 0 && panic <= 100)) return `panicThresholdPercent must be in 0..100, got ${String(panic)}`;
+  if (options.circuitBreakers !== undefined) {
+    const breakerProblem = findCircuitBreakerProblem(options.circuitBreakers);
+    if (breakerProblem !== null) return breakerProblem;
+  }
   const type = options.type;
   if (type !== undefined && type !== 'STATIC' && type !== 'STRICT_DNS' && type !== 'LOGICAL_DNS') {
     return `type must be STATIC, STRICT_DNS or LOGICAL_DNS, got ${String(type)}`;

@@ -16,6 +16,16 @@ export interface ClusterStats {
   upstream_cx_total: number;
   upstream_cx_active: number;
   upstream_cx_connect_fail: number;
+  upstream_cx_connect_timeout: number;
+  /** TCP connects refused by `circuitBreakers.maxConnections`. */
+  upstream_cx_overflow: number;
+  /** TCP connects that found no healthy member. */
+  upstream_cx_none_healthy: number;
+  /** Bytes over closed TCP-proxy connections (HTTP pools do not report bytes). */
+  upstream_cx_rx_bytes_total: number;
+  upstream_cx_tx_bytes_total: number;
+  /** Requests refused by `circuitBreakers.maxRequests` or `maxPendingRequests`. */
+  upstream_rq_pending_overflow: number;
   upstream_cx_http2_total: number;
   membership_total: number;
   membership_healthy: number;
@@ -46,6 +56,12 @@ export function createClusterStats(): ClusterStats {
     upstream_cx_total: 0,
     upstream_cx_active: 0,
     upstream_cx_connect_fail: 0,
+    upstream_cx_connect_timeout: 0,
+    upstream_cx_overflow: 0,
+    upstream_cx_none_healthy: 0,
+    upstream_cx_rx_bytes_total: 0,
+    upstream_cx_tx_bytes_total: 0,
+    upstream_rq_pending_overflow: 0,
     upstream_cx_http2_total: 0,
     membership_total: 0,
     membership_healthy: 0,

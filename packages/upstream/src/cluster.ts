@@ -1,6 +1,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
-import { buildPinnedOptions, buildPoolOptions, findOptionProblem } from './cluster-options.js';
+import { circuitBreakerLimits } from './circuit-breakers.js';
+import { buildPinnedOptions, buildPoolOptions, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { connectToAddress } from './dns/connect-to-address.js';
 import { LogicalDnsDiscovery } from './dns/logical-dns-discovery.js';
@@ -10,15 +11,18 @@ import { endpointKey, formatHost, isHealthy } from './endpoint.js';
 import { HealthChecker } from './health/health-checker.js';
 import { clusterBalancer } from './lb-policy.js';
 import { PriorityBalancer } from './priority-balancer.js';
+import { TcpConnector } from './tcp/tcp-connector.js';
 import { findEndpointProblem } from './validate-endpoints.js';
 import type { Pool } from 'undici';
 import type { Balancer, BalancerContext, BalancerFactory } from './balancer.js';
+import type { CircuitBreakerLimits } from './circuit-breakers.js';
 import type { ClusterOptions } from './cluster-options.js';
 import type { ClusterStats } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
 import type { Disposable } from './disposable.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { Endpoint } from './endpoint.js';
+import type { TcpConnectOptions, TcpConnectResult } from './tcp/tcp-connector.js';
 
 export type { ClusterOptions } from './cluster-options.js';
 
@@ -49,6 +53,8 @@ export class Cluster {
   readonly #scheme: 'http' | 'https';
   readonly #poolOptions: Pool.Options;
   readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
+  readonly #limits: CircuitBreakerLimits;
+  readonly #tcp: TcpConnector;
   readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
   readonly #pinned: PinnedDispatchOptions | null;
   readonly #http2: boolean;
@@ -84,6 +90,16 @@ export class Cluster {
     }
     const logical = this.#discovery instanceof LogicalDnsDiscovery ? this.#discovery : null;
     this.#poolOptions = logical === null ? poolOptions : connectToAddress(poolOptions, options.name, () => logical.connectAddress());
+    this.#limits = circuitBreakerLimits(options.circuitBreakers);
+    this.#tcp = new TcpConnector({
+      stats: this.#stats,
+      limits: this.#limits,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      tls: options.tls,
+      pick: (hashKey) => this.pick(hashKey),
+      loadOf: (key) => this.#loadOf(key),
+      dialAddress: (endpoint) => (logical === null ? endpoint.address : logical.connectAddress()),
+    });
     this.#pinned = buildPinnedOptions(options);
     this.#healthChecker =
       options.healthCheck === undefined
@@ -158,10 +174,21 @@ export class Cluster {
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       const origin = `${this.#scheme}://${formatHost(endpoint.address)}:${endpoint.port}`;
-      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#http2);
+      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#limits, this.#http2);
       this.#pools.set(key, pool);
     }
     return pool;
+  }
+
+  /**
+   * A raw TCP (or TLS) connection to a member, for the TCP proxy: picks a member, dials it within
+   * `connectTimeoutMs`, and counts it under `upstream_cx_*`. Failures are values with Envoy's
+   * flag (`UH`, `UO`, `UF`). The socket belongs to the caller, who must handle its `error`
+   * events and close it; `close()` does not wait for it, `destroy()` destroys it.
+   */
+  connectTcp(options?: TcpConnectOptions): Promise<TcpConnectResult> {
+    if (this.#closing !== null) return Promise.reject(new ClusterClosedError(this.name, 'open a TCP connection'));
+    return this.#tcp.connect(options);
   }
 
   /** Stops taking work and resolves once every in-flight request has finished. Idempotent. */
@@ -179,6 +206,7 @@ export class Cluster {
   /** Aborts in-flight requests and closes every connection now. */
   async destroy(): Promise<void> {
     const closing = this.close();
+    this.#tcp.destroyAll();
     await Promise.all([...this.#draining.keys()].map((pool) => pool.destroy().catch(ignore)));
     await closing;
   }

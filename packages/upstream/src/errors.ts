@@ -27,3 +27,13 @@ export const DnsNotResolvedError = defineError(
   'DnsNotResolvedError',
   (cluster: string, hostname: string) => `cluster '${cluster}': '${hostname}' has not resolved yet`,
 );
+
+/**
+ * A request was refused because a circuit-breaker limit of the cluster was reached (Envoy's `UO`
+ * response flag). Given to the request's handler, never thrown.
+ */
+export const UpstreamOverflowError = defineError(
+  'MESHKIT_UPSTREAM_OVERFLOW',
+  'UpstreamOverflowError',
+  (limit: string, value: number) => `upstream overflow: ${limit} (${value}) reached`,
+);
