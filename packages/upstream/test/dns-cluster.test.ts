@@ -142,16 +142,17 @@ describe('STRICT_DNS clusters', () => {
     const { server, resolver } = await dnsServer();
     const name = `flaky.${ZONE}`;
     server.set(name, { a: ['127.0.0.2'] });
-    const cluster = dnsCluster('STRICT_DNS', { resolver, refreshRateMs: 60, failureRefreshRate: { baseIntervalMs: 5, maxIntervalMs: 10 } });
+    const cluster = dnsCluster('STRICT_DNS', { resolver, refreshRateMs: 100, failureRefreshRate: { baseIntervalMs: 5, maxIntervalMs: 10 } });
     cluster.setEndpoints([{ address: name, port: a!.port }]);
     await hostSetWhere(cluster, (endpoints) => endpoints.length === 1);
 
     server.mode = 'servfail';
     await until(() => cluster.stats.update_failure >= 1);
     const queriesAtFirstFailure = server.queriesFor(name);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    // At 60 ms a refresh would make ~2 more queries in 150 ms; the ≤10 ms back-off makes many more.
-    expect(server.queriesFor(name) - queriesAtFirstFailure).toBeGreaterThan(6);
+    const failedAt = Date.now();
+    await until(() => server.queriesFor(name) >= queriesAtFirstFailure + 5);
+    // Timers never fire early: at the 100 ms refresh rate five more queries take at least 500 ms.
+    expect(Date.now() - failedAt).toBeLessThan(500);
     expect(addresses(cluster.members)).toEqual(['127.0.0.2']);
     expect(await send(cluster)).toBe('127.0.0.2');
 
@@ -186,9 +187,8 @@ describe('STRICT_DNS clusters', () => {
     byTtl.setEndpoints([{ address: `ttl.${ZONE}`, port: 80 }]);
     const byRate = dnsCluster('STRICT_DNS', { resolver, refreshRateMs: 20 });
     byRate.setEndpoints([{ address: `rate.${ZONE}`, port: 80 }]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(server.queriesFor(`ttl.${ZONE}`)).toBe(2); // one A + one AAAA (AUTO falls back to A), then waits 60 s
-    expect(server.queriesFor(`rate.${ZONE}`)).toBeGreaterThan(6);
+    await until(() => server.queriesFor(`rate.${ZONE}`) > 12);
+    expect(server.queriesFor(`ttl.${ZONE}`)).toBe(2); // one AAAA + one A (AUTO falls back to A), then waits 60 s
   });
 
   it('follows dns_lookup_family', async () => {
