@@ -18,3 +18,9 @@ export type {
   HttpFilterFactory,
   LocalReplyOptions,
 } from './http-filter.js';
+export { NetworkFilterManager } from './network-filter-manager.js';
+export { NetworkFilterRegistry } from './network-filter-registry.js';
+export type { NetworkFilterConfig } from './network-filter-registry.js';
+export { DuplicateNetworkFilterError, UnknownNetworkFilterError } from './network-errors.js';
+export { NETWORK_RBAC_FILTER_TYPE, networkRbacFilterFactory } from './network-rbac-filter.js';
+export type { CompiledNetworkFilter, NetworkConnectionInfo, NetworkFilter, NetworkFilterContext, NetworkFilterFactory, NetworkFilterFactoryContext, NetworkFilterStats, NetworkFilterStatus } from './network-filter.js';

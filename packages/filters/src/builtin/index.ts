@@ -5,3 +5,7 @@ export { ISTIO_STATS_FILTER_TYPE, istioStatsFilterFactory } from './istio-stats-
 export { DOWNSTREAM_PEER, UPSTREAM_PEER } from './peer-metadata.js';
 export type { LocalPeer } from './peer-metadata.js';
 export { forwardableHeaders } from './hop-by-hop.js';
+export { DEFAULT_TCP_IDLE_TIMEOUT_MS, TCP_PROXY_FILTER_TYPE, tcpProxyFilterFactory } from './tcp-proxy-filter.js';
+export type { TcpProxyCounters } from './tcp-proxy-filter.js';
+export { connectTcpUpstream } from './tcp-proxy-upstream.js';
+export type { TcpUpstreamConnector, TcpUpstreamFailure, TcpUpstreamResult } from './tcp-proxy-upstream.js';
