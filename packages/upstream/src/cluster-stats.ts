@@ -30,6 +30,8 @@ export interface ClusterStats {
   membership_total: number;
   membership_healthy: number;
   membership_change: number;
+  /** Members held out of the host set while they wait for their first health check. */
+  membership_excluded: number;
   /** Host sets built with at least one priority level in panic. */
   lb_healthy_panic: number;
   health_check_attempt: number;
@@ -66,6 +68,7 @@ export function createClusterStats(): ClusterStats {
     membership_total: 0,
     membership_healthy: 0,
     membership_change: 0,
+    membership_excluded: 0,
     lb_healthy_panic: 0,
     health_check_attempt: 0,
     health_check_success: 0,

@@ -232,10 +232,15 @@ export class Cluster {
     const effective =
       checker === null
         ? this.#members
-        : Object.freeze(this.#members.map((e) => (isHealthy(e) && !checker.isHealthy(e) ? Object.freeze({ ...e, healthy: false }) : e)));
+        : Object.freeze(
+            this.#members
+              .filter((e) => !checker.isPending(e))
+              .map((e) => (isHealthy(e) && !checker.isHealthy(e) ? Object.freeze({ ...e, healthy: false }) : e)),
+          );
     const balancer = this.#makeBalancer(effective, this.#balancerContext);
     this.#hostSet = { endpoints: effective, balancer };
-    this.#stats.membership_total = effective.length;
+    this.#stats.membership_total = this.#members.length;
+    this.#stats.membership_excluded = this.#members.length - effective.length;
     this.#stats.membership_healthy = effective.filter(isHealthy).length;
     if (balancer instanceof PriorityBalancer && balancer.load.panic.includes(true)) this.#stats.lb_healthy_panic++;
     for (const listener of this.#listeners) listener(effective);

@@ -152,3 +152,55 @@ describe('gRPC health checks (grpc.health.v1 over h2c)', () => {
     expect(seenServices).toContain('reviews');
   });
 });
+
+describe('ignoreNewHostsUntilFirstCheck', () => {
+  it('holds a new member out of the host set (and out of traffic) until its first check passes', async () => {
+    const old = { address: '127.0.0.1', port: 1001 };
+    const fresh = { address: '127.0.0.1', port: 1002 };
+    const doomed = { address: '127.0.0.1', port: 1003 };
+    // A probe the test answers by hand, so "before the first answer" is a state we can look at.
+    const answers = new Map<number, (ok: boolean) => void>();
+    const cluster = new Cluster({
+      name: 'hold',
+      healthCheck: {
+        intervalMs: 60_000,
+        timeoutMs: 30_000,
+        ignoreNewHostsUntilFirstCheck: true,
+        probe: (endpoint) => new Promise<boolean>((resolve) => answers.set(endpoint.port, resolve)),
+      },
+    });
+    clusters.push(cluster);
+    cluster.setEndpoints([old]);
+    expect(cluster.pick()).toBeNull();
+    expect(cluster.stats.membership_excluded).toBe(1);
+    await waitFor(() => answers.has(1001));
+    answers.get(1001)?.(true);
+    await waitFor(() => cluster.effectiveEndpoints.length === 1);
+
+    cluster.setEndpoints([old, fresh, doomed]);
+    expect(cluster.stats.membership_total).toBe(3);
+    expect(cluster.stats.membership_excluded).toBe(2);
+    for (let i = 0; i < 10; i++) expect(cluster.pick()?.port).toBe(1001);
+
+    await waitFor(() => answers.has(1002) && answers.has(1003));
+    answers.get(1002)?.(true);
+    answers.get(1003)?.(false);
+    await waitFor(() => cluster.effectiveEndpoints.length === 3);
+    // A failed first check lets the member in as unhealthy at once, without waiting for the threshold.
+    expect(cluster.effectiveEndpoints.map((e) => [e.port, e.healthy !== false])).toEqual([
+      [1001, true],
+      [1002, true],
+      [1003, false],
+    ]);
+    const ports = new Set(Array.from({ length: 10 }, () => cluster.pick()?.port));
+    expect([...ports].sort()).toEqual([1001, 1002]);
+    expect(cluster.stats.membership_excluded).toBe(0);
+  });
+
+  it('is off by default: new members take traffic before any check', () => {
+    const cluster = new Cluster({ name: 'eager', healthCheck: { intervalMs: 60_000, timeoutMs: 30_000, probe: () => new Promise<boolean>(() => undefined) } });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }]);
+    expect(cluster.pick()?.port).toBe(1001);
+  });
+});

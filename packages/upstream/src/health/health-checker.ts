@@ -18,6 +18,12 @@ export interface HealthCheckOptions {
   readonly healthyThreshold?: number;
   /** Up to this much random extra delay per interval, so checks of many endpoints spread out. Default 0. */
   readonly intervalJitterMs?: number;
+  /**
+   * Keep a new member out of the host set (out of the panic arithmetic too) until its first
+   * check has answered: healthy on a pass, unhealthy on a fail (Envoy's
+   * `ignore_new_hosts_until_first_hc`). Default false: new members start healthy.
+   */
+  readonly ignoreNewHostsUntilFirstCheck?: boolean;
   /** Exactly one of `http`, `tcp`, `grpc`, `probe`. */
   readonly http?: HttpHealthCheck;
   readonly tcp?: Record<string, never>;
@@ -35,6 +41,8 @@ export interface HealthCheckStats {
 
 interface Target {
   endpoint: Endpoint;
+  /** Not yet checked, and held out of the host set until it is. */
+  pending: boolean;
   healthy: boolean;
   failures: number;
   successes: number;
@@ -67,6 +75,11 @@ export class HealthChecker {
     return this.#targets.get(endpointKey(endpoint))?.healthy ?? true;
   }
 
+  /** True while a new member waits for its first check (only with `ignoreNewHostsUntilFirstCheck`). */
+  isPending(endpoint: Endpoint): boolean {
+    return this.#targets.get(endpointKey(endpoint))?.pending ?? false;
+  }
+
   /** Starts checking new members and stops checking members that left. */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     if (this.#stopped) return;
@@ -79,7 +92,8 @@ export class HealthChecker {
         existing.endpoint = endpoint;
         continue;
       }
-      const target: Target = { endpoint, healthy: true, failures: 0, successes: 0, timer: null, inFlight: null };
+      const pending = this.#options.ignoreNewHostsUntilFirstCheck === true;
+      const target: Target = { endpoint, pending, healthy: true, failures: 0, successes: 0, timer: null, inFlight: null };
       this.#targets.set(key, target);
       this.#schedule(target, 0);
     }
@@ -129,6 +143,16 @@ export class HealthChecker {
   }
 
   #record(target: Target, ok: boolean): void {
+    if (target.pending) {
+      // The first answer decides at once: there is no earlier verdict for thresholds to protect.
+      target.pending = false;
+      if (ok) this.#stats.health_check_success++;
+      else this.#stats.health_check_failure++;
+      target.successes = ok ? 1 : 0;
+      target.failures = ok ? 0 : 1;
+      this.#flip(target, ok);
+      return;
+    }
     if (ok) {
       this.#stats.health_check_success++;
       target.failures = 0;
