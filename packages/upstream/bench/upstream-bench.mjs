@@ -1,4 +1,3 @@
-/* global console, process, performance */
 // Run with `pnpm --filter @meshkit/upstream bench` after `build`: measures pick() per balancer and
 // pooled request throughput through a Cluster against a bare undici Pool, in the same process.
 import { createServer } from 'node:http';
