@@ -124,6 +124,7 @@ describe('Cluster.connectTcp', () => {
     expect(await roundTrip(onDoomed, 'x')).toBe('x');
 
     const closed = once(onDoomed, 'close');
+    onDoomed.on('end', () => onDoomed.end()); // what a proxy does with the upstream's FIN
     await doomed.kill();
     await closed;
     expect(cluster.stats.upstream_cx_active).toBe(1);
@@ -183,6 +184,32 @@ describe('Cluster.connectTcp', () => {
     connected(await cluster.connectTcp());
     await until(() => echo.accepted === 3);
     expect(cluster.stats.upstream_cx_overflow).toBe(1);
+  });
+
+  it('keeps our side writable after the upstream half-closes, so a proxy can pass the FIN through', async () => {
+    let received = '';
+    const server = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        if (received === 'first') socket.end('bye'); // upstream is done talking, still listening
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const closeServer = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+    try {
+      const cluster = tcpCluster([{ address: '127.0.0.1', port: (server.address() as AddressInfo).port }]);
+      const socket = connected(await cluster.connectTcp());
+      socket.resume();
+      socket.write('first');
+      await once(socket, 'end');
+      expect(socket.writable).toBe(true);
+      socket.end('+more');
+      await until(() => received === 'first+more');
+    } finally {
+      await closeServer();
+    }
   });
 
   it('answers UH when no member is healthy and refuses after close()', async () => {

@@ -15,6 +15,11 @@ export interface TcpConnectOptions {
   readonly tls?: ConnectionOptions | false;
   /** Abandons the attempt (the result is a `UF` failure carrying the abort reason). */
   readonly signal?: AbortSignal;
+  /**
+   * Plaintext only: the upstream's FIN does not end our side, so a proxy can pass half-closes
+   * through in each direction (the caller ends the socket). Default true.
+   */
+  readonly allowHalfOpen?: boolean;
 }
 
 /**
@@ -72,7 +77,7 @@ export class TcpConnector {
       return Promise.resolve({ ok: false, flag: 'UF', endpoint, error: new Error(`${endpoint.address} has not resolved yet`) });
     }
     const tls = options.tls === false ? undefined : (options.tls ?? this.#context.tls);
-    return this.#dial(endpoint, address, tls, options.signal);
+    return this.#dial(endpoint, address, tls, options.signal, options.allowHalfOpen ?? true);
   }
 
   /** Destroys every connection this connector handed out that is still open. */
@@ -80,13 +85,13 @@ export class TcpConnector {
     for (const socket of this.#open) socket.destroy();
   }
 
-  #dial(endpoint: Endpoint, address: string, tls: ConnectionOptions | undefined, signal: AbortSignal | undefined): Promise<TcpConnectResult> {
+  #dial(endpoint: Endpoint, address: string, tls: ConnectionOptions | undefined, signal: AbortSignal | undefined, allowHalfOpen: boolean): Promise<TcpConnectResult> {
     const { stats, connectTimeoutMs } = this.#context;
     this.#connecting++;
     return new Promise<TcpConnectResult>((resolve) => {
       const socket =
         tls === undefined
-          ? netConnect({ host: address, port: endpoint.port })
+          ? netConnect({ host: address, port: endpoint.port, allowHalfOpen })
           : tlsConnect({ ...tls, host: address, port: endpoint.port, ...(tls.servername === undefined && endpoint.hostname !== undefined ? { servername: endpoint.hostname } : {}) });
       let settled = false;
       const settle = (result: TcpConnectResult): void => {
