@@ -212,6 +212,15 @@ describe('Cluster.connectTcp', () => {
     }
   });
 
+  it('does not hand out a socket whose connect finished after destroy()', async () => {
+    const echo = await startEcho();
+    const cluster = tcpCluster([echo.endpoint]);
+    const pending = cluster.connectTcp();
+    await cluster.destroy();
+    expect(await pending).toMatchObject({ ok: false, flag: 'UF' });
+    expect(cluster.stats.upstream_cx_active).toBe(0);
+  });
+
   it('answers UH when no member is healthy and refuses after close()', async () => {
     const cluster = tcpCluster([{ address: '127.0.0.1', port: 9, healthy: false }], { panicThresholdPercent: 0 });
     expect(await cluster.connectTcp()).toEqual({ ok: false, flag: 'UH', endpoint: null, error: null });

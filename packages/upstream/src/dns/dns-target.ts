@@ -80,6 +80,8 @@ export class DnsTarget {
     this.#failures = 0;
     this.#stats.update_success++;
     if (resolution.addresses.length === 0) this.#stats.update_empty++;
+    // Scheduled before anyone hears the answer, so a throwing listener cannot stop the refreshes.
+    this.#schedule(this.#refreshDelay(resolution.ttlSeconds));
     const addresses = this.#firstOnly ? resolution.addresses.slice(0, 1) : resolution.addresses;
     const changed = this.addresses === null || !sameAddresses(this.addresses, addresses);
     if (changed) {
@@ -88,7 +90,6 @@ export class DnsTarget {
     } else {
       this.#stats.update_no_rebuild++;
     }
-    this.#schedule(this.#refreshDelay(resolution.ttlSeconds));
   }
 
   #refreshDelay(ttlSeconds: number): number {

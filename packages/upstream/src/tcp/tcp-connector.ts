@@ -54,6 +54,7 @@ export class TcpConnector {
   readonly #context: TcpConnectorContext;
   readonly #open = new Set<Socket>();
   #connecting = 0;
+  #destroyed = false;
 
   constructor(context: TcpConnectorContext) {
     this.#context = context;
@@ -82,6 +83,7 @@ export class TcpConnector {
 
   /** Destroys every connection this connector handed out that is still open. */
   destroyAll(): void {
+    this.#destroyed = true;
     for (const socket of this.#open) socket.destroy();
   }
 
@@ -120,6 +122,11 @@ export class TcpConnector {
       socket.once('error', fail);
       socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         if (settled) return;
+        // The cluster was destroyed while this connect was under way: nobody may use the socket.
+        if (this.#destroyed) {
+          fail(new Error('cluster destroyed while connecting'));
+          return;
+        }
         socket.off('error', fail);
         this.#track(socket, endpoint);
         settle({ ok: true, socket, endpoint });
