@@ -20,6 +20,8 @@ export class FilterIteration {
   /** The filter index holding the iteration, or -1. */
   stoppedBy = -1;
   halted = false;
+  /** Body bytes waiting in the queue (not yet past every filter), for buffer limits. */
+  queuedBytes = 0;
 
   /**
    * @param first index of the first filter to visit
@@ -35,6 +37,11 @@ export class FilterIteration {
     private readonly onIdle?: () => void,
   ) {}
 
+  /** The kind of entry a filter stopped on, or undefined when nothing is stopped. */
+  get stoppedOn(): StreamEntry['kind'] | undefined {
+    return this.stoppedBy < 0 ? undefined : this.queue[this.head]?.kind;
+  }
+
   get isPaused(): boolean {
     return this.stoppedBy >= 0 || this.head < this.queue.length;
   }
@@ -42,6 +49,7 @@ export class FilterIteration {
   push(entry: StreamEntry): void {
     // A halted direction never moves again; queueing would only hold the rest of a body in memory.
     if (this.halted) return;
+    if (entry.kind === 'data') this.queuedBytes += entry.data.length;
     this.queue.push(entry);
     if (this.stoppedBy < 0 && !this.running) this.pump();
   }
@@ -68,6 +76,7 @@ export class FilterIteration {
       if (this.stoppedBy >= 0 || this.halted) break;
       this.queue[this.head++] = undefined;
       this.passed = 0;
+      if (entry.kind === 'data') this.queuedBytes -= entry.data.length;
       this.deliver(entry);
     }
     if (this.head === this.queue.length) {

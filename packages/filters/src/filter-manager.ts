@@ -1,12 +1,13 @@
 import type { RouteMatch } from '@meshkit/router';
+import { FilterContext } from './filter-context.js';
 import { FilterIteration } from './filter-iteration.js';
+import { grpcLocalReplyHeaders, isGrpcRequest } from './grpc-local-reply.js';
 import type { StreamEntry } from './filter-iteration.js';
 import type {
   CompiledHttpFilter,
   FilterStatus,
   HeaderMap,
   HttpFilter,
-  HttpFilterContext,
   LocalReplyOptions,
 } from './http-filter.js';
 import { ResponseFlag } from './response-flags.js';
@@ -25,6 +26,16 @@ export interface DownstreamCodec {
 
 export type RouteResolver = (headers: HeaderMap) => RouteMatch | null;
 
+/** What a connection manager imposes on each of its streams. */
+export interface StreamPolicy {
+  /** Request body bytes stopped filters may hold before the stream gets a 413. Default 1 MiB. */
+  readonly bufferLimitBytes?: number;
+  /** A filter threw; the stream has been answered (500) or reset. Default: ignored. */
+  readonly onFilterError?: (filterName: string, error: unknown) => void;
+}
+
+const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
+
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -33,6 +44,10 @@ const EMPTY = Buffer.alloc(0);
  */
 export class FilterManager {
   private readonly filters: HttpFilter[] = [];
+  private readonly names: string[] = [];
+  private readonly bufferLimit: number;
+  /** Reads were paused because a filter stopped on headers while the body piled up. */
+  private readPausedForBuffer = false;
   private readonly decoding: FilterIteration;
   private encoding: FilterIteration | undefined;
   private cachedRoute: RouteMatch | null | undefined;
@@ -50,11 +65,23 @@ export class FilterManager {
     readonly streamInfo: StreamInfo,
     readonly requestHeaders: HeaderMap,
     private readonly resolveRoute: RouteResolver,
+    private readonly policy: StreamPolicy = {},
   ) {
+    this.bufferLimit = policy.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES;
+    let failed: { name: string; error: unknown } | undefined;
     for (let i = 0; i < compiled.length; i++) {
-      this.filters.push((compiled[i] as CompiledHttpFilter).create(new FilterContext(this, i)));
+      const filter = compiled[i] as CompiledHttpFilter;
+      this.names.push(filter.name);
+      try {
+        this.filters.push(filter.create(new FilterContext(this, i)));
+      } catch (error) {
+        // The stream still needs a full chain of objects; a filter that failed to start does nothing.
+        this.filters.push({});
+        failed ??= { name: filter.name, error };
+      }
     }
-    this.decoding = new FilterIteration(0, 1, this.filters.length, (index, entry) => this.decodeAt(index, entry), () => {});
+    this.decoding = new FilterIteration(0, 1, this.filters.length, (index, entry) => this.decodeAt(index, entry), () => {}, () => this.decodingIdle());
+    if (failed !== undefined) this.filterThrew(failed.name, failed.error);
   }
 
   decodeHeaders(endOfStream: boolean): void {
@@ -64,6 +91,27 @@ export class FilterManager {
   decodeData(data: Buffer, endOfStream: boolean): void {
     this.streamInfo.bytesReceived += data.length;
     this.decoding.push({ kind: 'data', data, endOfStream });
+    if (this.decoding.queuedBytes > this.bufferLimit) this.overBufferLimit();
+  }
+
+  /**
+   * Envoy's decoder buffer limit: a filter that stopped on body data is buffering it, and a body
+   * beyond the limit gets 413; one that stopped on headers (waiting on a check) only has the
+   * downstream's reads paused until it lets go.
+   */
+  private overBufferLimit(): void {
+    if (this.decoding.stoppedOn === 'data' || this.decoding.stoppedOn === 'trailers') {
+      this.localReply(this.filters.length, 413, 'Payload Too Large', { details: 'request_payload_too_large' });
+    } else if (!this.readPausedForBuffer) {
+      this.readPausedForBuffer = true;
+      this.codec.setReadPaused(true);
+    }
+  }
+
+  private decodingIdle(): void {
+    if (!this.readPausedForBuffer) return;
+    this.readPausedForBuffer = false;
+    this.codec.setReadPaused(false);
   }
 
   decodeTrailers(trailers: HeaderMap): void {
@@ -115,7 +163,7 @@ export class FilterManager {
     this.codec.setReadPaused(paused);
   }
 
-  localReply(origin: number, status: number, body: string, options: LocalReplyOptions | undefined): void {
+  localReply(origin: number, status: number, body: string, options: LocalReplyOptions | undefined, bypassFilters = false): void {
     if (this.destroyed) return;
     this.decoding.halted = true;
     if (options?.flag !== undefined) this.streamInfo.setResponseFlag(options.flag);
@@ -125,25 +173,31 @@ export class FilterManager {
       this.resetStream();
       return;
     }
-    const bytes = body === '' ? EMPTY : Buffer.from(body);
-    const headers: HeaderMap = { ':status': String(status), ...options?.headers };
+    const grpc = isGrpcRequest(this.requestHeaders);
+    const bytes = body === '' || grpc ? EMPTY : Buffer.from(body);
+    const headers: HeaderMap = grpc ? grpcLocalReplyHeaders(status, body, options?.headers) : { ':status': String(status), ...options?.headers };
     if (bytes.length > 0) {
       headers['content-type'] ??= 'text/plain';
       headers['content-length'] = String(bytes.length);
     }
     const headersEntry: StreamEntry = { kind: 'headers', headers, endOfStream: bytes.length === 0 };
     const dataEntry: StreamEntry | null = bytes.length > 0 ? { kind: 'data', data: bytes, endOfStream: true } : null;
-    if (this.encoding !== undefined) {
+    if (this.encoding !== undefined || bypassFilters) {
       // A response is already inside the encoder filters but nothing has gone downstream. As Envoy
       // does, the reply bypasses the filters (whose response state it would confuse) and the
       // response they hold is dropped.
-      this.encoding.halted = true;
+      if (this.encoding !== undefined) this.encoding.halted = true;
       this.writeDownstream(headersEntry);
       if (dataEntry !== null) this.writeDownstream(dataEntry);
       return;
     }
     this.encode(origin, headersEntry);
     if (dataEntry !== null) this.encode(origin, dataEntry);
+  }
+
+  /** A reply of the connection manager's own (timeouts, refused upgrades): through every filter. */
+  connectionManagerReply(status: number, body: string, options?: LocalReplyOptions): void {
+    this.localReply(this.filters.length, status, body, options);
   }
 
   resetStream(flag?: ResponseFlag): void {
@@ -162,10 +216,47 @@ export class FilterManager {
     // A reset of our own making already carries its reason; only the downstream's is DC.
     if (!completed && !this.resetLocally) this.streamInfo.setResponseFlag(ResponseFlag.DownstreamConnectionTermination);
     this.streamInfo.endTime = performance.now();
-    for (const filter of this.filters) filter.onDestroy?.();
+    for (let i = 0; i < this.filters.length; i++) {
+      try {
+        this.filters[i]?.onDestroy?.();
+      } catch (error) {
+        // The stream is gone; the other filters still get to release what they hold.
+        this.policy.onFilterError?.(this.names[i] ?? '', error);
+      }
+    }
+  }
+
+  /**
+   * A filter threw. Its state is unknown, so the stream cannot go on: as Envoy does for a failed
+   * filter, answer 500 if nothing went downstream yet, else reset. The proxy itself goes on.
+   */
+  private filterThrew(name: string, error: unknown): void {
+    this.policy.onFilterError?.(name, error);
+    if (this.destroyed) return;
+    // The reply goes straight downstream: the filters (the failed one among them) are not trusted with it.
+    if (this.responseStarted) this.resetStream(ResponseFlag.LocalReset);
+    else this.localReply(this.filters.length, 500, 'filter error', { details: 'filter_threw_exception' }, true);
   }
 
   private decodeAt(index: number, entry: StreamEntry): FilterStatus {
+    try {
+      return this.decodeAtUnguarded(index, entry);
+    } catch (error) {
+      this.filterThrew(this.names[index] ?? '', error);
+      return 'stop';
+    }
+  }
+
+  private encodeAt(index: number, entry: StreamEntry): FilterStatus {
+    try {
+      return this.encodeAtUnguarded(index, entry);
+    } catch (error) {
+      this.filterThrew(this.names[index] ?? '', error);
+      return 'stop';
+    }
+  }
+
+  private decodeAtUnguarded(index: number, entry: StreamEntry): FilterStatus {
     const filter = this.filters[index] as HttpFilter;
     switch (entry.kind) {
       case 'headers':
@@ -177,7 +268,7 @@ export class FilterManager {
     }
   }
 
-  private encodeAt(index: number, entry: StreamEntry): FilterStatus {
+  private encodeAtUnguarded(index: number, entry: StreamEntry): FilterStatus {
     const filter = this.filters[index] as HttpFilter;
     switch (entry.kind) {
       case 'headers':
@@ -227,65 +318,5 @@ export class FilterManager {
   encodeData(origin: number, data: Buffer, endOfStream: boolean): boolean {
     this.encode(origin, { kind: 'data', data, endOfStream });
     return !this.encodePaused && !this.downstreamFull;
-  }
-}
-
-/** The per-filter view of a stream; knows its position so resume/respond start from it. */
-class FilterContext implements HttpFilterContext {
-  constructor(
-    private readonly manager: FilterManager,
-    private readonly index: number,
-  ) {}
-
-  get streamInfo(): StreamInfo {
-    return this.manager.streamInfo;
-  }
-
-  get requestHeaders(): HeaderMap {
-    return this.manager.requestHeaders;
-  }
-
-  get responseStarted(): boolean {
-    return this.manager.responseStarted;
-  }
-
-  route(): RouteMatch | null {
-    return this.manager.route();
-  }
-
-  clearRouteCache(): void {
-    this.manager.clearRouteCache();
-  }
-
-  resume(): void {
-    this.manager.resume(this.index);
-  }
-
-  respond(status: number, body = '', options?: LocalReplyOptions): void {
-    this.manager.localReply(this.index, status, body, options);
-  }
-
-  encodeHeaders(headers: HeaderMap, endOfStream: boolean): void {
-    this.manager.encode(this.index, { kind: 'headers', headers, endOfStream });
-  }
-
-  encodeData(data: Buffer, endOfStream: boolean): boolean {
-    return this.manager.encodeData(this.index, data, endOfStream);
-  }
-
-  encodeTrailers(trailers: HeaderMap): void {
-    this.manager.encode(this.index, { kind: 'trailers', trailers });
-  }
-
-  onDownstreamDrain(listener: () => void): void {
-    this.manager.onDownstreamDrain(listener);
-  }
-
-  setDownstreamReadPaused(paused: boolean): void {
-    this.manager.setDownstreamReadPaused(paused);
-  }
-
-  resetStream(flag?: ResponseFlag): void {
-    this.manager.resetStream(flag);
   }
 }

@@ -1,15 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { RouteTable } from '@meshkit/router';
+import { createHttp1Server, Http1StreamCodec } from './codec/http1-codec.js';
+import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
+import { sniffHttp2Preface } from './codec/preface-sniffer.js';
+import { resolveConnectionOptions } from './connection-options.js';
+import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
 import { FilterManager } from './filter-manager.js';
-import type { DownstreamCodec } from './filter-manager.js';
+import type { DownstreamCodec, StreamPolicy } from './filter-manager.js';
+import { HttpConnectionManagerStats } from './hcm-stats.js';
 import type { CompiledHttpFilter, HeaderMap } from './http-filter.js';
+import { mutateRequestHeaders } from './request-headers.js';
 import { StreamInfo } from './stream-info.js';
 import type { TrafficDirection } from './stream-info.js';
+import { StreamTimeouts } from './stream-timeouts.js';
 
-export interface HttpConnectionManagerConfig {
+export { HttpConnectionManagerStats } from './hcm-stats.js';
+
+export interface HttpConnectionManagerConfig extends HttpConnectionOptions {
   /** Envoy's `stat_prefix`: names this manager's stats. */
   readonly statPrefix: string;
   readonly trafficDirection: TrafficDirection;
@@ -20,53 +31,51 @@ export interface HttpConnectionManagerConfig {
   readonly serverName?: string;
   /** The SPIFFE ID the downstream proved with its client certificate, if any. */
   readonly peerIdentity?: (socket: Socket) => string | null;
+  /** Where stream-level failures that are the proxy's own fault (a filter threw) are reported. Default: stderr. */
+  readonly log?: (message: string) => void;
 }
 
-/** Envoy's `http.<stat_prefix>.*` counters for one connection manager. */
-export class HttpConnectionManagerStats {
-  downstream_cx_total = 0;
-  downstream_cx_active = 0;
-  downstream_rq_total = 0;
-  downstream_rq_active = 0;
-  downstream_rq_1xx = 0;
-  downstream_rq_2xx = 0;
-  downstream_rq_3xx = 0;
-  downstream_rq_4xx = 0;
-  downstream_rq_5xx = 0;
-  /** Streams the downstream reset (went away before the response was complete). */
-  downstream_rq_rx_reset = 0;
-  /** Streams this proxy reset, e.g. when the upstream failed after response headers were sent. */
-  downstream_rq_tx_reset = 0;
+const EMPTY = Buffer.alloc(0);
+const END_STREAM_FLAG = 0x1;
 
-  recordResponse(status: number | undefined): void {
-    switch (Math.floor((status ?? 0) / 100)) {
-      case 1: this.downstream_rq_1xx++; break;
-      case 2: this.downstream_rq_2xx++; break;
-      case 3: this.downstream_rq_3xx++; break;
-      case 4: this.downstream_rq_4xx++; break;
-      case 5: this.downstream_rq_5xx++; break;
-    }
-  }
+interface ConnectionState {
+  inFlight: number;
+  session: ServerHttp2Session | undefined;
+}
+
+/** Server-level codec settings: a config update that changes them needs new codec objects. */
+function codecKey(options: ResolvedConnectionOptions): string {
+  return `${options.maxRequestHeadersBytes}/${options.requestHeadersTimeoutMs}/${options.http2MaxConcurrentStreams}`;
+}
+
+function isUpgradeRequest(req: IncomingMessage): boolean {
+  const connection = req.headers.connection;
+  return req.headers.upgrade !== undefined && connection !== undefined && /(^|[\s,])upgrade($|[\s,])/i.test(connection);
 }
 
 /**
- * The HTTP connection manager over node's HTTP/1.1 codec: turns each request into a stream of
- * headers, body and trailers through the filter chain, and writes what the chain encodes.
- * The config is swapped atomically; a stream keeps the config it started with.
+ * The HTTP connection manager: takes the connections a listener accepted, picks the codec
+ * (HTTP/1.1 on node:http, HTTP/2 on node:http2; Envoy's `codec_type`), and turns each request
+ * into a stream of headers, body and trailers through the filter chain. The config is swapped
+ * atomically; a stream keeps the config it started with.
  */
 export class HttpConnectionManager {
   readonly stats = new HttpConnectionManagerStats();
   private config: HttpConnectionManagerConfig;
-  /** The HTTP/1.1 codec; it never listens: listeners hand it connections. */
-  private readonly http1: http.Server;
+  private options: ResolvedConnectionOptions;
+  private policy: StreamPolicy;
+  private http1: http.Server;
+  private http2: Http2Server;
   /** Open connections and how many streams each has in flight, for draining. */
-  private readonly connections = new Map<Socket, number>();
+  private readonly connections = new Map<Socket, ConnectionState>();
   private draining = false;
 
   constructor(config: HttpConnectionManagerConfig) {
     this.config = config;
-    this.http1 = http.createServer(this.handle);
-    this.http1.on('clientError', (_error, socket: Socket) => socket.destroy());
+    this.options = resolveConnectionOptions(config);
+    this.policy = this.streamPolicy();
+    this.http1 = this.makeHttp1Server();
+    this.http2 = createHttp2Server(this.options);
   }
 
   /**
@@ -77,21 +86,34 @@ export class HttpConnectionManager {
     const stats = this.stats;
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, 0);
+    this.connections.set(socket, { inFlight: 0, session: undefined });
+    // A reset while the codec is being chosen must not reach the process as an unhandled error.
+    socket.on('error', () => socket.destroy());
     socket.once('close', () => {
       stats.downstream_cx_active--;
       this.connections.delete(socket);
     });
-    this.http1.emit('connection', socket);
+    const codec = this.options.codec;
+    if (codec === 'HTTP1') this.startHttp1(socket);
+    else if (codec === 'HTTP2') this.startHttp2(socket);
+    else if ('encrypted' in socket) {
+      if ((socket as TLSSocket).alpnProtocol === 'h2') this.startHttp2(socket);
+      else this.startHttp1(socket);
+    } else {
+      sniffHttp2Preface(socket, (isHttp2) => (isHttp2 ? this.startHttp2(socket) : this.startHttp1(socket)));
+    }
   }
 
   /**
-   * Envoy's drain: idle connections close now, busy ones after their current response
-   * (sent with `connection: close`); new requests on them are still served meanwhile.
+   * Envoy's drain: idle HTTP/1.1 connections close now, busy ones after their current response
+   * (sent with `connection: close`); HTTP/2 sessions get a GOAWAY and finish their open streams.
    */
   drainConnections(): void {
     this.draining = true;
-    for (const [socket, inFlight] of this.connections) if (inFlight === 0) socket.end();
+    for (const [socket, state] of this.connections) {
+      if (state.session !== undefined) state.session.close();
+      else if (state.inFlight === 0) socket.end();
+    }
   }
 
   get activeConnections(): number {
@@ -103,67 +125,179 @@ export class HttpConnectionManager {
   }
 
   update(config: HttpConnectionManagerConfig): void {
+    const options = resolveConnectionOptions(config);
+    if (codecKey(options) !== codecKey(this.options)) {
+      // Open connections keep the codec objects they started on.
+      this.options = options;
+      this.http1 = this.makeHttp1Server();
+      this.http2 = createHttp2Server(options);
+    }
+    this.options = options;
     this.config = config;
+    this.policy = this.streamPolicy();
   }
 
-  // HOT PATH: runs per request. No config parsing, no regex compilation, no awaits.
+  private startHttp1(socket: Socket): void {
+    this.stats.downstream_cx_http1_total++;
+    this.http1.emit('connection', socket);
+    // The sniffer paused the socket to put back what it read; the codec reads from here on.
+    socket.resume();
+  }
+
+  private startHttp2(socket: Socket): void {
+    this.stats.downstream_cx_http2_total++;
+    const server = this.http2;
+    // node creates the session synchronously inside 'connection'.
+    server.once('session', (session: ServerHttp2Session) => {
+      const state = this.connections.get(socket);
+      if (state !== undefined) state.session = session;
+      session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => this.onHttp2Stream(socket, stream, headers, flags));
+      if (this.draining) session.close();
+    });
+    // The session takes what the sniffer put back on its own (node reads a socket's buffer into it).
+    server.emit('connection', socket);
+  }
+
+  // HOT PATH: runs per HTTP/1.1 request. No config parsing, no regex compilation, no awaits.
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const config = this.config;
+    const options = this.options;
+    const socket = req.socket;
+    const headers = toRequestHeaders(req, 'encrypted' in socket ? 'https' : 'http');
+    const timeouts = this.streamTimeouts();
+    const codec = new Http1StreamCodec(req, res, config.serverName ?? 'meshkit', options.via, timeouts);
+    const manager = this.openStream(socket, `HTTP/${req.httpVersion}`, headers, codec, timeouts);
+    if (this.draining) res.setHeader('connection', 'close');
+    res.once('close', () => this.closeStream(socket, manager, timeouts, res.writableFinished));
+
+    if (isUpgradeRequest(req) && !options.upgradeTypes.has(String(req.headers.upgrade).toLowerCase())) {
+      // Envoy refuses an upgrade no `upgrade_configs` entry allows, before any filter runs.
+      this.stats.downstream_rq_ws_on_non_ws_route++;
+      manager.connectionManagerReply(403, '', { details: 'upgrade_failed' });
+      return;
+    }
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (!hasBody) timeouts.requestComplete();
+    manager.decodeHeaders(!hasBody);
+    if (!hasBody) return;
+    req.on('data', (chunk: Buffer) => {
+      timeouts.touch();
+      manager.decodeData(chunk, false);
+    });
+    req.once('end', () => {
+      timeouts.requestComplete();
+      if (req.rawTrailers.length > 0) manager.decodeTrailers(req.trailers);
+      else manager.decodeData(EMPTY, true);
+    });
+  };
+
+  // HOT PATH: runs per HTTP/2 stream.
+  private onHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
+    // A stream the peer resets reports it as an error; the close handler accounts for it.
+    stream.on('error', () => undefined);
+    const headers = http2RequestHeaders(rawHeaders);
+    const timeouts = this.streamTimeouts();
+    const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
+    const manager = this.openStream(socket, 'HTTP/2', headers, codec, timeouts);
+    stream.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended && stream.rstCode === 0));
+    const endOfStream = (flags & END_STREAM_FLAG) !== 0;
+    if (endOfStream) {
+      timeouts.requestComplete();
+      manager.decodeHeaders(true);
+      stream.resume();
+      return;
+    }
+    manager.decodeHeaders(false);
+    let trailers: IncomingHttpHeaders | undefined;
+    stream.on('data', (chunk: Buffer) => {
+      timeouts.touch();
+      manager.decodeData(chunk, false);
+    });
+    stream.once('trailers', (received: IncomingHttpHeaders) => (trailers = received));
+    stream.once('end', () => {
+      timeouts.requestComplete();
+      if (trailers !== undefined) manager.decodeTrailers(http2RequestHeaders(trailers));
+      else manager.decodeData(EMPTY, true);
+    });
+  }
+
+  private openStream(socket: Socket, protocol: string, headers: HeaderMap, codec: DownstreamCodec, timeouts: StreamTimeouts): FilterManager {
     const config = this.config;
     const stats = this.stats;
     const info = new StreamInfo(config.trafficDirection);
-    const socket = req.socket;
-    info.protocol = `HTTP/${req.httpVersion}`;
+    info.protocol = protocol;
     info.downstreamRemoteAddress = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
     info.downstreamLocalAddress = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
     info.downstreamTls = 'encrypted' in socket;
     if (info.downstreamTls && config.peerIdentity !== undefined) info.downstreamPeerSpiffeId = config.peerIdentity(socket);
-
-    const headers = toRequestHeaders(req, info.downstreamTls ? 'https' : 'http');
-    let requestId = headers['x-request-id'];
-    if (typeof requestId !== 'string' || requestId === '') {
-      requestId = randomUUID();
-      headers['x-request-id'] = requestId;
-    }
-    info.requestId = requestId;
+    info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', socket.remoteAddress ?? '', this.options);
 
     const table = config.routeTable();
-    const manager = new FilterManager(config.filters, new NodeHttpCodec(req, res, config.serverName ?? 'meshkit'), info, headers, (h) =>
-      table === null
-        ? null
-        : table.match({
-            authority: (h[':authority'] as string | undefined) ?? '',
-            path: (h[':path'] as string | undefined) ?? '/',
-            method: (h[':method'] as string | undefined) ?? 'GET',
-            headers: h,
-          }),
+    const manager = new FilterManager(
+      config.filters,
+      codec,
+      info,
+      headers,
+      (h) =>
+        table === null
+          ? null
+          : table.match({
+              authority: (h[':authority'] as string | undefined) ?? '',
+              path: (h[':path'] as string | undefined) ?? '/',
+              method: (h[':method'] as string | undefined) ?? 'GET',
+              headers: h,
+            }),
+      this.policy,
     );
-
     stats.downstream_rq_total++;
     stats.downstream_rq_active++;
-    const inFlight = this.connections.get(socket);
-    if (inFlight !== undefined) this.connections.set(socket, inFlight + 1);
-    if (this.draining) res.setHeader('connection', 'close');
-    res.once('close', () => {
-      const count = this.connections.get(socket);
-      if (count !== undefined) this.connections.set(socket, count - 1);
-      stats.downstream_rq_active--;
-      if (!res.writableFinished) {
-        if (manager.resetLocally) stats.downstream_rq_tx_reset++;
-        else stats.downstream_rq_rx_reset++;
-      }
-      stats.recordResponse(info.responseCode);
-      manager.destroy(res.writableFinished);
-    });
+    const state = this.connections.get(socket);
+    if (state !== undefined) state.inFlight++;
+    timeouts.start(manager);
+    return manager;
+  }
 
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-    manager.decodeHeaders(!hasBody);
-    if (!hasBody) return;
-    req.on('data', (chunk: Buffer) => manager.decodeData(chunk, false));
-    req.once('end', () => {
-      if (req.rawTrailers.length > 0) manager.decodeTrailers(req.trailers);
-      else manager.decodeData(Buffer.alloc(0), true);
-    });
+  private closeStream(socket: Socket, manager: FilterManager, timeouts: StreamTimeouts, completed: boolean): void {
+    const stats = this.stats;
+    timeouts.stop();
+    const state = this.connections.get(socket);
+    if (state !== undefined) state.inFlight--;
+    stats.downstream_rq_active--;
+    if (!completed) {
+      if (manager.resetLocally) stats.downstream_rq_tx_reset++;
+      else stats.downstream_rq_rx_reset++;
+    }
+    stats.recordResponse(manager.streamInfo.responseCode);
+    manager.destroy(completed);
+  }
+
+  private streamTimeouts(): StreamTimeouts {
+    return new StreamTimeouts(this.options.streamIdleTimeoutMs, this.options.requestTimeoutMs, this.onStreamTimeout);
+  }
+
+  private readonly onStreamTimeout = (kind: 'idle' | 'request'): void => {
+    if (kind === 'idle') this.stats.downstream_rq_idle_timeout++;
+    else this.stats.downstream_rq_timeout++;
   };
+
+  private streamPolicy(): StreamPolicy {
+    const log = this.config.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const prefix = this.config.statPrefix;
+    return {
+      bufferLimitBytes: this.options.bufferLimitBytes,
+      onFilterError: (name, error) => log(`http connection manager ${prefix}: filter ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    };
+  }
+
+  private makeHttp1Server(): http.Server {
+    const server = createHttp1Server(this.options, this.handle, (status) => {
+      this.stats.downstream_cx_protocol_error++;
+      this.stats.recordResponse(status);
+    });
+    // node checks header deadlines only on servers that listen; this one never does.
+    if (this.options.requestHeadersTimeoutMs > 0) server.emit('listening');
+    return server;
+  }
 }
 
 /** Node's parsed headers plus Envoy's pseudo-headers; `host` becomes `:authority`. */
@@ -174,52 +308,5 @@ function toRequestHeaders(req: IncomingMessage, scheme: string): HeaderMap {
   headers[':authority'] = req.headers.host ?? '';
   headers[':scheme'] = scheme;
   delete headers['host'];
-  headers['x-forwarded-proto'] ??= scheme;
   return headers;
-}
-
-/** Writes an encoded response to node's ServerResponse. */
-class NodeHttpCodec implements DownstreamCodec {
-  constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
-    private readonly serverName: string,
-  ) {}
-
-  writeHeaders(headers: HeaderMap, endOfStream: boolean): void {
-    const out: Record<string, string | string[]> = {};
-    for (const name in headers) {
-      const value = headers[name];
-      if (value !== undefined && name.charCodeAt(0) !== 58 /* ':' */) out[name] = value;
-    }
-    out['server'] = this.serverName;
-    this.res.writeHead(Number(headers[':status']), out);
-    if (endOfStream) this.res.end();
-  }
-
-  writeData(data: Buffer, endOfStream: boolean): boolean {
-    if (endOfStream) {
-      this.res.end(data);
-      return true;
-    }
-    return this.res.write(data);
-  }
-
-  writeTrailers(trailers: HeaderMap): void {
-    this.res.addTrailers(trailers);
-    this.res.end();
-  }
-
-  onDrain(listener: () => void): void {
-    this.res.once('drain', listener);
-  }
-
-  setReadPaused(paused: boolean): void {
-    if (paused) this.req.pause();
-    else this.req.resume();
-  }
-
-  reset(): void {
-    this.res.destroy();
-  }
 }

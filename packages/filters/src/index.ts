@@ -2,7 +2,10 @@ export { FilterConfigError, DuplicateFilterError, UnknownFilterError } from './e
 export { HttpFilterRegistry } from './filter-registry.js';
 export type { HttpFilterConfig } from './filter-registry.js';
 export { FilterManager } from './filter-manager.js';
-export type { DownstreamCodec, RouteResolver } from './filter-manager.js';
+export type { DownstreamCodec, RouteResolver, StreamPolicy } from './filter-manager.js';
+export { alpnProtocolsFor, DEFAULT_BUFFER_LIMIT_BYTES, DEFAULT_MAX_REQUEST_HEADERS_KB, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from './connection-options.js';
+export type { CodecType, HttpConnectionOptions } from './connection-options.js';
+export { grpcStatusForHttp, isGrpcRequest } from './grpc-local-reply.js';
 export { HttpConnectionManager, HttpConnectionManagerStats } from './http-connection-manager.js';
 export type { HttpConnectionManagerConfig } from './http-connection-manager.js';
 export { ResponseFlag } from './response-flags.js';

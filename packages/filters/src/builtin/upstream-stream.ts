@@ -20,6 +20,8 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   private headersEncoded = false;
   /** The exchange is over for this handler: completed, failed, timed out or cancelled. */
   private done = false;
+  /** A gRPC trailers-only response: its headers were the whole response. */
+  private trailersOnly = false;
 
   constructor(private readonly ctx: HttpFilterContext) {}
 
@@ -51,22 +53,28 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     out[':status'] = String(statusCode);
     out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
     this.headersEncoded = true;
-    this.ctx.encodeHeaders(out, false);
+    // undici does not say whether the headers ended the stream. A response carrying grpc-status in
+    // its headers is gRPC's trailers-only form, which has no body and no trailers: end it here, so
+    // the client reads the status from the headers as gRPC requires.
+    this.trailersOnly = out['grpc-status'] !== undefined;
+    this.ctx.encodeHeaders(out, this.trailersOnly);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.done) return;
+    if (this.done || this.trailersOnly) return;
     if (!this.ctx.encodeData(chunk, false)) {
       controller.pause();
       this.ctx.onDownstreamDrain(() => controller.resume());
     }
   }
 
-  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
     if (this.done) return;
     this.done = true;
     this.clearTimer();
-    if (Object.keys(trailers).length > 0) this.ctx.encodeTrailers(trailers);
+    if (this.trailersOnly) return;
+    const received = responseTrailers(controller, trailers);
+    if (received !== null) this.ctx.encodeTrailers(received);
     else this.ctx.encodeData(Buffer.alloc(0), true);
   }
 
@@ -101,4 +109,23 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * The response trailers, or null when there were none. undici 7's HTTP/2 client hands its trailers
+ * object to a parser that expects HTTP/1.1's flat list and so reports `{}`; the controller keeps
+ * what the codec delivered (`rawTrailers`), which is read back here.
+ */
+function responseTrailers(controller: Dispatcher.DispatchController, parsed: Record<string, string | string[] | undefined>): HeaderMap | null {
+  for (const _name in parsed) return parsed;
+  const raw = (controller as { rawTrailers?: unknown }).rawTrailers;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const out: HeaderMap = {};
+  let any = false;
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (name.charCodeAt(0) === 58 /* ':' */ || (typeof value !== 'string' && !Array.isArray(value))) continue;
+    out[name] = value as string | string[];
+    any = true;
+  }
+  return any ? out : null;
 }

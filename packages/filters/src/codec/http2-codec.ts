@@ -1,0 +1,106 @@
+import http2 from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { ResolvedConnectionOptions } from '../connection-options.js';
+import type { DownstreamCodec } from '../filter-manager.js';
+import type { HeaderMap } from '../http-filter.js';
+import { appendResponseVia } from '../request-headers.js';
+import type { StreamActivity } from './http1-codec.js';
+
+const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
+
+// Connection-specific headers are forbidden in HTTP/2 (RFC 9113 §8.2.2); node throws on them.
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'http2-settings']);
+
+/** Response (or trailer) headers as node:http2 takes them: no connection-specific ones. */
+function toOutgoing(headers: HeaderMap, out: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !CONNECTION_SPECIFIC.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * One HTTP/2 stream as the filter manager writes to it. Every response that does not end with its
+ * headers is opened with `waitForTrailers`, so trailers can follow the body whenever the upstream
+ * sends them (gRPC's grpc-status); a body that ends without them closes with empty trailers.
+ */
+export class Http2StreamCodec implements DownstreamCodec {
+  private trailers: OutgoingHttpHeaders | undefined;
+  /** The response's last frame was handed to node. */
+  ended = false;
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly serverName: string,
+    private readonly via: string,
+    private readonly activity: StreamActivity,
+  ) {
+    stream.on('wantTrailers', () => stream.sendTrailers(this.trailers ?? {}));
+  }
+
+  writeHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    if (this.stream.destroyed) return;
+    const out = toOutgoing(headers, {});
+    out['server'] = this.serverName;
+    appendResponseVia(out as HeaderMap, this.via);
+    this.activity.touch();
+    this.ended = endOfStream;
+    this.stream.respond(out, { endStream: endOfStream, waitForTrailers: !endOfStream });
+  }
+
+  writeData(data: Buffer, endOfStream: boolean): boolean {
+    if (this.stream.destroyed) return true;
+    this.activity.touch();
+    if (endOfStream) {
+      this.ended = true;
+      this.stream.end(data);
+      return true;
+    }
+    return this.stream.write(data);
+  }
+
+  writeTrailers(trailers: HeaderMap): void {
+    if (this.stream.destroyed) return;
+    this.trailers = toOutgoing(trailers, {});
+    this.ended = true;
+    this.stream.end();
+  }
+
+  onDrain(listener: () => void): void {
+    this.stream.once('drain', listener);
+  }
+
+  setReadPaused(paused: boolean): void {
+    if (paused) this.stream.pause();
+    else this.stream.resume();
+  }
+
+  reset(): void {
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+}
+
+/** The request headers of a stream as the filters see them: pseudo-headers as sent, `host` folded into `:authority`. */
+export function http2RequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
+  const out: HeaderMap = {};
+  for (const name in headers) out[name] = headers[name];
+  if (out[':authority'] === undefined && typeof out['host'] === 'string') out[':authority'] = out['host'];
+  delete out['host'];
+  return out;
+}
+
+/** node's HTTP/2 codec for one connection manager; it never listens either. */
+export function createHttp2Server(options: ResolvedConnectionOptions): http2.Http2Server {
+  const server = http2.createServer({
+    settings: {
+      maxConcurrentStreams: Math.min(options.http2MaxConcurrentStreams, 0xffff_ffff),
+      maxHeaderListSize: options.maxRequestHeadersBytes,
+    },
+    maxHeaderListPairs: 1_000,
+  });
+  // A broken session or stream concerns one client; without these listeners node would throw.
+  server.on('sessionError', () => undefined);
+  server.on('streamError', () => undefined);
+  return server;
+}

@@ -1,0 +1,73 @@
+/** Which downstream codec a connection manager speaks (Envoy's `codec_type`). */
+export type CodecType = 'AUTO' | 'HTTP1' | 'HTTP2';
+
+/**
+ * Per-connection-manager protocol settings, with Envoy's field names in the comments. Every field is
+ * optional; `resolveConnectionOptions` fills in Envoy's defaults once, when config arrives.
+ */
+export interface HttpConnectionOptions {
+  /** `codec_type`. Default AUTO: HTTP/2 by preface (cleartext) or ALPN (TLS), else HTTP/1.1. */
+  readonly codec?: CodecType;
+  /** `http2_protocol_options.max_concurrent_streams`. Default 2147483647. */
+  readonly http2MaxConcurrentStreams?: number;
+  /** `use_remote_address`: append the peer address to `x-forwarded-for`, strip `x-envoy-*` from it. */
+  readonly useRemoteAddress?: boolean;
+  /** `skip_xff_append`. */
+  readonly skipXffAppend?: boolean;
+  /** `via`: appended to the request's and the response's `via` header. */
+  readonly via?: string;
+  /** `max_request_headers_kb`. Default 60. */
+  readonly maxRequestHeadersKb?: number;
+  /** `stream_idle_timeout`; 0 disables. Default 5 minutes. */
+  readonly streamIdleTimeoutMs?: number;
+  /** `request_timeout`: the whole request must arrive within it; 0 (default) disables. */
+  readonly requestTimeoutMs?: number;
+  /** `request_headers_timeout`: the request headers must arrive within it; 0 (default) disables. */
+  readonly requestHeadersTimeoutMs?: number;
+  /** `upgrade_configs[].upgrade_type`, lower-case (`websocket`). Default none: upgrades get 403. */
+  readonly upgradeTypes?: readonly string[];
+  /** The listener's `per_connection_buffer_limit_bytes`: what a stopped filter may hold. Default 1 MiB. */
+  readonly bufferLimitBytes?: number;
+}
+
+export interface ResolvedConnectionOptions {
+  readonly codec: CodecType;
+  readonly http2MaxConcurrentStreams: number;
+  readonly useRemoteAddress: boolean;
+  readonly skipXffAppend: boolean;
+  readonly via: string;
+  readonly maxRequestHeadersBytes: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly requestHeadersTimeoutMs: number;
+  readonly upgradeTypes: ReadonlySet<string>;
+  readonly bufferLimitBytes: number;
+}
+
+export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
+const DEFAULT_MAX_CONCURRENT_STREAMS = 2_147_483_647;
+
+export function resolveConnectionOptions(options: HttpConnectionOptions): ResolvedConnectionOptions {
+  return {
+    codec: options.codec ?? 'AUTO',
+    http2MaxConcurrentStreams: options.http2MaxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    useRemoteAddress: options.useRemoteAddress ?? false,
+    skipXffAppend: options.skipXffAppend ?? false,
+    via: options.via ?? '',
+    maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? 0,
+    requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,
+    upgradeTypes: new Set((options.upgradeTypes ?? []).map((type) => type.toLowerCase())),
+    bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
+  };
+}
+
+/** The ALPN protocols a TLS listener in front of this manager should offer, best first. */
+export function alpnProtocolsFor(codec: CodecType): string[] {
+  if (codec === 'HTTP1') return ['http/1.1'];
+  if (codec === 'HTTP2') return ['h2'];
+  return ['h2', 'http/1.1'];
+}

@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { Cluster, ClusterManager } from '@meshkit/upstream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { echo } from './support/filters.js';
+import { router } from './support/mesh.js';
+import { startAcceptingProxy } from './support/accepting.js';
+import { Closer, waitFor } from './support/net.js';
+import { routesTo } from './support/proxy.js';
+
+const run = promisify(execFile);
+const closer = new Closer();
+afterEach(() => closer.closeAll());
+
+/** curl's view of one exchange: status, negotiated HTTP version, body. */
+async function curl(url: string, ...args: string[]): Promise<{ status: number; version: string; body: string }> {
+  const marker = '\n@@';
+  const { stdout } = await run('curl', ['-sS', '--max-time', '10', ...args, '-w', `${marker}%{http_code} %{http_version}`, url]);
+  const at = stdout.lastIndexOf(marker);
+  const [status, version] = stdout.slice(at + marker.length).split(' ');
+  return { status: Number(status), version: version ?? '', body: stdout.slice(0, at) };
+}
+
+interface H2Response {
+  readonly headers: http2.IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly trailers: http2.IncomingHttpHeaders | undefined;
+}
+
+/** One request on a node:http2 client session; request trailers are sent when given. */
+function h2Request(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: Buffer, trailers?: http2.OutgoingHttpHeaders): Promise<H2Response> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers, { endStream: body === undefined, waitForTrailers: trailers !== undefined });
+    if (trailers !== undefined) stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    let responseHeaders: http2.IncomingHttpHeaders = {};
+    let responseTrailers: http2.IncomingHttpHeaders | undefined;
+    const chunks: Buffer[] = [];
+    stream.once('response', (h: http2.IncomingHttpHeaders) => (responseHeaders = h));
+    stream.once('trailers', (t: http2.IncomingHttpHeaders) => (responseTrailers = t));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve({ headers: responseHeaders, body: Buffer.concat(chunks), trailers: responseTrailers }));
+    stream.once('error', reject);
+    if (body !== undefined) stream.end(body);
+  });
+}
+
+function connect(origin: string): http2.ClientHttp2Session {
+  const session = http2.connect(origin);
+  session.on('error', () => undefined);
+  closer.add(() => {
+    session.destroy();
+    return Promise.resolve();
+  });
+  return session;
+}
+
+describe('codec selection and the HTTP/2 codec', () => {
+  it('speaks HTTP/2 to a client that sends the preface and HTTP/1.1 to one that does not, on one port', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
+    const h2 = await curl(`${proxy.origin}/x`, '--http2-prior-knowledge', '--data-binary', 'over h2');
+    const h1 = await curl(`${proxy.origin}/x`, '--data-binary', 'over h1');
+    expect(h2).toEqual({ status: 200, version: '2', body: 'over h2' });
+    expect(h1).toEqual({ status: 200, version: '1.1', body: 'over h1' });
+    expect(proxy.streams.map((s) => s.protocol)).toEqual(['HTTP/2', 'HTTP/1.1']);
+    expect(proxy.hcm.stats).toMatchObject({ downstream_cx_http1_total: 1, downstream_cx_http2_total: 1, downstream_rq_2xx: 2 });
+  });
+
+  it('gives filters native pseudo-headers and carries request trailers into response trailers', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo({ chunks: 8 })] }, closer);
+    const body = Buffer.alloc(3 * 1024 * 1024, 7);
+    const response = await h2Request(connect(proxy.origin), { ':method': 'POST', ':path': '/up?a=1', 'x-test': 'yes' }, body, { 'x-checksum': 'abc' });
+    expect(response.headers[':status']).toBe(200);
+    expect(response.body.equals(body)).toBe(true);
+    expect(response.trailers?.['x-checksum']).toBe('abc');
+    const seen = JSON.parse(String(response.headers['x-seen-headers'])) as Record<string, string>;
+    expect(seen).toMatchObject({ ':method': 'POST', ':path': '/up?a=1', ':scheme': 'http', 'x-test': 'yes', 'x-forwarded-proto': 'http' });
+    expect(seen[':authority']).toBe(`127.0.0.1:${proxy.port}`);
+  });
+
+  it('advertises max_concurrent_streams in its SETTINGS', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { http2MaxConcurrentStreams: 7 });
+    const session = connect(proxy.origin);
+    await new Promise((resolve) => session.once('remoteSettings', resolve));
+    expect(session.remoteSettings.maxConcurrentStreams).toBe(7);
+  });
+
+  it('honours codec_type: HTTP1 refuses the HTTP/2 preface, HTTP2 refuses an HTTP/1.1 request', async () => {
+    const onlyH1 = await startAcceptingProxy({ filters: [echo()] }, closer, { codec: 'HTTP1' });
+    const onlyH2 = await startAcceptingProxy({ filters: [echo()] }, closer, { codec: 'HTTP2' });
+    await expect(curl(`${onlyH1.origin}/`, '--http2-prior-knowledge')).rejects.toThrow();
+    await expect(curl(`${onlyH2.origin}/`, '--http1.1')).rejects.toThrow();
+    expect((await curl(`${onlyH1.origin}/`, '--http1.1')).status).toBe(200);
+    expect((await curl(`${onlyH2.origin}/`, '--http2-prior-knowledge')).version).toBe('2');
+  });
+
+  it('routes an HTTP/2 stream to an h2c upstream and forwards its response trailers', async () => {
+    const upstream = http2.createServer();
+    upstream.on('stream', (stream, headers) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'x-path': String(headers[':path']) }, { waitForTrailers: true });
+      stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '5', 'grpc-message': 'not here' }));
+      stream.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    closer.add(() => new Promise((resolve) => upstream.close(() => resolve())));
+    const manager = new ClusterManager();
+    const cluster = new Cluster({ name: 'grpc', protocol: 'http2' });
+    cluster.setEndpoints([{ address: '127.0.0.1', port: (upstream.address() as AddressInfo).port }]);
+    manager.set('grpc', cluster);
+    closer.add(() => cluster.destroy());
+
+    const proxy = await startAcceptingProxy({ filters: [router(manager)], routes: routesTo([{ match: { prefix: '/' }, route: { cluster: 'grpc' } }]) }, closer);
+    const response = await h2Request(connect(proxy.origin), { ':method': 'POST', ':path': '/pkg.Svc/Get', 'content-type': 'application/grpc', te: 'trailers' }, Buffer.from([0, 0, 0, 0, 0]));
+    expect(response.headers[':status']).toBe(200);
+    expect(response.headers['x-path']).toBe('/pkg.Svc/Get');
+    expect(response.trailers).toMatchObject({ 'grpc-status': '5', 'grpc-message': 'not here' });
+    expect(cluster.stats.upstream_cx_http2_total).toBe(1);
+  });
+
+  it('answers a gRPC request the proxy cannot serve with HTTP 200 and grpc-status UNAVAILABLE', async () => {
+    const manager = new ClusterManager();
+    const cluster = new Cluster({ name: 'down', protocol: 'http2', connectTimeoutMs: 500 });
+    cluster.setEndpoints([{ address: '127.0.0.1', port: 1 }]);
+    manager.set('down', cluster);
+    closer.add(() => cluster.destroy());
+    const proxy = await startAcceptingProxy({ filters: [router(manager)], routes: routesTo([{ match: { prefix: '/' }, route: { cluster: 'down' } }]) }, closer);
+    const session = connect(proxy.origin);
+    const grpc = await h2Request(session, { ':method': 'POST', ':path': '/pkg.Svc/Get', 'content-type': 'application/grpc+proto' }, Buffer.from([0, 0, 0, 0, 0]));
+    expect(grpc.headers[':status']).toBe(200);
+    expect(grpc.headers['grpc-status']).toBe('14');
+    expect(String(grpc.headers['grpc-message'])).toContain('upstream connect error');
+    expect(grpc.body.length).toBe(0);
+    const plain = await h2Request(session, { ':method': 'GET', ':path': '/' });
+    expect(plain.headers[':status']).toBe(503);
+    expect(plain.headers['grpc-status']).toBeUndefined();
+  });
+
+  it('resets streams the client abandons and keeps serving the session', async () => {
+    const proxy = await startAcceptingProxy({ filters: [{ name: 'hang', create: () => ({ onRequestHeaders: () => 'stop' }) }] }, closer);
+    const session = connect(proxy.origin);
+    const stream = session.request({ ':path': '/hang' });
+    stream.on('error', () => undefined);
+    await waitFor(() => proxy.hcm.stats.downstream_rq_active === 1);
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    await waitFor(() => proxy.hcm.stats.downstream_rq_active === 0);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(1);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('DC');
+  });
+});
