@@ -93,6 +93,7 @@ export class ListenerManager {
       filters: spec.hcm.filters,
       routeTable: routes.kind === 'inline' ? () => routes.table : () => routeTable(routes.name),
       peerIdentity: cachedPeerIdentity,
+      ...spec.hcm.connection,
       ...(spec.hcm.serverName === undefined ? {} : { serverName: spec.hcm.serverName }),
     };
   }

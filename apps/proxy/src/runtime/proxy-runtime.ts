@@ -91,6 +91,7 @@ export class ProxyRuntime {
         name: spec.name,
         connectTimeoutMs: spec.connectTimeoutMs,
         ...(spec.tls === undefined ? {} : { tls: spec.tls }),
+        ...spec.upstreamProtocol,
       });
       // A changed EDS cluster keeps serving the endpoints it had until EDS says otherwise.
       const endpoints = spec.type === 'STATIC' ? spec.endpoints : this.lastEndpoints.get(spec.edsServiceName ?? spec.name);

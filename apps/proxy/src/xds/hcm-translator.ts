@@ -1,4 +1,5 @@
-import type { CompiledHttpFilter, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
+import { alpnProtocolsFor } from '@meshkit/filters';
+import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import type { FieldReader } from './fields.js';
 import { translateRouteConfiguration } from './route-translator.js';
@@ -13,6 +14,10 @@ export interface HttpConnectionManagerSpec {
   readonly routes: RouteSource;
   readonly filters: readonly CompiledHttpFilter[];
   readonly serverName: string | undefined;
+  /** Codec, header handling, limits and timeouts, as `HttpConnectionManagerConfig` takes them. */
+  readonly connection: HttpConnectionOptions;
+  /** What a TLS listener in front of this manager must offer in ALPN (`h2` only when HTTP/2 is allowed). */
+  readonly alpnProtocols: readonly string[];
 }
 
 export interface ListenerContext {
@@ -28,9 +33,8 @@ export function translateHttpConnectionManager(
   trafficDirection: TrafficDirection,
   context: ListenerContext,
 ): HttpConnectionManagerSpec {
-  hcm.allowOnly('@type', 'stat_prefix', 'codec_type', 'route_config', 'rds', 'http_filters', 'server_name');
-  const codec = hcm.optionalString('codec_type') ?? 'AUTO';
-  if (codec !== 'AUTO' && codec !== 'HTTP1') hcm.fail('codec_type', `${codec} is not supported yet (HTTP/1.1 only)`);
+  hcm.allowOnly('@type', 'stat_prefix', 'codec_type', 'route_config', 'rds', 'http_filters', 'server_name', ...CONNECTION_FIELDS);
+  const connection = translateConnectionOptions(hcm);
   let routes: RouteSource;
   const rds = hcm.optionalChild('rds');
   if (rds !== undefined) {
@@ -64,5 +68,64 @@ export function translateHttpConnectionManager(
     routes,
     filters: compiled,
     serverName: hcm.optionalString('server_name'),
+    connection,
+    alpnProtocols: alpnProtocolsFor(connection.codec ?? 'AUTO'),
   };
+}
+
+const CONNECTION_FIELDS = [
+  'http2_protocol_options',
+  'use_remote_address',
+  'skip_xff_append',
+  'via',
+  'max_request_headers_kb',
+  'stream_idle_timeout',
+  'request_timeout',
+  'request_headers_timeout',
+  'upgrade_configs',
+  'generate_request_id',
+];
+
+/** The largest `max_request_headers_kb` Envoy accepts. */
+const MAX_REQUEST_HEADERS_KB = 8192;
+
+/** The HCM fields that shape connections and streams rather than routing or filters. */
+function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
+  const codec = hcm.optionalString('codec_type') ?? 'AUTO';
+  if (codec !== 'AUTO' && codec !== 'HTTP1' && codec !== 'HTTP2') hcm.fail('codec_type', `${codec} is not supported (AUTO, HTTP1 and HTTP2 are)`);
+  const options: { -readonly [K in keyof HttpConnectionOptions]: HttpConnectionOptions[K] } = { codec: codec };
+  const http2 = hcm.optionalChild('http2_protocol_options');
+  if (http2 !== undefined) {
+    http2.allowOnly('max_concurrent_streams');
+    const streams = http2.optionalNumber('max_concurrent_streams');
+    if (streams !== undefined) {
+      if (!Number.isInteger(streams) || streams < 1 || streams > 2_147_483_647) http2.fail('max_concurrent_streams', 'must be an integer in 1..2147483647');
+      options.http2MaxConcurrentStreams = streams;
+    }
+  }
+  options.useRemoteAddress = hcm.boolean('use_remote_address', false);
+  options.skipXffAppend = hcm.boolean('skip_xff_append', false);
+  if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
+  const via = hcm.optionalString('via');
+  if (via !== undefined) options.via = via;
+  const headersKb = hcm.optionalNumber('max_request_headers_kb');
+  if (headersKb !== undefined) {
+    if (!Number.isInteger(headersKb) || headersKb < 1 || headersKb > MAX_REQUEST_HEADERS_KB) hcm.fail('max_request_headers_kb', `must be an integer in 1..${MAX_REQUEST_HEADERS_KB}`);
+    options.maxRequestHeadersKb = headersKb;
+  }
+  const idle = hcm.durationMs('stream_idle_timeout');
+  if (idle !== undefined) options.streamIdleTimeoutMs = idle;
+  const request = hcm.durationMs('request_timeout');
+  if (request !== undefined) options.requestTimeoutMs = request;
+  const headers = hcm.durationMs('request_headers_timeout');
+  if (headers !== undefined) options.requestHeadersTimeoutMs = headers;
+  const upgrades: string[] = [];
+  hcm.children('upgrade_configs').forEach((upgrade) => {
+    upgrade.allowOnly('upgrade_type', 'enabled');
+    const type = upgrade.string('upgrade_type').toLowerCase();
+    if (type !== 'websocket') upgrade.fail('upgrade_type', `${type} is not supported (websocket is)`);
+    if (upgrade.boolean('enabled', true)) upgrades.push(type);
+  });
+  if (upgrades.length > 0) options.upgradeTypes = upgrades;
+  return options;
 }

@@ -1,0 +1,197 @@
+import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseBootstrap, startProxy } from '../src/index.js';
+import type { RunningProxy } from '../src/index.js';
+import { startGrpcServer } from './support/grpc-server.js';
+import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+
+// Messages are raw bytes: the proxy never looks inside them, so no .proto is needed.
+const bytes = { serialize: (value: Buffer): Buffer => value, deserialize: (value: Buffer): Buffer => value };
+const method = (name: string, requestStream: boolean, responseStream: boolean): grpc.MethodDefinition<Buffer, Buffer> => ({
+  path: `/meshkit.test.Echo/${name}`,
+  requestStream,
+  responseStream,
+  requestSerialize: bytes.serialize,
+  requestDeserialize: bytes.deserialize,
+  responseSerialize: bytes.serialize,
+  responseDeserialize: bytes.deserialize,
+});
+const ECHO_SERVICE = {
+  unary: method('Unary', false, false),
+  serverStream: method('ServerStream', false, true),
+  clientStream: method('ClientStream', true, false),
+} satisfies grpc.ServiceDefinition;
+const EchoClient = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
+
+type EchoClient = grpc.Client & {
+  unary(request: Buffer, metadata: grpc.Metadata, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
+  serverStream(request: Buffer): grpc.ClientReadableStream<Buffer>;
+  clientStream(callback: grpc.requestCallback<Buffer>): grpc.ClientWritableStream<Buffer>;
+};
+
+const handlers: grpc.UntypedServiceImplementation = {
+  unary: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    const text = call.request.toString();
+    if (text === 'missing') {
+      callback({ code: grpc.status.NOT_FOUND, details: 'no such thing: missing' });
+      return;
+    }
+    const trailer = new grpc.Metadata();
+    trailer.set('x-served-by', 'echo');
+    callback(null, Buffer.from(`echo:${text}:${String(call.metadata.get('x-client')[0] ?? '')}`), trailer);
+  },
+  serverStream: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+    const count = Number(call.request.toString());
+    for (let i = 0; i < count; i++) call.write(Buffer.from(`item-${i}`));
+    call.end();
+  },
+  clientStream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    let total = 0;
+    let messages = 0;
+    call.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      messages++;
+    });
+    call.on('end', () => callback(null, Buffer.from(`${messages}/${total}`)));
+  },
+};
+
+function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    node: { id: 'grpc-edge', cluster: 'edge' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    static_resources: {
+      listeners: [
+        {
+          name: 'grpc_in',
+          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
+          filter_chains: [
+            {
+              filters: [
+                {
+                  name: 'envoy.filters.network.http_connection_manager',
+                  typed_config: {
+                    '@type': HCM_TYPE,
+                    stat_prefix: 'grpc_in',
+                    codec_type: 'AUTO',
+                    route_config: {
+                      name: 'grpc',
+                      virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } }] }],
+                    },
+                    http_filters: [ROUTER_FILTER],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      clusters: [staticCluster('echo', grpcPort, clusterExtra)],
+    },
+  };
+}
+
+const HTTP2_OPTIONS = {
+  typed_extension_protocol_options: {
+    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+      '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+      explicit_http_config: { http2_protocol_options: {} },
+    },
+  },
+};
+
+function unary(client: EchoClient, text: string, metadata = new grpc.Metadata()): Promise<{ value: Buffer; trailers: grpc.Metadata }> {
+  return new Promise((resolve, reject) => {
+    let value: Buffer | undefined;
+    const call = client.unary(Buffer.from(text), metadata, (error, received) => {
+      if (error !== null) reject(error);
+      value = received;
+    });
+    // grpc-js calls back before it emits the status that carries the trailers.
+    call.on('status', (status: grpc.StatusObject) => {
+      if (value !== undefined) resolve({ value, trailers: status.metadata });
+    });
+  });
+}
+
+describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 cluster → grpc-js server)', () => {
+  let proxy: RunningProxy | undefined;
+  let upstream: { address: string; close(): Promise<void> } | undefined;
+  let client: EchoClient | undefined;
+
+  async function start(clusterExtra: Record<string, unknown>, grpcPort?: number): Promise<EchoClient> {
+    upstream = await startGrpcServer((server) => server.addService(ECHO_SERVICE, handlers));
+    const port = grpcPort ?? Number(upstream.address.split(':')[1]);
+    proxy = await startProxy(parseBootstrap(stringify(bootstrap(port, clusterExtra)), 'grpc.yaml'), { log: () => undefined });
+    await proxy.ready;
+    const bound = proxy.runtime.listenerManager.listeners[0]?.server.address() as AddressInfo;
+    client = new EchoClient(`127.0.0.1:${bound.port}`, grpc.credentials.createInsecure()) as unknown as EchoClient;
+    return client;
+  }
+
+  beforeEach(() => {
+    proxy = undefined;
+    upstream = undefined;
+    client = undefined;
+  });
+  afterEach(async () => {
+    client?.close();
+    await proxy?.close();
+    await upstream?.close();
+  });
+
+  it('carries unary calls with metadata both ways and trailers back', async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const metadata = new grpc.Metadata();
+    metadata.set('x-client', 'c1');
+    const { value, trailers } = await unary(echo, 'hello', metadata);
+    expect(value.toString()).toBe('echo:hello:c1');
+    expect(trailers.get('x-served-by')).toEqual(['echo']);
+    const cluster = proxy?.runtime.clusters.get('echo');
+    expect(cluster?.stats.upstream_cx_http2_total).toBe(1);
+  });
+
+  it('carries server streaming and client streaming calls', async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const items: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const call = echo.serverStream(Buffer.from('250'));
+      call.on('data', (item: Buffer) => items.push(item.toString()));
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    expect(items).toHaveLength(250);
+    expect(items[249]).toBe('item-249');
+
+    const summary = await new Promise<string>((resolve, reject) => {
+      const call = echo.clientStream((error, value) => (error === null && value !== undefined ? resolve(value.toString()) : reject(new Error(error?.message))));
+      for (let i = 0; i < 40; i++) call.write(Buffer.alloc(1000 + i));
+      call.end();
+    });
+    expect(summary).toBe(`40/${40 * 1000 + (39 * 40) / 2}`);
+  });
+
+  it("delivers the server's status and message (NOT_FOUND) unchanged", async () => {
+    const echo = await start({ http2_protocol_options: {} });
+    const error = (await unary(echo, 'missing').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.details).toBe('no such thing: missing');
+  });
+
+  it('answers UNAVAILABLE with the reason when the upstream is down', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = startGrpcServer(() => undefined);
+      void probe.then(async (server) => {
+        const port = Number(server.address.split(':')[1]);
+        await server.close();
+        resolve(port);
+      });
+    });
+    const echo = await start(HTTP2_OPTIONS, closedPort);
+    const error = (await unary(echo, 'anyone').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toContain('upstream connect error or disconnect/reset before headers');
+  });
+});
