@@ -14,6 +14,7 @@ import type { DownstreamCodec, StreamPolicy } from './filter-manager.js';
 import { HttpConnectionManagerStats } from './hcm-stats.js';
 import type { CompiledHttpFilter, HeaderMap } from './http-filter.js';
 import { mutateRequestHeaders } from './request-headers.js';
+import { ResponseFlag } from './response-flags.js';
 import { StreamInfo } from './stream-info.js';
 import type { TrafficDirection } from './stream-info.js';
 import { StreamTimeouts } from './stream-timeouts.js';
@@ -41,6 +42,8 @@ const END_STREAM_FLAG = 0x1;
 interface ConnectionState {
   inFlight: number;
   session: ServerHttp2Session | undefined;
+  /** The HTTP/1.1 stream being read, for a body the codec finds malformed. */
+  reading: FilterManager | undefined;
 }
 
 /** Server-level codec settings: a config update that changes them needs new codec objects. */
@@ -86,7 +89,7 @@ export class HttpConnectionManager {
     const stats = this.stats;
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { inFlight: 0, session: undefined });
+    this.connections.set(socket, { inFlight: 0, session: undefined, reading: undefined });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -180,11 +183,14 @@ export class HttpConnectionManager {
     if (!hasBody) timeouts.requestComplete();
     manager.decodeHeaders(!hasBody);
     if (!hasBody) return;
+    const state = this.connections.get(socket);
+    if (state !== undefined) state.reading = manager;
     req.on('data', (chunk: Buffer) => {
       timeouts.touch();
       manager.decodeData(chunk, false);
     });
     req.once('end', () => {
+      if (state !== undefined) state.reading = undefined;
       timeouts.requestComplete();
       if (req.rawTrailers.length > 0) manager.decodeTrailers(req.trailers);
       else manager.decodeData(EMPTY, true);
@@ -289,11 +295,32 @@ export class HttpConnectionManager {
     };
   }
 
+  /**
+   * The codec rejected a request body mid-stream (bad chunk framing): as Envoy does, the stream
+   * gets a 400 if nothing went downstream yet, else a reset; either way the connection closes.
+   */
+  private readonly onStreamProtocolError = (socket: Socket, status: number): boolean => {
+    const manager = this.connections.get(socket)?.reading;
+    if (manager === undefined) return false;
+    this.stats.downstream_cx_protocol_error++;
+    if (manager.responseStarted) {
+      manager.resetStream(ResponseFlag.DownstreamProtocolError);
+      return true;
+    }
+    manager.connectionManagerReply(status, 'Bad Request', { flag: ResponseFlag.DownstreamProtocolError, details: 'http1.codec_error', headers: { connection: 'close' } });
+    return true;
+  };
+
   private makeHttp1Server(): http.Server {
-    const server = createHttp1Server(this.options, this.handle, (status) => {
-      this.stats.downstream_cx_protocol_error++;
-      this.stats.recordResponse(status);
-    });
+    const server = createHttp1Server(
+      this.options,
+      this.handle,
+      (status) => {
+        this.stats.downstream_cx_protocol_error++;
+        this.stats.recordResponse(status);
+      },
+      this.onStreamProtocolError,
+    );
     // node checks header deadlines only on servers that listen; this one never does.
     if (this.options.requestHeadersTimeoutMs > 0) server.emit('listening');
     return server;

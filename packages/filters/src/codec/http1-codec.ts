@@ -67,6 +67,7 @@ export function createHttp1Server(
   options: ResolvedConnectionOptions,
   handle: (req: IncomingMessage, res: ServerResponse) => void,
   onProtocolError: (status: number) => void,
+  onStreamProtocolError: (socket: Socket, status: number) => boolean,
 ): http.Server {
   const headersTimeout = options.requestHeadersTimeoutMs;
   const server = http.createServer(
@@ -82,13 +83,22 @@ export function createHttp1Server(
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const status = clientErrorStatus(error.code);
-    // A reset or a half-written response leaves nothing to answer: only close.
-    if (status === 0 || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    if (status === 0 || !socket.writable) {
       socket.destroy();
+      return;
+    }
+    // A malformed body arrives while its request is a stream already: that stream answers it.
+    if ((socket as { _httpMessage?: unknown })._httpMessage) {
+      if (!onStreamProtocolError(socket, status)) socket.destroy();
       return;
     }
     onProtocolError(status);
     socket.end(codecErrorResponse(status));
+  });
+  // CONNECT is an upgrade no `upgrade_configs` allows here: refused as Envoy refuses it.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    onProtocolError(403);
+    socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
   return server;
 }
