@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpFilterRegistry } from '@meshkit/filters';
-import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory } from '@meshkit/filters/builtin';
+import { HttpFilterRegistry, NetworkFilterRegistry, networkRbacFilterFactory } from '@meshkit/filters';
+import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory, tcpProxyFilterFactory } from '@meshkit/filters/builtin';
 import type { LocalPeer } from '@meshkit/filters/builtin';
 import { IstioMetrics } from '@meshkit/telemetry';
 import { AdsClient } from '@meshkit/xds';
@@ -72,7 +72,9 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
   const local = localPeerOf(bootstrap);
   const secrets: { identity: IdentityAgent['identity'] | undefined } = { identity: undefined };
   const registry = new HttpFilterRegistry();
-  const runtime = new ProxyRuntime(secrets, registry, log);
+  const networkFilters = new NetworkFilterRegistry();
+  const runtime = new ProxyRuntime(secrets, registry, log, networkFilters);
+  networkFilters.register(tcpProxyFilterFactory(runtime.clusters)).register(networkRbacFilterFactory());
   registry
     .register(routerFilterFactory(runtime.clusters))
     .register(metadataExchangeFilterFactory(local))

@@ -5,6 +5,7 @@ import { translateClusterLoadAssignment } from '../src/xds/endpoint-translator.j
 import { translateListener } from '../src/xds/listener-translator.js';
 import { translateRouteConfiguration } from '../src/xds/route-translator.js';
 import { proxyFilterRegistry } from './support/filter-registry.js';
+import { hcmOf } from './support/listener-spec.js';
 import { buildMeshModel, compileProxyConfig, parseConfigFile, parseProxyNode, workloadInstanceOf } from './support/mesh-config.js';
 import type { ProxyNode } from './support/mesh-config.js';
 
@@ -114,12 +115,13 @@ describe('translating what @meshkit/config compiles', () => {
     const inbound = out.listeners.find((l) => l.trafficDirection === 'INBOUND');
     expect(inbound).toMatchObject({ name: '127.10.1.1_80', host: '127.10.1.1', port: 80 });
     // mTLS from the SDS identity: the client must present a mesh certificate.
-    expect(inbound?.tls?.options).toMatchObject({ requestCert: true });
-    expect(inbound?.tls?.allowedClients).toEqual({ prefix: 'spiffe://cluster.local/' });
-    expect(inbound?.hcm.filters).toHaveLength(3);
+    expect(inbound?.filterChains[0]?.tls?.options).toMatchObject({ requestCert: true });
+    expect(inbound?.filterChains[0]?.tls?.allowedClients).toEqual({ prefix: 'spiffe://cluster.local/' });
+    expect(inbound === undefined ? [] : hcmOf(inbound).filters).toHaveLength(3);
     const outbound = out.listeners.find((l) => l.name === 'virtualOutbound');
-    expect(outbound).toMatchObject({ host: '127.10.2.1', port: 15001, trafficDirection: 'OUTBOUND', tls: undefined });
-    expect(outbound?.hcm.routes).toEqual({ kind: 'rds', name: 'outbound' });
+    expect(outbound).toMatchObject({ host: '127.10.2.1', port: 15001, trafficDirection: 'OUTBOUND' });
+    expect(outbound?.filterChains[0]?.tls).toBeUndefined();
+    expect(outbound === undefined ? undefined : hcmOf(outbound).routes).toEqual({ kind: 'rds', name: 'outbound' });
 
     const inboundCluster = out.clusters.find((c) => c.name === 'inbound|80||');
     expect(inboundCluster).toMatchObject({ type: 'STATIC', endpoints: [{ address: '127.10.2.1', port: 8080, weight: 1, healthy: true }] });
@@ -144,7 +146,7 @@ describe('translating what @meshkit/config compiles', () => {
 
   it('translates every resource of a gateway', () => {
     const out = translateAll(gatewayNode);
-    expect(out.listeners.map((l) => [l.name, l.host, l.port, l.hcm.routes])).toEqual([
+    expect(out.listeners.map((l) => [l.name, l.host, l.port, hcmOf(l).routes])).toEqual([
       ['0.0.0.0_8080', '127.10.0.2', 8080, { kind: 'rds', name: 'http.8080' }],
     ]);
     const table = out.routes.find((r) => r.name === 'http.8080')?.table;

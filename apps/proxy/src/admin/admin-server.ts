@@ -60,7 +60,7 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
       return;
     }
     case '/stats/prometheus': {
-      const hcms = state.runtime.listenerManager.listeners.map((l) => l.hcm);
+      const hcms = state.runtime.listenerManager.listeners.flatMap((l) => l.hcms);
       const text = (await state.metrics.prometheusText()) + envoyStatsText(state.runtime.clusters, hcms);
       send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
       return;

@@ -1,50 +1,48 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
-import type { TLSSocket } from 'node:tls';
-import { HttpConnectionManager } from '@meshkit/filters';
-import type { HttpConnectionManagerConfig } from '@meshkit/filters';
-import { peerSpiffeId, verifyClientSpiffeId } from '@meshkit/identity';
-import type { AllowedSpiffeIds } from '@meshkit/identity';
+import type { HttpConnectionManager, HttpConnectionManagerConfig } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import { ListenerBindError } from '../errors.js';
+import { selectFilterChain } from '../listener/filter-chain-match.js';
+import { inspectTls, RAW_BUFFER } from '../listener/tls-inspector.js';
+import type { InspectedConnection } from '../listener/tls-inspector.js';
+import type { FilterChainSpec } from '../xds/filter-chain-translator.js';
 import type { ListenerSpec } from '../xds/listener-translator.js';
+import { ActiveFilterChain, cachedPeerIdentity } from './active-filter-chain.js';
 
-type Server = net.Server | tls.Server;
+type RouteLookup = (name: string) => RouteTable | null;
 
-/** One bound listener: its socket server and the connection manager behind it. */
-export interface ActiveListener {
-  readonly spec: ListenerSpec;
-  readonly hcm: HttpConnectionManager;
-  readonly server: Server;
+/** One bound listener: its socket server and its filter chains. */
+export class ActiveListener {
+  readonly chains = new Map<string, ActiveFilterChain>();
+  /** Every connection accepted and not yet closed, whatever chain (if any) has it. */
+  readonly sockets = new Set<Socket>();
   /** Resolves when the socket is bound; rejects with ListenerBindError when it cannot be. */
-  readonly bound: Promise<void>;
-}
+  bound: Promise<void> = Promise.resolve();
 
-const peerIds = new WeakMap<Socket, string | null>();
+  constructor(
+    public spec: ListenerSpec,
+    readonly server: net.Server,
+  ) {}
 
-/** The SPIFFE ID a downstream proved, computed once per connection. */
-function cachedPeerIdentity(socket: Socket): string | null {
-  let id = peerIds.get(socket);
-  if (id === undefined) {
-    id = peerSpiffeId(socket as TLSSocket);
-    peerIds.set(socket, id);
+  /** The connection managers of this listener's HTTP chains, for stats. */
+  get hcms(): HttpConnectionManager[] {
+    return [...this.chains.values()].flatMap((c) => (c.hcm === undefined ? [] : [c.hcm]));
   }
-  return id;
 }
 
-function sameSocket(a: ListenerSpec, b: ListenerSpec): boolean {
-  return a.host === b.host && a.port === b.port && (a.tls === undefined) === (b.tls === undefined);
+function chainSpecs(spec: ListenerSpec): FilterChainSpec[] {
+  return spec.defaultFilterChain === undefined ? [...spec.filterChains] : [...spec.filterChains, spec.defaultFilterChain];
 }
 
 /**
  * Owns the proxy's listening sockets. An update keeps a listener's socket when its address is
- * unchanged and swaps its config in place (new streams see it, in-flight streams keep theirs);
- * removed listeners stop accepting and let open connections finish.
+ * unchanged and swaps its chains' config in place (new connections and streams see it, in-flight
+ * ones keep theirs); chains and listeners that go away stop accepting and let open connections finish.
  */
 export class ListenerManager {
   private readonly active = new Map<string, ActiveListener>();
-  private readonly allowedClients = new WeakMap<Server, AllowedSpiffeIds | undefined>();
+  private readonly removing = new Set<ActiveListener>();
 
   constructor(private readonly log: (message: string) => void) {}
 
@@ -53,90 +51,135 @@ export class ListenerManager {
   }
 
   /** Applies the complete set of listeners (state of the world). */
-  apply(specs: readonly ListenerSpec[], routeTable: (name: string) => RouteTable | null): Promise<void> {
+  apply(specs: readonly ListenerSpec[], routeTable: RouteLookup): Promise<void> {
     const wanted = new Set(specs.map((s) => s.name));
     for (const [name, listener] of this.active) {
       if (!wanted.has(name)) void this.remove(name, listener);
     }
     const binds: Promise<void>[] = [];
     for (const spec of specs) {
-      const config = this.hcmConfig(spec, routeTable);
       const current = this.active.get(spec.name);
-      if (current !== undefined && sameSocket(current.spec, spec)) {
-        current.hcm.update(config);
-        if (spec.tls !== undefined) {
-          (current.server as tls.Server).setSecureContext(spec.tls.options);
-          this.allowedClients.set(current.server, spec.tls.allowedClients);
-        }
-        this.active.set(spec.name, { ...current, spec });
+      if (current !== undefined && current.spec.host === spec.host && current.spec.port === spec.port) {
+        this.updateChains(current, spec, routeTable);
         continue;
       }
       if (current !== undefined) void this.remove(spec.name, current);
-      const listener = this.create(spec, new HttpConnectionManager(config));
+      const listener = this.create(spec, routeTable);
       this.active.set(spec.name, listener);
       binds.push(listener.bound);
     }
     return Promise.all(binds).then(() => undefined);
   }
 
-  /** Stops accepting everywhere; open connections finish, idle ones close. */
+  /** Stops accepting everywhere and drains; resolves when every connection is gone. */
   async close(): Promise<void> {
     const closing = [...this.active].map(([name, listener]) => this.remove(name, listener));
     await Promise.all(closing);
   }
 
-  private hcmConfig(spec: ListenerSpec, routeTable: (name: string) => RouteTable | null): HttpConnectionManagerConfig {
-    const routes = spec.hcm.routes;
+  /** Destroys every connection still open, on live and removed listeners alike (the end of a drain). */
+  destroyConnections(): void {
+    for (const listener of [...this.active.values(), ...this.removing]) for (const socket of listener.sockets) socket.destroy();
+  }
+
+  private hcmConfig(spec: ListenerSpec, chain: FilterChainSpec, routeTable: RouteLookup): HttpConnectionManagerConfig | undefined {
+    if (chain.terminal.kind !== 'hcm') return undefined;
+    const hcm = chain.terminal.hcm;
+    const routes = hcm.routes;
     return {
-      statPrefix: spec.hcm.statPrefix,
+      statPrefix: hcm.statPrefix,
       trafficDirection: spec.trafficDirection,
-      filters: spec.hcm.filters,
+      filters: hcm.filters,
       routeTable: routes.kind === 'inline' ? () => routes.table : () => routeTable(routes.name),
       peerIdentity: cachedPeerIdentity,
-      ...spec.hcm.connection,
-      ...(spec.hcm.serverName === undefined ? {} : { serverName: spec.hcm.serverName }),
+      ...hcm.connection,
+      ...(hcm.serverName === undefined ? {} : { serverName: hcm.serverName }),
     };
   }
 
-  private create(spec: ListenerSpec, hcm: HttpConnectionManager): ActiveListener {
-    let server: Server;
-    if (spec.tls === undefined) {
-      server = net.createServer((socket) => hcm.acceptConnection(socket));
-    } else {
-      const tlsServer = tls.createServer(spec.tls.options, (socket: TLSSocket) => {
-        const allowed = this.allowedClients.get(tlsServer);
-        const verdict = allowed === undefined ? undefined : verifyClientSpiffeId(socket, allowed);
-        if (verdict?.ok === false) {
-          this.log(`listener ${spec.name}: rejected client ${socket.remoteAddress ?? ''}: ${verdict.error.message}`);
-          socket.destroy();
-          return;
-        }
-        hcm.acceptConnection(socket);
-      });
-      // A failed handshake concerns one client, never the listener.
-      tlsServer.on('tlsClientError', (_error, socket: TLSSocket) => socket.destroy());
-      this.allowedClients.set(tlsServer, spec.tls.allowedClients);
-      server = tlsServer;
+  private updateChains(listener: ActiveListener, spec: ListenerSpec, routeTable: RouteLookup): void {
+    const next = new Map<string, ActiveFilterChain>();
+    for (const chain of chainSpecs(spec)) {
+      const current = listener.chains.get(chain.key);
+      const config = this.hcmConfig(spec, chain, routeTable);
+      if (current !== undefined && current.canTake(chain)) {
+        current.update(chain, config);
+        next.set(chain.key, current);
+      } else {
+        next.set(chain.key, new ActiveFilterChain(chain, spec.name, config, this.log));
+      }
     }
-    const bound = new Promise<void>((resolve, reject) => {
+    for (const [key, chain] of listener.chains) if (next.get(key) !== chain) chain.drain();
+    listener.chains.clear();
+    for (const [key, chain] of next) listener.chains.set(key, chain);
+    listener.spec = spec;
+  }
+
+  private create(spec: ListenerSpec, routeTable: RouteLookup): ActiveListener {
+    // Half-open, so a TCP proxy can carry a client's FIN upstream while the answer still flows back.
+    const server = net.createServer({ allowHalfOpen: true });
+    const listener = new ActiveListener(spec, server);
+    for (const chain of chainSpecs(spec)) listener.chains.set(chain.key, new ActiveFilterChain(chain, spec.name, this.hcmConfig(spec, chain, routeTable), this.log));
+    server.on('connection', (socket: Socket) => this.onConnection(listener, socket));
+    listener.bound = new Promise<void>((resolve, reject) => {
       server.once('error', (error: Error) => {
         // A listener that never bound is not active: /listeners must not show it as serving.
-        if (this.active.get(spec.name)?.server === server) this.active.delete(spec.name);
+        if (this.active.get(spec.name) === listener) this.active.delete(spec.name);
         reject(new ListenerBindError(spec.name, `${spec.host}:${spec.port}`, error.message, { cause: error }));
       });
       server.listen({ host: spec.host, port: spec.port }, () => resolve());
     });
     // apply() hands the failure to its caller; this keeps a listener nobody awaits from crashing the process.
-    bound.catch(() => undefined);
-    return { spec, hcm, server, bound };
+    listener.bound.catch(() => undefined);
+    return listener;
   }
 
-  /** Stops accepting, drains the listener's connections, and resolves when they are gone. */
+  private onConnection(listener: ActiveListener, socket: Socket): void {
+    listener.sockets.add(socket);
+    socket.once('close', () => listener.sockets.delete(socket));
+    const spec = listener.spec;
+    if (!spec.inspectTls) {
+      this.dispatch(listener, socket, RAW_BUFFER);
+      return;
+    }
+    // Until a chain owns it, a reset from the client must not become an unhandled 'error'.
+    const onError = (): void => void socket.destroy();
+    socket.on('error', onError);
+    void inspectTls(socket, spec.listenerFiltersTimeoutMs).then((inspected) => {
+      socket.off('error', onError);
+      if (inspected === null || socket.destroyed) {
+        socket.destroy();
+      } else if (inspected === 'timeout') {
+        if (listener.spec.continueOnListenerFiltersTimeout) this.dispatch(listener, socket, RAW_BUFFER);
+        else socket.destroy();
+      } else {
+        this.dispatch(listener, socket, inspected);
+      }
+    });
+  }
+
+  private dispatch(listener: ActiveListener, socket: Socket, inspected: InspectedConnection): void {
+    const chains = [...listener.chains.values()].filter((c) => c.spec.key !== 'default');
+    const input = { ...inspected, destinationPort: socket.localPort ?? listener.spec.port };
+    const chosen = selectFilterChain(chains.map((c) => ({ match: c.spec.match, chain: c })), input)?.chain ?? listener.chains.get('default');
+    if (chosen === undefined) {
+      this.log(`listener ${listener.spec.name}: no filter chain matches a connection from ${socket.remoteAddress ?? ''} (sni '${inspected.serverName}')`);
+      socket.destroy();
+      return;
+    }
+    chosen.accept(socket, inspected.serverName);
+  }
+
+  /** Stops accepting, drains the listener's chains, and resolves when its connections are gone. */
   private remove(name: string, listener: ActiveListener): Promise<void> {
-    this.active.delete(name);
+    if (this.active.get(name) === listener) this.active.delete(name);
+    this.removing.add(listener);
     return new Promise((resolve) => {
-      listener.server.close(() => resolve());
-      listener.hcm.drainConnections();
+      listener.server.close(() => {
+        this.removing.delete(listener);
+        resolve();
+      });
+      for (const chain of listener.chains.values()) chain.drain();
     });
   }
 }

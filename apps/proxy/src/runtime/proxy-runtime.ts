@@ -1,4 +1,4 @@
-import type { HttpFilterRegistry } from '@meshkit/filters';
+import type { HttpFilterRegistry, NetworkFilterRegistry } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import { Cluster, ClusterManager } from '@meshkit/upstream';
 import type { Endpoint } from '@meshkit/upstream';
@@ -58,6 +58,7 @@ export class ProxyRuntime {
     private readonly secrets: SecretSource,
     private readonly httpFilters: HttpFilterRegistry,
     log: (message: string) => void,
+    private readonly networkFilters?: NetworkFilterRegistry,
   ) {
     this.listenerManager = new ListenerManager(log);
   }
@@ -137,7 +138,7 @@ export class ProxyRuntime {
       this.staticListeners = resources;
       this.staticListenerOrigin = placeOf;
     }
-    const context = { secrets: this.secrets, httpFilters: this.httpFilters };
+    const context = { secrets: this.secrets, httpFilters: this.httpFilters, networkFilters: this.networkFilters };
     const statics = this.staticListeners.map((r, i) => translateListener(r, context, this.staticListenerOrigin?.(i)));
     const specs: ListenerSpec[] = origin === 'static' ? statics : [...statics, ...resources.map((r) => translateListener(r, context))];
     refuseDuplicates('Listener', specs.map((s) => s.name));
@@ -152,7 +153,11 @@ export class ProxyRuntime {
   /** The RDS resource names the current listeners need. */
   routeResourceNames(): string[] {
     const names = new Set<string>();
-    for (const { spec } of this.listenerManager.listeners) if (spec.hcm.routes.kind === 'rds') names.add(spec.hcm.routes.name);
+    for (const { spec } of this.listenerManager.listeners) {
+      for (const chain of [...spec.filterChains, ...(spec.defaultFilterChain === undefined ? [] : [spec.defaultFilterChain])]) {
+        if (chain.terminal.kind === 'hcm' && chain.terminal.hcm.routes.kind === 'rds') names.add(chain.terminal.hcm.routes.name);
+      }
+    }
     return [...names].sort();
   }
 

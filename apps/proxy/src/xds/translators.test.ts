@@ -1,8 +1,9 @@
 import { CertificateAuthority, WorkloadIdentity, spiffeIdFor } from '@meshkit/identity';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResourceError } from '../errors.js';
-import { HCM_TYPE, ROUTER_FILTER, ROUTE_CONFIG, httpListener, staticCluster } from '../../test/support/static-bootstrap.js';
-import { proxyFilterRegistry } from '../../test/support/filter-registry.js';
+import { ROUTER_FILTER, ROUTE_CONFIG, httpListener, staticCluster } from '../../test/support/static-bootstrap.js';
+import { proxyFilterRegistry, proxyNetworkFilterRegistry } from '../../test/support/filter-registry.js';
+import { hcmOf } from '../../test/support/listener-spec.js';
 import { translateCluster } from './cluster-translator.js';
 import { translateClusterLoadAssignment } from './endpoint-translator.js';
 import { translateListener } from './listener-translator.js';
@@ -178,14 +179,15 @@ describe('translateListener', () => {
   beforeAll(() => {
     registry = proxyFilterRegistry();
   });
-  const context = () => ({ secrets: NO_IDENTITY, httpFilters: registry });
+  const context = () => ({ secrets: NO_IDENTITY, httpFilters: registry, networkFilters: proxyNetworkFilterRegistry() });
 
   it('translates address, direction, an inline route config and the filter chain', () => {
     const spec = translateListener({ ...httpListener('http', 8080), traffic_direction: 'OUTBOUND' }, context());
-    expect(spec).toMatchObject({ name: 'http', host: '127.0.0.1', port: 8080, trafficDirection: 'OUTBOUND', tls: undefined });
-    expect(spec.hcm.statPrefix).toBe('ingress_http');
-    expect(spec.hcm.filters).toHaveLength(1);
-    expect(spec.hcm.routes.kind).toBe('inline');
+    expect(spec).toMatchObject({ name: 'http', host: '127.0.0.1', port: 8080, trafficDirection: 'OUTBOUND' });
+    expect(spec.filterChains[0]?.tls).toBeUndefined();
+    expect(hcmOf(spec).statPrefix).toBe('ingress_http');
+    expect(hcmOf(spec).filters).toHaveLength(1);
+    expect(hcmOf(spec).routes.kind).toBe('inline');
   });
 
   it('reads RDS over ADS', () => {
@@ -193,7 +195,7 @@ describe('translateListener', () => {
     const typed = (listener['filter_chains'] as { filters: { typed_config: Record<string, unknown> }[] }[])[0]?.filters[0]?.typed_config ?? {};
     delete typed['route_config'];
     typed['rds'] = { route_config_name: 'outbound', config_source: { ads: {}, resource_api_version: 'V3' } };
-    expect(translateListener(listener, context()).hcm.routes).toEqual({ kind: 'rds', name: 'outbound' });
+    expect(hcmOf(translateListener(listener, context())).routes).toEqual({ kind: 'rds', name: 'outbound' });
     typed['rds'] = { route_config_name: 'outbound', config_source: { path: '/rds.yaml' } };
     expect(refusalOf(() => translateListener(listener, context()))).toBe(
       'Listener out: filter_chains[0].filters[0].typed_config.rds.config_source.path: is not supported by this proxy',
@@ -206,7 +208,7 @@ describe('translateListener', () => {
     );
     const twoChains = httpListener('l', 1);
     (twoChains['filter_chains'] as unknown[]).push((twoChains['filter_chains'] as unknown[])[0]);
-    expect(refusalOf(() => translateListener(twoChains, context()))).toBe('Listener l: filter_chains: exactly one filter chain is supported yet');
+    expect(refusalOf(() => translateListener(twoChains, context()))).toBe('Listener l: filter_chains[1].filter_chain_match: the same match as filter_chains[0]');
 
     const withFilters = (filters: unknown[]) => {
       const listener = httpListener('f', 1);
@@ -223,7 +225,7 @@ describe('translateListener', () => {
     );
     const tcp = httpListener('t', 1);
     (tcp['filter_chains'] as { filters: { typed_config: Record<string, unknown> }[] }[])[0]!.filters[0]!.typed_config['@type'] = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-    expect(refusalOf(() => translateListener(tcp, context()))).toBe(`Listener t: filter_chains[0].filters[0].typed_config.@type: only ${HCM_TYPE} is supported yet`);
+    expect(refusalOf(() => translateListener(tcp, context()))).toBe(`Listener t: filter_chains[0].filters[0]: route_config: is not supported by this TCP proxy`);
   });
 
   it('requires a server certificate on a TLS listener, and an identity for an SDS one', () => {

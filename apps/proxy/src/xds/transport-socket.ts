@@ -28,6 +28,8 @@ export interface DownstreamTls {
   readonly options: TlsOptions;
   /** Client identities allowed in, checked once per connection; `undefined` = any verified peer. */
   readonly allowedClients: AllowedSpiffeIds | undefined;
+  /** `common_tls_context.alpn_protocols`: what the server offers, in preference order. */
+  readonly alpn: readonly string[];
 }
 
 function readDataSource(source: FieldReader): string {
@@ -149,11 +151,13 @@ export function downstreamTls(socket: FieldReader, secrets: SecretSource): Downs
     // Without this, the listener would bind and then fail every handshake.
     commonReader.fail('tls_certificates', 'a server certificate is required (tls_certificates or tls_certificate_sds_secret_configs)');
   }
-  if (checkingOnly(secrets)) return { options: {}, allowedClients: common.allowed };
+  const alpn = common.alpn.length === 0 ? {} : { ALPNProtocols: common.alpn };
+  if (checkingOnly(secrets)) return { options: {}, allowedClients: common.allowed, alpn: common.alpn };
   if (common.identity !== undefined) {
     return {
-      options: serverTlsOptions(common.identity, { requireClientCert }),
+      options: { ...serverTlsOptions(common.identity, { requireClientCert }), ...alpn },
       allowedClients: common.allowed,
+      alpn: common.alpn,
     };
   }
   return {
@@ -161,7 +165,9 @@ export function downstreamTls(socket: FieldReader, secrets: SecretSource): Downs
       ...common.inline,
       requestCert: requireClientCert,
       rejectUnauthorized: requireClientCert,
+      ...alpn,
     },
     allowedClients: common.allowed,
+    alpn: common.alpn,
   };
 }

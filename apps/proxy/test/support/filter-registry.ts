@@ -1,5 +1,5 @@
-import { HttpFilterRegistry } from '@meshkit/filters';
-import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory } from '@meshkit/filters/builtin';
+import { HttpFilterRegistry, NetworkFilterRegistry, networkRbacFilterFactory } from '@meshkit/filters';
+import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory, tcpProxyFilterFactory } from '@meshkit/filters/builtin';
 import { IstioMetrics } from '@meshkit/telemetry';
 import { ClusterManager } from '@meshkit/upstream';
 
@@ -10,4 +10,9 @@ export function proxyFilterRegistry(): HttpFilterRegistry {
     .register(routerFilterFactory(new ClusterManager()))
     .register(metadataExchangeFilterFactory(local))
     .register(istioStatsFilterFactory(local, new IstioMetrics()));
+}
+
+/** The network filters the proxy registers, over an empty cluster manager. */
+export function proxyNetworkFilterRegistry(): NetworkFilterRegistry {
+  return new NetworkFilterRegistry().register(tcpProxyFilterFactory(new ClusterManager())).register(networkRbacFilterFactory());
 }

@@ -144,9 +144,9 @@ class TcpProxySession implements NetworkFilter {
 
   private pickCluster(): string {
     const { clusters, totalWeight } = this.config;
-    if (clusters.length === 1) return (clusters[0] as { name: string }).name;
-    const roll = Math.floor(Math.random() * totalWeight);
-    return (clusters.find((c) => roll < c.upTo) ?? (clusters[0])).name;
+    const roll = clusters.length === 1 ? 0 : Math.floor(Math.random() * totalWeight);
+    // The last entry's upTo is the total, so some entry always matches; '' only satisfies the type.
+    return clusters.find((c) => roll < c.upTo)?.name ?? '';
   }
 
   private attach(upstream: Socket): void {
