@@ -1,10 +1,25 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { HttpFilterFactory } from '@meshkit/filters';
 import { parseBootstrap } from './bootstrap/bootstrap.js';
-import { startProxy } from './proxy.js';
+import { isLogLevel, leveledLog, LOG_LEVELS } from './log.js';
+import { DEFAULT_DRAIN_TIME_MS, startProxy } from './proxy.js';
 
-const USAGE = `usage: meshkit-proxy (-c BOOTSTRAP.yaml | --config-yaml 'YAML') [--admin-port N] [--log-level info|debug|error]`;
+const USAGE = `usage: meshkit-proxy (-c BOOTSTRAP.yaml | --config-yaml 'YAML') [--admin-port N] [--log-level ${LOG_LEVELS.join('|')}]
+       [--drain-time-s S (default ${DEFAULT_DRAIN_TIME_MS / 1000})] [--filter-module ./filters.mjs ...]`;
+
+/** A module's HTTP filter factories: every export that looks like one (`typeName` and `compile`). */
+async function loadFilterModule(file: string): Promise<HttpFilterFactory[]> {
+  const module = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+  const factories = Object.values(module).filter(
+    (v): v is HttpFilterFactory => typeof v === 'object' && v !== null && typeof (v as HttpFilterFactory).typeName === 'string' && typeof (v as HttpFilterFactory).compile === 'function',
+  );
+  if (factories.length === 0) throw new Error(`--filter-module ${file}: the module exports no HTTP filter factory (an object with typeName and compile)`);
+  return factories;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -13,6 +28,8 @@ async function main(): Promise<void> {
       'config-yaml': { type: 'string' },
       'admin-port': { type: 'string' },
       'log-level': { type: 'string', short: 'l' },
+      'drain-time-s': { type: 'string' },
+      'filter-module': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -23,19 +40,24 @@ async function main(): Promise<void> {
   const path = values['config-path'];
   const inline = values['config-yaml'];
   if (path === undefined && inline === undefined) throw new Error(USAGE);
+  const level = values['log-level'] ?? 'info';
+  if (!isLogLevel(level)) throw new Error(`--log-level ${level}: expected one of ${LOG_LEVELS.join(', ')}`);
+  const drainSeconds = Number(values['drain-time-s'] ?? DEFAULT_DRAIN_TIME_MS / 1000);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new Error(`--drain-time-s ${values['drain-time-s'] ?? ''}: expected a number of seconds >= 0`);
+  const httpFilters = (await Promise.all((values['filter-module'] ?? []).map(loadFilterModule))).flat();
   const bootstrap = parseBootstrap(inline ?? readFileSync(path as string, 'utf8'), path ?? '--config-yaml');
-  const quiet = values['log-level'] === 'error';
-  const log = (message: string): void => {
-    if (!quiet) process.stderr.write(`[proxy ${bootstrap.node.id}] ${message}\n`);
-  };
+  const log = leveledLog(level, (line) => process.stderr.write(`[proxy ${bootstrap.node.id}] ${line}\n`));
   const adminPort = values['admin-port'] === undefined ? undefined : Number(values['admin-port']);
-  const proxy = await startProxy(bootstrap, { log, ...(adminPort === undefined ? {} : { adminPort }) });
+  const proxy = await startProxy(bootstrap, { log, drainTimeMs: drainSeconds * 1000, httpFilters, ...(adminPort === undefined ? {} : { adminPort }) });
   // Handlers go in before the first config arrives, so a proxy still waiting for ADS stops cleanly too.
   const stop = (): void => void proxy.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   void proxy.ready.then(() =>
-    log(`ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}`),
+    // The ready line is what supervisors and tests wait for: it is written whatever the log level.
+    process.stderr.write(
+      `[proxy ${bootstrap.node.id}] ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}\n`,
+    ),
   );
   // SIGTERM, SIGINT and the admin's POST /quitquitquit all end here.
   await proxy.closed;

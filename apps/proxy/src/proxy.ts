@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpFilterRegistry, NetworkFilterRegistry, networkRbacFilterFactory } from '@meshkit/filters';
+import type { HttpFilterFactory } from '@meshkit/filters';
 import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFactory, tcpProxyFilterFactory } from '@meshkit/filters/builtin';
 import type { LocalPeer } from '@meshkit/filters/builtin';
 import { IstioMetrics } from '@meshkit/telemetry';
@@ -11,13 +12,24 @@ import { IdentityAgent } from './agent/identity-agent.js';
 import { expectsIdentity, staticResourceOrigin } from './bootstrap/bootstrap.js';
 import type { Bootstrap } from './bootstrap/bootstrap.js';
 import { BootstrapError } from './errors.js';
+import type { Log } from './log.js';
 import { ProxyRuntime } from './runtime/proxy-runtime.js';
 import { subscribeToAds } from './runtime/ads-subscriptions.js';
+
+/** How long a drain lets open connections finish before closing them (Envoy's `--drain-time-s`; ours defaults to 5 s). */
+export const DEFAULT_DRAIN_TIME_MS = 5000;
 
 export interface ProxyOptions {
   /** Overrides `admin.address.socket_address.port_value` (0 picks a free port). */
   readonly adminPort?: number;
-  readonly log?: (message: string) => void;
+  readonly log?: Log;
+  /** On `close()`: how long in-flight requests and connections get before they are closed. Default 5000. */
+  readonly drainTimeMs?: number;
+  /**
+   * Custom HTTP filters, registered beside the built-in ones: a bootstrap or xDS `http_filters`
+   * entry whose `@type` (or TypedStruct `type_url`) is a factory's `typeName` runs that filter.
+   */
+  readonly httpFilters?: readonly HttpFilterFactory[];
 }
 
 export interface RunningProxy {
@@ -28,8 +40,14 @@ export interface RunningProxy {
   readonly ready: Promise<void>;
   /** Resolves once the proxy has shut down, by `close()` or by the admin `POST /quitquitquit`. */
   readonly closed: Promise<void>;
-  /** Stops accepting, lets in-flight requests finish, closes the control-plane stream. */
+  /**
+   * Drains: stops accepting, lets in-flight requests finish (HTTP/1.1 with `connection: close`,
+   * HTTP/2 with GOAWAY) for at most the drain time, closes what is left, then closes the
+   * control-plane stream and the clusters.
+   */
   close(): Promise<void>;
+  /** True from the start of `close()`: the admin `/ready` then answers 503 DRAINING. */
+  readonly draining: boolean;
 }
 
 const stringMap = (value: unknown): Record<string, string> =>
@@ -67,7 +85,8 @@ function controlPlaneAddress(bootstrap: Bootstrap, runtime: ProxyRuntime): strin
 
 /** Starts a proxy from a parsed bootstrap. */
 export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {}): Promise<RunningProxy> {
-  const log = options.log ?? ((message: string) => process.stderr.write(`[proxy] ${message}\n`));
+  const log: Log = options.log ?? ((message, level = 'info') => process.stderr.write(`[proxy] [${level}] ${message}\n`));
+  const drainTimeMs = options.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS;
   const metrics = new ProxyMetrics();
   const local = localPeerOf(bootstrap);
   const secrets: { identity: IdentityAgent['identity'] | undefined } = { identity: undefined };
@@ -79,6 +98,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     .register(routerFilterFactory(runtime.clusters))
     .register(metadataExchangeFilterFactory(local))
     .register(istioStatsFilterFactory(local, new IstioMetrics(metrics.meter)));
+  for (const factory of options.httpFilters ?? []) registry.register(factory);
 
   // The ADS cluster is static; applying it first tells us where the control plane is.
   runtime.applyClusters(bootstrap.staticClusters, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'clusters', i));
@@ -96,6 +116,17 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      log(`draining for at most ${drainTimeMs} ms`);
+      // Listeners close first: the control plane must not re-open what the drain is closing.
+      const drained = runtime.listenerManager.close();
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(true), drainTimeMs)));
+      if (await Promise.race([drained.then(() => false), timedOut])) {
+        log('drain time is over; closing the connections still open', 'warn');
+        runtime.listenerManager.destroyConnections();
+        await drained;
+      }
+      clearTimeout(deadline);
       client?.close();
       await runtime.close();
       if (admin !== undefined) await closeAdmin(admin.server);
@@ -118,6 +149,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
         metrics,
         identity: () => secrets.identity,
         isReady: () => isReady,
+        isDraining: () => closing !== undefined,
         // The process (main.ts) decides to exit once `closed` resolves; an embedding caller keeps running.
         quit: () => void close(),
       });
@@ -135,7 +167,17 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     subscribeToAds(client, runtime, markReady, log);
     client.start();
   }
-  return { adminAddress: admin?.address, runtime, identity: agent, ready, closed, close };
+  return {
+    adminAddress: admin?.address,
+    runtime,
+    identity: agent,
+    ready,
+    closed,
+    close,
+    get draining() {
+      return closing !== undefined;
+    },
+  };
 }
 
 function closeAdmin(server: Server): Promise<void> {

@@ -13,6 +13,7 @@ export interface AdminState {
   readonly metrics: ProxyMetrics;
   identity(): WorkloadIdentity | undefined;
   isReady(): boolean;
+  isDraining(): boolean;
   quit(): void;
 }
 
@@ -51,9 +52,11 @@ export async function startAdminServer(host: string, port: number, state: AdminS
 
 async function handle(url: URL, method: string, res: http.ServerResponse, state: AdminState): Promise<void> {
   switch (url.pathname) {
-    case '/ready':
-      send(res, state.isReady() ? 200 : 503, state.isReady() ? 'LIVE\n' : 'PRE_INITIALIZING\n');
+    case '/ready': {
+      const status = state.isDraining() ? 'DRAINING' : state.isReady() ? 'LIVE' : 'PRE_INITIALIZING';
+      send(res, status === 'LIVE' ? 200 : 503, `${status}\n`);
       return;
+    }
     case '/config_dump': {
       const dump = configDump(state.bootstrap, state.runtime, state.identity(), url.searchParams.has('include_eds'));
       send(res, 200, `${JSON.stringify(dump, null, 2)}\n`, 'application/json');

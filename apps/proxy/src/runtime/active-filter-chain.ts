@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import { HttpConnectionManager, NetworkFilterManager } from '@meshkit/filters';
 import type { CompiledNetworkFilter, HttpConnectionManagerConfig, NetworkConnectionInfo } from '@meshkit/filters';
 import { peerSpiffeId, verifyClientSpiffeId } from '@meshkit/identity';
+import type { Log } from '../log.js';
 import type { FilterChainSpec } from '../xds/filter-chain-translator.js';
 
 const peerIds = new WeakMap<Socket, string | null>();
@@ -31,7 +32,7 @@ export class ActiveFilterChain {
     public spec: FilterChainSpec,
     private readonly listenerName: string,
     hcmConfig: HttpConnectionManagerConfig | undefined,
-    private readonly log: (message: string) => void,
+    private readonly log: Log,
   ) {
     this.hcm = hcmConfig === undefined ? undefined : new HttpConnectionManager(hcmConfig);
     this.tlsServer = this.makeTlsServer(spec);
@@ -75,7 +76,7 @@ export class ActiveFilterChain {
       const allowed = context.allowedClients;
       const verdict = allowed === undefined ? undefined : verifyClientSpiffeId(socket, allowed);
       if (verdict?.ok === false) {
-        this.log(`listener ${this.listenerName}: rejected client ${socket.remoteAddress ?? ''}: ${verdict.error.message}`);
+        this.log(`listener ${this.listenerName}: rejected client ${socket.remoteAddress ?? ''}: ${verdict.error.message}`, 'debug');
         socket.destroy();
         return;
       }

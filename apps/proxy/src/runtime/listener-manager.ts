@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { HttpConnectionManager, HttpConnectionManagerConfig } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import { ListenerBindError } from '../errors.js';
+import type { Log } from '../log.js';
 import { selectFilterChain } from '../listener/filter-chain-match.js';
 import { inspectTls, RAW_BUFFER } from '../listener/tls-inspector.js';
 import type { InspectedConnection } from '../listener/tls-inspector.js';
@@ -44,7 +45,7 @@ export class ListenerManager {
   private readonly active = new Map<string, ActiveListener>();
   private readonly removing = new Set<ActiveListener>();
 
-  constructor(private readonly log: (message: string) => void) {}
+  constructor(private readonly log: Log) {}
 
   get listeners(): readonly ActiveListener[] {
     return [...this.active.values()];
@@ -163,7 +164,7 @@ export class ListenerManager {
     const input = { ...inspected, destinationPort: socket.localPort ?? listener.spec.port };
     const chosen = selectFilterChain(chains.map((c) => ({ match: c.spec.match, chain: c })), input)?.chain ?? listener.chains.get('default');
     if (chosen === undefined) {
-      this.log(`listener ${listener.spec.name}: no filter chain matches a connection from ${socket.remoteAddress ?? ''} (sni '${inspected.serverName}')`);
+      this.log(`listener ${listener.spec.name}: no filter chain matches a connection from ${socket.remoteAddress ?? ''} (sni '${inspected.serverName}')`, 'debug');
       socket.destroy();
       return;
     }

@@ -12,6 +12,7 @@ import { translateRouteConfiguration } from '../xds/route-translator.js';
 import type { SecretSource } from '../xds/transport-socket.js';
 import { ListenerManager } from './listener-manager.js';
 import { ResourceError } from '../errors.js';
+import type { Log } from '../log.js';
 
 export interface ResourceRecord {
   readonly version: string;
@@ -57,7 +58,7 @@ export class ProxyRuntime {
   constructor(
     private readonly secrets: SecretSource,
     private readonly httpFilters: HttpFilterRegistry,
-    log: (message: string) => void,
+    log: Log,
     private readonly networkFilters?: NetworkFilterRegistry,
   ) {
     this.listenerManager = new ListenerManager(log);
