@@ -12,6 +12,7 @@ import { IdentityAgent } from './agent/identity-agent.js';
 import { expectsIdentity, staticResourceOrigin } from './bootstrap/bootstrap.js';
 import type { Bootstrap } from './bootstrap/bootstrap.js';
 import { BootstrapError } from './errors.js';
+import { HealthCheckState, healthCheckFilterFactory } from './filters/health-check-filter.js';
 import type { Log } from './log.js';
 import { ProxyRuntime } from './runtime/proxy-runtime.js';
 import { subscribeToAds } from './runtime/ads-subscriptions.js';
@@ -91,13 +92,15 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
   const local = localPeerOf(bootstrap);
   const secrets: { identity: IdentityAgent['identity'] | undefined } = { identity: undefined };
   const registry = new HttpFilterRegistry();
+  const health = new HealthCheckState();
   const networkFilters = new NetworkFilterRegistry();
   const runtime = new ProxyRuntime(secrets, registry, log, networkFilters);
   networkFilters.register(tcpProxyFilterFactory(runtime.clusters)).register(networkRbacFilterFactory());
   registry
     .register(routerFilterFactory(runtime.clusters))
     .register(metadataExchangeFilterFactory(local))
-    .register(istioStatsFilterFactory(local, new IstioMetrics(metrics.meter)));
+    .register(istioStatsFilterFactory(local, new IstioMetrics(metrics.meter)))
+    .register(healthCheckFilterFactory(health));
   for (const factory of options.httpFilters ?? []) registry.register(factory);
 
   // The ADS cluster is static; applying it first tells us where the control plane is.
@@ -150,6 +153,8 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
         identity: () => secrets.identity,
         isReady: () => isReady,
         isDraining: () => closing !== undefined,
+        health,
+        drainListeners: (inboundOnly, graceful) => runtime.listenerManager.drainListeners(inboundOnly, graceful ? drainTimeMs : 0),
         // The process (main.ts) decides to exit once `closed` resolves; an embedding caller keeps running.
         quit: () => void close(),
       });

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkloadIdentity } from '@meshkit/identity';
+import type { HealthCheckState } from '../filters/health-check-filter.js';
 import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
 import { configDump } from './config-dump.js';
 import { envoyStatsText } from './metrics.js';
+import { envoyStatsPlainText } from './stats-text.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface AdminState {
@@ -15,6 +17,10 @@ export interface AdminState {
   isReady(): boolean;
   isDraining(): boolean;
   quit(): void;
+  /** `/healthcheck/fail` and `/healthcheck/ok` flip this; the health_check filter reads it. */
+  readonly health: HealthCheckState;
+  /** `/drain_listeners`: stops the chosen listeners, after the drain time when `graceful`. */
+  drainListeners(inboundOnly: boolean, graceful: boolean): void;
 }
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
@@ -24,10 +30,12 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
 
 function clustersText(state: AdminState): string {
   const lines: string[] = [];
-  const { clusters } = state.runtime;
+  const { clusters, applied } = state.runtime;
   for (const name of clusters.names()) {
     const cluster = clusters.get(name);
     if (cluster === undefined) continue;
+    lines.push(`${name}::observability_name::${name}`);
+    lines.push(`${name}::added_via_api::${applied.clusters.get(name)?.isStatic === false}`);
     for (const ep of cluster.endpoints) {
       const host = `${name}::${ep.address}:${ep.port}`;
       lines.push(`${host}::health_flags::${ep.healthy === false ? '/failed_eds_health' : 'healthy'}`);
@@ -73,14 +81,47 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
       return;
     case '/listeners': {
       // The bound address, so a listener configured on port 0 shows the port it got.
-      const lines = state.runtime.listenerManager.listeners.map((l) => {
+      const listeners = state.runtime.listenerManager.listeners.map((l) => {
         const bound = l.server.address();
-        const port = typeof bound === 'object' && bound !== null ? bound.port : l.spec.port;
-        return `${l.spec.name}::${l.spec.host}:${port}`;
+        return { name: l.spec.name, address: l.spec.host, port: typeof bound === 'object' && bound !== null ? bound.port : l.spec.port };
       });
-      send(res, 200, `${lines.join('\n')}\n`);
+      if (url.searchParams.get('format') === 'json') {
+        const statuses = listeners.map((l) => ({ name: l.name, local_address: { socket_address: { address: l.address, port_value: l.port } } }));
+        send(res, 200, `${JSON.stringify({ listener_statuses: statuses }, null, 2)}\n`, 'application/json');
+        return;
+      }
+      send(res, 200, listeners.map((l) => `${l.name}::${l.address}:${l.port}\n`).join(''));
       return;
     }
+    case '/stats': {
+      const filter = url.searchParams.get('filter');
+      let pattern: RegExp | undefined;
+      try {
+        pattern = filter === null ? undefined : new RegExp(filter);
+      } catch {
+        send(res, 400, `invalid regex for filter: ${filter ?? ''}\n`);
+        return;
+      }
+      send(res, 200, envoyStatsPlainText(state.runtime, state.isReady() && !state.isDraining(), pattern));
+      return;
+    }
+    case '/healthcheck/fail':
+    case '/healthcheck/ok':
+      if (method !== 'POST') {
+        send(res, 405, 'use POST\n');
+        return;
+      }
+      state.health.failed = url.pathname === '/healthcheck/fail';
+      send(res, 200, 'OK\n');
+      return;
+    case '/drain_listeners':
+      if (method !== 'POST') {
+        send(res, 405, 'use POST\n');
+        return;
+      }
+      state.drainListeners(url.searchParams.has('inboundonly'), url.searchParams.has('graceful'));
+      send(res, 200, 'OK\n');
+      return;
     case '/quitquitquit':
       if (method !== 'POST') {
         send(res, 405, 'use POST\n');

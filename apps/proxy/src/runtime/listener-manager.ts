@@ -44,6 +44,8 @@ function chainSpecs(spec: ListenerSpec): FilterChainSpec[] {
 export class ListenerManager {
   private readonly active = new Map<string, ActiveListener>();
   private readonly removing = new Set<ActiveListener>();
+  /** Listeners `/drain_listeners` stopped: they stay stopped whatever LDS says. */
+  private readonly stopped = new Set<string>();
 
   constructor(private readonly log: Log) {}
 
@@ -59,6 +61,7 @@ export class ListenerManager {
     }
     const binds: Promise<void>[] = [];
     for (const spec of specs) {
+      if (this.stopped.has(spec.name)) continue;
       const current = this.active.get(spec.name);
       if (current !== undefined && current.spec.host === spec.host && current.spec.port === spec.port) {
         this.updateChains(current, spec, routeTable);
@@ -76,6 +79,24 @@ export class ListenerManager {
   async close(): Promise<void> {
     const closing = [...this.active].map(([name, listener]) => this.remove(name, listener));
     await Promise.all(closing);
+  }
+
+  /**
+   * The admin's `/drain_listeners`: the chosen listeners stop accepting (after `graceDelayMs`,
+   * during which their connections are already told to close) and later LDS updates do not
+   * re-open them. Open connections finish as in any drain.
+   */
+  drainListeners(inboundOnly: boolean, graceDelayMs: number): void {
+    for (const [name, listener] of this.active) {
+      if (inboundOnly && listener.spec.trafficDirection !== 'INBOUND') continue;
+      this.stopped.add(name);
+      if (graceDelayMs <= 0) {
+        void this.remove(name, listener);
+        continue;
+      }
+      for (const chain of listener.chains.values()) chain.drain();
+      setTimeout(() => void this.remove(name, listener), graceDelayMs).unref();
+    }
   }
 
   /** Destroys every connection still open, on live and removed listeners alike (the end of a drain). */
