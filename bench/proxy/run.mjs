@@ -1,0 +1,129 @@
+// `pnpm bench:proxy`: HTTP/1.1 keep-alive and h2c throughput and latency through the meshkit proxy,
+// nginx and HAProxy (Debian packages) in front of the same upstream, plus the upstream direct.
+// Each proxy and the upstream share core 0; the load generator runs on core 1.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { haproxyConf, meshkitBootstrap, proxyNginxConf, upstreamNginxConf } from './configs.mjs';
+import { topFunctions } from './profile-summary.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const BODY = 'x'.repeat(1024);
+const PORTS = { upstream: 18000, direct: 18000, meshkit: 18010, nginx: 18020, haproxy: 18030, admin: 18050 };
+const PACKAGES = { nginx: 'nginx', haproxy: 'haproxy', wrk: 'wrk', h2load: 'nghttp2-client' };
+const dir = mkdtempSync(path.join(tmpdir(), 'meshkit-bench-'));
+const children = [];
+
+function have(binary) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function installMissing() {
+  const missing = Object.entries(PACKAGES).filter(([bin]) => !have(bin)).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(' ')} (apt)…`);
+  execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`], { stdio: 'inherit' });
+}
+
+function start(name, command, args) {
+  const child = spawn('taskset', ['-c', '0', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d) => process.env.BENCH_VERBOSE && process.stderr.write(`[${name}] ${d}`));
+  children.push(child);
+  return child;
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`nothing answers on 127.0.0.1:${port}`);
+}
+
+function wrk(port) {
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const ms = (label) => {
+    const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return Number.NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  return { rps, p50: ms('50'), p99: ms('99') };
+}
+
+function h2load(port) {
+  const out = execFileSync('taskset', ['-c', '1', 'h2load', '-c', String(CONNECTIONS / 5), '-m', '10', '-D', String(SECONDS), `http://127.0.0.1:${port + 1}/`], { encoding: 'utf8' });
+  return { rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? 0), ok: /(\d+) succeeded/.exec(out)?.[1] };
+}
+
+function fixedRate(port) {
+  const out = execFileSync('taskset', ['-c', '1', process.execPath, path.join(root, 'bench/proxy/open-loop.mjs'), `http://127.0.0.1:${port}/`, '1000', String(SECONDS)], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
+
+function stopAll() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGINT');
+}
+process.on('exit', stopAll);
+
+installMissing();
+writeFileSync(path.join(dir, 'upstream.conf'), upstreamNginxConf({ dir, port: PORTS.upstream, body: BODY }));
+writeFileSync(path.join(dir, 'nginx.conf'), proxyNginxConf({ dir, port: PORTS.nginx, upstreamPort: PORTS.upstream }));
+writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConf({ port: PORTS.haproxy, upstreamPort: PORTS.upstream }));
+writeFileSync(path.join(dir, 'meshkit.json'), JSON.stringify(meshkitBootstrap({ port: PORTS.meshkit, upstreamPort: PORTS.upstream, adminPort: PORTS.admin })));
+
+start('upstream', 'nginx', ['-c', path.join(dir, 'upstream.conf'), '-e', path.join(dir, 'upstream-error.log')]);
+start('nginx', 'nginx', ['-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'nginx-error.log')]);
+start('haproxy', 'haproxy', ['-f', path.join(dir, 'haproxy.cfg')]);
+const meshkit = start('meshkit', process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, path.join(root, 'apps/proxy/dist/main.js'), '-c', path.join(dir, 'meshkit.json'), '--log-level', 'error']);
+for (const port of [PORTS.upstream, PORTS.nginx, PORTS.haproxy, PORTS.meshkit]) await waitForPort(port);
+
+const rows = [];
+for (const target of ['direct', 'meshkit', 'nginx', 'haproxy']) {
+  const port = PORTS[target];
+  console.log(`measuring ${target}…`);
+  wrk(port); // warm-up
+  const h1 = wrk(port);
+  const h2 = h2load(port);
+  const latency = fixedRate(port);
+  rows.push({ target, h1, h2, latency });
+}
+
+const by = Object.fromEntries(rows.map((r) => [r.target, r]));
+const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+console.log(`\n1 KB responses, ${CONNECTIONS} connections, ${SECONDS} s per run; proxy+upstream on core 0, load on core 1\n`);
+console.log('| target | HTTP/1.1 req/s | vs nginx | vs direct | p50 ms | p99 ms | h2c req/s | vs nginx | p50 @1000 rps | p99 @1000 rps | added p99 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const added = (r.latency.p99 - by.direct.latency.p99).toFixed(3);
+  console.log(
+    `| ${r.target} | ${r.h1.rps.toFixed(0)} | ${ratio(r.h1.rps, by.nginx.h1.rps)} | ${ratio(r.h1.rps, by.direct.h1.rps)} | ${r.h1.p50.toFixed(2)} | ${r.h1.p99.toFixed(2)} | ${r.h2.rps.toFixed(0)} | ${ratio(r.h2.rps, by.nginx.h2.rps)} | ${r.latency.p50.toFixed(3)} | ${r.latency.p99.toFixed(3)} | ${r.target === 'direct' ? '-' : added} |`,
+  );
+}
+
+meshkit.kill('SIGINT');
+await new Promise((resolve) => meshkit.once('exit', resolve));
+const profile = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+if (profile !== undefined) {
+  console.log('\nmeshkit proxy CPU profile (self time as a share of busy time, whole run):');
+  for (const { name, percent } of topFunctions(path.join(dir, profile))) console.log(`  ${percent.toFixed(1).padStart(5)}%  ${name}`);
+}
+stopAll();
