@@ -10,6 +10,13 @@ export interface HttpConnectionOptions {
   readonly codec?: CodecType;
   /** `http2_protocol_options.max_concurrent_streams`. Default 2147483647. */
   readonly http2MaxConcurrentStreams?: number;
+  /**
+   * `http2_protocol_options.connection_keepalive`: PING an idle HTTP/2 connection every `intervalMs`
+   * and close it when no ACK comes within `timeoutMs`. Default off.
+   */
+  readonly http2Keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
+  /** `common_http_protocol_options.idle_timeout`: close an HTTP/2 connection idle this long. Default 1 hour. */
+  readonly idleTimeoutMs?: number;
   /** `use_remote_address`: append the peer address to `x-forwarded-for`, strip `x-envoy-*` from it. */
   readonly useRemoteAddress?: boolean;
   /** `skip_xff_append`. */
@@ -33,6 +40,8 @@ export interface HttpConnectionOptions {
 export interface ResolvedConnectionOptions {
   readonly codec: CodecType;
   readonly http2MaxConcurrentStreams: number;
+  readonly http2Keepalive: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
+  readonly idleTimeoutMs: number;
   readonly useRemoteAddress: boolean;
   readonly skipXffAppend: boolean;
   readonly via: string;
@@ -46,6 +55,7 @@ export interface ResolvedConnectionOptions {
 
 export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_MAX_CONCURRENT_STREAMS = 2_147_483_647;
 
@@ -53,6 +63,8 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
   return {
     codec: options.codec ?? 'AUTO',
     http2MaxConcurrentStreams: options.http2MaxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    http2Keepalive: options.http2Keepalive,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     useRemoteAddress: options.useRemoteAddress ?? false,
     skipXffAppend: options.skipXffAppend ?? false,
     via: options.via ?? '',

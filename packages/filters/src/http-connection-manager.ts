@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import type { RouteTable } from '@meshkit/router';
 import { createHttp1Server, Http1StreamCodec } from './codec/http1-codec.js';
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
+import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
@@ -155,6 +156,7 @@ export class HttpConnectionManager {
       const state = this.connections.get(socket);
       if (state !== undefined) state.session = session;
       session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => this.onHttp2Stream(socket, stream, headers, flags));
+      watchSessionLiveness(session, this.options.http2Keepalive, this.options.idleTimeoutMs);
       if (this.draining) session.close();
     });
     // The session takes what the sniffer put back on its own (node reads a socket's buffer into it).
