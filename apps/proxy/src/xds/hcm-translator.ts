@@ -75,6 +75,7 @@ export function translateHttpConnectionManager(
 
 const CONNECTION_FIELDS = [
   'http2_protocol_options',
+  'common_http_protocol_options',
   'use_remote_address',
   'skip_xff_append',
   'via',
@@ -96,12 +97,27 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const options: { -readonly [K in keyof HttpConnectionOptions]: HttpConnectionOptions[K] } = { codec: codec };
   const http2 = hcm.optionalChild('http2_protocol_options');
   if (http2 !== undefined) {
-    http2.allowOnly('max_concurrent_streams');
+    http2.allowOnly('max_concurrent_streams', 'connection_keepalive');
+    const keepalive = http2.optionalChild('connection_keepalive');
+    if (keepalive !== undefined) {
+      keepalive.allowOnly('interval', 'timeout');
+      const intervalMs = keepalive.durationMs('interval');
+      const timeoutMs = keepalive.durationMs('timeout');
+      if (intervalMs === undefined || intervalMs <= 0) return keepalive.fail('interval', 'a positive interval is required');
+      if (timeoutMs === undefined || timeoutMs <= 0) return keepalive.fail('timeout', 'a positive timeout is required');
+      options.http2Keepalive = { intervalMs, timeoutMs };
+    }
     const streams = http2.optionalNumber('max_concurrent_streams');
     if (streams !== undefined) {
       if (!Number.isInteger(streams) || streams < 1 || streams > 2_147_483_647) http2.fail('max_concurrent_streams', 'must be an integer in 1..2147483647');
       options.http2MaxConcurrentStreams = streams;
     }
+  }
+  const common = hcm.optionalChild('common_http_protocol_options');
+  if (common !== undefined) {
+    common.allowOnly('idle_timeout');
+    const idle = common.durationMs('idle_timeout');
+    if (idle !== undefined) options.idleTimeoutMs = idle;
   }
   options.useRemoteAddress = hcm.boolean('use_remote_address', false);
   options.skipXffAppend = hcm.boolean('skip_xff_append', false);
