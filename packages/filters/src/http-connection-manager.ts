@@ -8,6 +8,7 @@ import { createHttp1Server, Http1StreamCodec } from './codec/http1-codec.js';
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
+import { UpgradeCodec } from './codec/upgrade-codec.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
 import { FilterManager } from './filter-manager.js';
@@ -52,10 +53,7 @@ function codecKey(options: ResolvedConnectionOptions): string {
   return `${options.maxRequestHeadersBytes}/${options.requestHeadersTimeoutMs}/${options.http2MaxConcurrentStreams}`;
 }
 
-function isUpgradeRequest(req: IncomingMessage): boolean {
-  const connection = req.headers.connection;
-  return req.headers.upgrade !== undefined && connection !== undefined && /(^|[\s,])upgrade($|[\s,])/i.test(connection);
-}
+const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 
 /**
  * The HTTP connection manager: takes the connections a listener accepted, picks the codec
@@ -175,12 +173,6 @@ export class HttpConnectionManager {
     if (this.draining) res.setHeader('connection', 'close');
     res.once('close', () => this.closeStream(socket, manager, timeouts, res.writableFinished));
 
-    if (isUpgradeRequest(req) && !options.upgradeTypes.has(String(req.headers.upgrade).toLowerCase())) {
-      // Envoy refuses an upgrade no `upgrade_configs` entry allows, before any filter runs.
-      this.stats.downstream_rq_ws_on_non_ws_route++;
-      manager.connectionManagerReply(403, '', { details: 'upgrade_failed' });
-      return;
-    }
     const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
     if (!hasBody) timeouts.requestComplete();
     manager.decodeHeaders(!hasBody);
@@ -197,6 +189,34 @@ export class HttpConnectionManager {
       if (req.rawTrailers.length > 0) manager.decodeTrailers(req.trailers);
       else manager.decodeData(EMPTY, true);
     });
+  };
+
+  /**
+   * An HTTP/1.1 request with `Connection: upgrade` (node hands over the raw socket). Envoy refuses
+   * upgrades no `upgrade_configs` entry allows with 403 before any filter runs; allowed ones go
+   * through the filter chain like any request, and the router tunnels bytes once upstream says 101.
+   */
+  private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    if (!this.options.upgradeTypes.has(String(req.headers.upgrade).toLowerCase())) {
+      this.stats.downstream_rq_ws_on_non_ws_route++;
+      this.stats.recordResponse(403);
+      socket.end(REFUSED_UPGRADE);
+      return;
+    }
+    const config = this.config;
+    const timeouts = this.streamTimeouts();
+    const codec = new UpgradeCodec(socket, config.serverName ?? 'meshkit', this.options.via, timeouts);
+    const headers = toRequestHeaders(req, 'encrypted' in socket ? 'https' : 'http');
+    const manager = this.openStream(socket, `HTTP/${req.httpVersion}`, headers, codec, timeouts);
+    socket.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended));
+    manager.decodeHeaders(false);
+    if (head.length > 0) manager.decodeData(head, false);
+    socket.on('data', (chunk: Buffer) => {
+      timeouts.touch();
+      manager.decodeData(chunk, false);
+    });
+    socket.once('end', () => manager.decodeData(EMPTY, true));
+    socket.resume();
   };
 
   // HOT PATH: runs per HTTP/2 stream.
@@ -323,6 +343,7 @@ export class HttpConnectionManager {
       },
       this.onStreamProtocolError,
     );
+    server.on('upgrade', this.onUpgrade);
     // node checks header deadlines only on servers that listen; this one never does.
     if (this.options.requestHeadersTimeoutMs > 0) server.emit('listening');
     return server;

@@ -31,6 +31,15 @@ class RequestBodyStream extends Readable {
   }
 }
 
+/** The protocol an HTTP/1.1 request asks to switch to (Envoy's `isUpgrade`), or undefined. */
+function upgradeToken(headers: HeaderMap): string | undefined {
+  const upgrade = headers['upgrade'];
+  if (typeof upgrade !== 'string') return undefined;
+  const connection = headers['connection'];
+  const joined = typeof connection === 'string' ? connection : (connection ?? []).join(',');
+  return joined.split(',').some((token) => token.trim().toLowerCase() === 'upgrade') ? upgrade : undefined;
+}
+
 function randomUint32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
 }
@@ -43,6 +52,8 @@ class RouterFilter implements HttpFilter {
   private upstream: UpstreamStream | undefined;
   private requestBody: RequestBodyStream | undefined;
   private timeoutMs = 0;
+  /** The `upgrade` token of an HTTP/1.1 Upgrade request (WebSocket), tunnelled once upstream agrees. */
+  private upgrade: string | undefined;
 
   constructor(
     private readonly ctx: HttpFilterContext,
@@ -76,7 +87,8 @@ class RouterFilter implements HttpFilter {
       return 'stop';
     }
     info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
-    if (!endOfStream) this.requestBody = new RequestBodyStream(this.ctx);
+    this.upgrade = upgradeToken(headers);
+    if (!endOfStream && this.upgrade === undefined) this.requestBody = new RequestBodyStream(this.ctx);
     this.upstream = new UpstreamStream(this.ctx);
     this.timeoutMs = match.route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, match), this.upstream);
@@ -85,6 +97,11 @@ class RouterFilter implements HttpFilter {
   }
 
   onRequestData(data: Buffer, endOfStream: boolean): FilterStatus {
+    if (this.upgrade !== undefined) {
+      // An upgraded stream has no route timeout: it lasts as long as both ends keep it open.
+      this.upstream?.sendUpgraded(data, endOfStream);
+      return 'continue';
+    }
     this.requestBody?.pushChunk(data, endOfStream);
     if (endOfStream) this.upstream?.armTimeout(this.timeoutMs);
     return 'continue';
@@ -110,6 +127,7 @@ class RouterFilter implements HttpFilter {
       path: rewritePath(match.route, (headers[':path'] as string | undefined) ?? '/'),
       headers: out,
       body: this.requestBody ?? null,
+      ...(this.upgrade === undefined ? {} : { upgrade: this.upgrade }),
     };
   }
 }

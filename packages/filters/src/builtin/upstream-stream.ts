@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { HeaderMap, HttpFilterContext } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
@@ -22,6 +24,11 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   private done = false;
   /** A gRPC trailers-only response: its headers were the whole response. */
   private trailersOnly = false;
+  /** After a 101: the raw upstream connection bytes are tunnelled over. */
+  private tunnel: Duplex | undefined;
+  /** Downstream bytes that arrived before the upstream switched protocols. */
+  private early: Buffer[] = [];
+  private earlyEnd = false;
 
   constructor(private readonly ctx: HttpFilterContext) {}
 
@@ -37,6 +44,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   /** The downstream went away: abandon the upstream request. */
   cancel(): void {
     this.clearTimer();
+    this.tunnel?.destroy();
     if (this.done) return;
     this.done = true;
     this.abort(new Error('downstream reset'));
@@ -45,6 +53,56 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
+  }
+
+  /**
+   * The upstream switched protocols (WebSocket): the 101 goes downstream and from here on the
+   * stream's body is the raw bytes of both connections, with back-pressure each way.
+   */
+  onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    if (this.done) {
+      socket.destroy();
+      return;
+    }
+    this.done = true;
+    this.clearTimer();
+    this.tunnel = socket;
+    const out: HeaderMap = forwardableHeaders(headers);
+    out[':status'] = String(statusCode);
+    out['connection'] = 'Upgrade';
+    out['upgrade'] = headers.upgrade;
+    this.headersEncoded = true;
+    this.ctx.encodeHeaders(out, false);
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.ctx.encodeData(chunk, false)) {
+        socket.pause();
+        this.ctx.onDownstreamDrain(() => socket.resume());
+      }
+    });
+    socket.once('end', () => this.ctx.encodeData(Buffer.alloc(0), true));
+    socket.on('error', () => this.ctx.resetStream(ResponseFlag.UpstreamConnectionTermination));
+    socket.once('close', () => {
+      if (!this.ctx.streamInfo.hasResponseFlag(ResponseFlag.DownstreamConnectionTermination)) this.ctx.encodeData(Buffer.alloc(0), true);
+    });
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) this.sendUpgraded(chunk, false);
+    if (this.earlyEnd) this.sendUpgraded(Buffer.alloc(0), true);
+  }
+
+  /** Downstream bytes of an upgraded stream, towards the upstream connection. */
+  sendUpgraded(data: Buffer, endOfStream: boolean): void {
+    const tunnel = this.tunnel;
+    if (tunnel === undefined) {
+      if (data.length > 0) this.early.push(data);
+      this.earlyEnd ||= endOfStream;
+      return;
+    }
+    if (data.length > 0 && !tunnel.write(data)) {
+      this.ctx.setDownstreamReadPaused(true);
+      tunnel.once('drain', () => this.ctx.setDownstreamReadPaused(false));
+    }
+    if (endOfStream) tunnel.end();
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
