@@ -38,3 +38,12 @@ export function makeCertificates(): TestCertificates {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A client certificate whose URI SAN is `spiffeId`, signed by the test CA of `certs` (real openssl). */
+export function makeClientCertificate(certs: TestCertificates, name: string, spiffeId: string): { cert: string; key: string } {
+  const dir = certs.dir;
+  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=URI:${spiffeId}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n`);
+  openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+  return { cert: readFileSync(path.join(dir, `${name}.crt`), 'utf8'), key: readFileSync(path.join(dir, `${name}.key`), 'utf8') };
+}
