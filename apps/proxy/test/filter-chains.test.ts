@@ -108,6 +108,12 @@ describe('listeners with several filter chains, chosen by SNI, transport and ALP
     expect(await upstreamFor('other.test')).toBe('delta');
   });
 
+  it("advertises the connection manager's ALPN on its TLS chain, so curl negotiates HTTP/2", async () => {
+    const res = await curl(`https://api.example.com:${port}/h2`, '-k', '-i', '--http2', '--resolve', `api.example.com:${port}:127.0.0.1`);
+    expect(res.status).toBe(200);
+    expect(res.body.startsWith('HTTP/2 200')).toBe(true);
+  });
+
   it('sends plaintext on the same port to the raw_buffer chain, the ClientHello peek leaving every byte for HTTP', async () => {
     const { status, body } = await curl(`http://127.0.0.1:${port}/plain`);
     expect(status).toBe(200);
