@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { curl } from './support/clients.js';
+import { spawnProxy } from './support/proxy-process.js';
+import type { ProxyProcess } from './support/proxy-process.js';
+import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+
+const GIB = 1024 * 1024 * 1024;
+const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
+const RSS_LIMIT_BYTES = 200 * 1024 * 1024;
+
+/** An upstream that counts what it is sent (`/upload`) or streams `?bytes=N` it never holds (`/download`). */
+async function startBulkUpstream(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/upload') === true) {
+      let received = 0;
+      req.on('data', (chunk: Buffer) => (received += chunk.length));
+      req.once('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(String(received)));
+      return;
+    }
+    const total = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('bytes'));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) });
+    let sent = 0;
+    const pump = (): void => {
+      // Bounded by `total`; stops whenever the proxy stops reading.
+      while (sent < total) {
+        const piece = CHUNK.subarray(0, Math.min(CHUNK.length, total - sent));
+        sent += piece.length;
+        if (!res.write(piece)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end();
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** `total` bytes made on demand from one reused chunk. */
+function generated(total: number): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= total) {
+        this.push(null);
+        return;
+      }
+      const piece = CHUNK.subarray(0, Math.min(CHUNK.length, total - sent));
+      sent += piece.length;
+      this.push(piece);
+    },
+  });
+}
+
+/** Samples the proxy's resident set size from /proc while `work` runs; returns the peak. */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = 0;
+  const sample = (): void => {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    peak = Math.max(peak, Number(match?.[1] ?? 0) * 1024);
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  try {
+    const result = await work();
+    sample();
+    return { result, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('a gigabyte each way through the built proxy, in bounded memory', () => {
+  let upstream: Awaited<ReturnType<typeof startBulkUpstream>>;
+  let proxy: ProxyProcess;
+  let dir: string;
+  let origin = '';
+  const agent = new Agent({ connections: 2 });
+
+  beforeAll(async () => {
+    upstream = await startBulkUpstream();
+    const hcm = {
+      '@type': HCM_TYPE,
+      stat_prefix: 'bulk',
+      // No route timeout: a gigabyte on a shared CI core may take longer than any default.
+      route_config: { name: 'bulk', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'bulk', timeout: '0s' } }] }] },
+      http_filters: [ROUTER_FILTER],
+    };
+    const bootstrap = {
+      node: { id: 'bulk', cluster: 'bulk' },
+      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+      static_resources: {
+        listeners: [{ name: 'bulk', address: { socket_address: { address: '127.0.0.1', port_value: 0 } }, filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }] }],
+        clusters: [staticCluster('bulk', upstream.port)],
+      },
+    };
+    dir = mkdtempSync(path.join(os.tmpdir(), 'meshkit-bulk-'));
+    writeFileSync(path.join(dir, 'bulk.yaml'), stringify(bootstrap));
+    proxy = await spawnProxy(['-c', path.join(dir, 'bulk.yaml')]);
+    const listeners = await curl(`http://${proxy.admin}/listeners`);
+    origin = `http://127.0.0.1:${/:(\d+)\s*$/.exec(listeners.body.trim())?.[1] ?? '0'}`;
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    proxy.kill();
+    await proxy.exited;
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uploads 1 GiB over HTTP/1.1 generated on the fly', async () => {
+    const pid = proxy.child.pid ?? 0;
+    const { result, peak } = await peakRss(pid, async () => {
+      const response = await request(`${origin}/upload`, { method: 'POST', body: generated(GIB), dispatcher: agent });
+      return { status: response.statusCode, text: await response.body.text() };
+    });
+    expect(result).toEqual({ status: 200, text: String(GIB) });
+    expect(peak).toBeLessThan(RSS_LIMIT_BYTES);
+  }, 120_000);
+
+  it('downloads 1 GiB over HTTP/1.1, discarded on arrival', async () => {
+    const pid = proxy.child.pid ?? 0;
+    const { result, peak } = await peakRss(pid, async () => {
+      const response = await request(`${origin}/download?bytes=${GIB}`, { dispatcher: agent });
+      let received = 0;
+      for await (const chunk of response.body) received += (chunk as Buffer).length;
+      return { status: response.statusCode, received };
+    });
+    expect(result).toEqual({ status: 200, received: GIB });
+    expect(peak).toBeLessThan(RSS_LIMIT_BYTES);
+  }, 120_000);
+
+  it('streams 256 MiB each way over HTTP/2 (h2c), bounded too', async () => {
+    const pid = proxy.child.pid ?? 0;
+    const size = 256 * 1024 * 1024;
+    const session = http2.connect(origin);
+    session.on('error', () => undefined);
+    try {
+      const { result, peak } = await peakRss(pid, async () => {
+        const upload = await new Promise<string>((resolve, reject) => {
+          const stream = session.request({ ':method': 'POST', ':path': '/upload' });
+          let text = '';
+          stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          stream.once('end', () => resolve(text));
+          stream.once('error', reject);
+          generated(size).pipe(stream);
+        });
+        const downloaded = await new Promise<number>((resolve, reject) => {
+          const stream = session.request({ ':path': `/download?bytes=${size}` });
+          let received = 0;
+          stream.on('data', (chunk: Buffer) => (received += chunk.length));
+          stream.once('end', () => resolve(received));
+          stream.once('error', reject);
+        });
+        return { upload, downloaded };
+      });
+      expect(result).toEqual({ upload: String(size), downloaded: size });
+      expect(peak).toBeLessThan(RSS_LIMIT_BYTES);
+    } finally {
+      session.destroy();
+    }
+  }, 120_000);
+});
