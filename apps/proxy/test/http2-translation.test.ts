@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { ResourceError } from '../src/errors.js';
+import { translateCluster } from '../src/xds/cluster-translator.js';
+import { translateListener } from '../src/xds/listener-translator.js';
+import { proxyFilterRegistry, proxyNetworkFilterRegistry } from './support/filter-registry.js';
+import { hcmOf } from './support/listener-spec.js';
+import { httpListener, staticCluster } from './support/static-bootstrap.js';
+
+const NO_IDENTITY = { identity: undefined };
+const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+function refusalOf(translate: () => unknown): string {
+  try {
+    translate();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ResourceError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+/** An HTTP listener whose connection manager carries `fields` on top of the test defaults. */
+function listenerWith(fields: Record<string, unknown>): Record<string, unknown> {
+  const listener = httpListener('http', 8080) as { filter_chains: { filters: { typed_config: Record<string, unknown> }[] }[] };
+  Object.assign(listener.filter_chains[0]?.filters[0]?.typed_config ?? {}, fields);
+  return listener;
+}
+
+const context = () => ({ secrets: NO_IDENTITY, httpFilters: proxyFilterRegistry(), networkFilters: proxyNetworkFilterRegistry() });
+
+describe('HTTP/2, gRPC and connection settings in translation', () => {
+  it('reads the connection manager fields the codecs honour', () => {
+    const hcm = hcmOf(
+      translateListener(
+        listenerWith({
+          codec_type: 'HTTP2',
+          http2_protocol_options: { max_concurrent_streams: 64, connection_keepalive: { interval: '10s', timeout: '2s' } },
+          common_http_protocol_options: { idle_timeout: '300s' },
+          use_remote_address: true,
+          via: 'edge',
+          max_request_headers_kb: 96,
+          stream_idle_timeout: '30s',
+          request_timeout: '10s',
+          request_headers_timeout: '2s',
+          upgrade_configs: [{ upgrade_type: 'WebSocket' }],
+        }),
+        context(),
+      ),
+    );
+    expect(hcm.connection).toEqual({
+      codec: 'HTTP2',
+      http2MaxConcurrentStreams: 64,
+      http2Keepalive: { intervalMs: 10_000, timeoutMs: 2_000 },
+      idleTimeoutMs: 300_000,
+      useRemoteAddress: true,
+      skipXffAppend: false,
+      via: 'edge',
+      maxRequestHeadersKb: 96,
+      streamIdleTimeoutMs: 30_000,
+      requestTimeoutMs: 10_000,
+      requestHeadersTimeoutMs: 2_000,
+      upgradeTypes: ['websocket'],
+    });
+    expect(hcm.alpnProtocols).toEqual(['h2']);
+    expect(hcmOf(translateListener(listenerWith({}), context())).alpnProtocols).toEqual(['h2', 'http/1.1']);
+    expect(hcmOf(translateListener(listenerWith({ codec_type: 'HTTP1' }), context())).alpnProtocols).toEqual(['http/1.1']);
+  });
+
+  it('refuses what the codecs do not implement, naming the field', () => {
+    expect(refusalOf(() => translateListener(listenerWith({ codec_type: 'HTTP3' }), context()))).toContain('codec_type: HTTP3 is not supported');
+    expect(refusalOf(() => translateListener(listenerWith({ http2_protocol_options: { initial_stream_window_size: 65536 } }), context()))).toContain(
+      'http2_protocol_options.initial_stream_window_size: is not supported by this proxy',
+    );
+    expect(refusalOf(() => translateListener(listenerWith({ upgrade_configs: [{ upgrade_type: 'CONNECT' }] }), context()))).toContain('upgrade_type: connect is not supported');
+    expect(refusalOf(() => translateListener(listenerWith({ max_request_headers_kb: 9000 }), context()))).toContain('max_request_headers_kb: must be an integer in 1..8192');
+  });
+
+  it('gives a cluster HTTP/2 from typed_extension_protocol_options or the legacy field', () => {
+    const typed = translateCluster(
+      staticCluster('grpc', 9000, {
+        typed_extension_protocol_options: {
+          [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: { max_concurrent_streams: 50 } } },
+        },
+      }),
+      NO_IDENTITY,
+    );
+    expect(typed.upstreamProtocol).toEqual({ protocol: 'http2', http2: { maxConcurrentStreams: 50 } });
+    expect(translateCluster(staticCluster('legacy', 9000, { http2_protocol_options: {} }), NO_IDENTITY).upstreamProtocol).toEqual({ protocol: 'http2' });
+    const http1 = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http_protocol_options: {} } } };
+    expect(translateCluster(staticCluster('h1', 9000, { typed_extension_protocol_options: http1 }), NO_IDENTITY).upstreamProtocol).toEqual({});
+    expect(translateCluster(staticCluster('plain', 9000), NO_IDENTITY).upstreamProtocol).toEqual({});
+  });
+
+  it('refuses upstream protocol selection it cannot honour', () => {
+    const auto = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, auto_config: {} } };
+    expect(refusalOf(() => translateCluster(staticCluster('a', 1, { typed_extension_protocol_options: auto }), NO_IDENTITY))).toContain(
+      `typed_extension_protocol_options.${HTTP_OPTIONS}.auto_config: is not supported by this proxy`,
+    );
+    expect(refusalOf(() => translateCluster(staticCluster('b', 1, { http2_protocol_options: {}, typed_extension_protocol_options: {} }), NO_IDENTITY))).toContain(
+      'give either this or typed_extension_protocol_options, not both',
+    );
+  });
+});
