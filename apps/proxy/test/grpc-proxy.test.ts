@@ -22,6 +22,7 @@ const ECHO_SERVICE = {
   unary: method('Unary', false, false),
   serverStream: method('ServerStream', false, true),
   clientStream: method('ClientStream', true, false),
+  slow: method('Slow', false, false),
 } satisfies grpc.ServiceDefinition;
 const EchoClient = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
 
@@ -29,6 +30,7 @@ type EchoClient = grpc.Client & {
   unary(request: Buffer, metadata: grpc.Metadata, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
   serverStream(request: Buffer): grpc.ClientReadableStream<Buffer>;
   clientStream(callback: grpc.requestCallback<Buffer>): grpc.ClientWritableStream<Buffer>;
+  slow(request: Buffer, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
 };
 
 const handlers: grpc.UntypedServiceImplementation = {
@@ -46,6 +48,9 @@ const handlers: grpc.UntypedServiceImplementation = {
     const count = Number(call.request.toString());
     for (let i = 0; i < count; i++) call.write(Buffer.from(`item-${i}`));
     call.end();
+  },
+  slow: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    setTimeout(() => callback(null, Buffer.from('too late')), 1_500);
   },
   clientStream: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     let total = 0;
@@ -78,7 +83,16 @@ function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Rec
                     codec_type: 'AUTO',
                     route_config: {
                       name: 'grpc',
-                      virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } }] }],
+                      virtual_hosts: [
+                        {
+                          name: 'all',
+                          domains: ['*'],
+                          routes: [
+                            { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
+                            { match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } },
+                          ],
+                        },
+                      ],
                     },
                     http_filters: [ROUTER_FILTER],
                   },
@@ -178,6 +192,15 @@ describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 clu
     const error = (await unary(echo, 'missing').catch((e: unknown) => e)) as grpc.ServiceError;
     expect(error.code).toBe(grpc.status.NOT_FOUND);
     expect(error.details).toBe('no such thing: missing');
+  });
+
+  it("maps a route timeout to UNAVAILABLE, as Envoy's local reply does (504 → 14, not DEADLINE_EXCEEDED)", async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const error = await new Promise<grpc.ServiceError>((resolve, reject) =>
+      echo.slow(Buffer.from('x'), (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
+    );
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toBe('upstream request timeout');
   });
 
   it('answers UNAVAILABLE with the reason when the upstream is down', async () => {
