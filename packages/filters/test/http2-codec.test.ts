@@ -5,9 +5,10 @@ import { promisify } from 'node:util';
 import { Cluster, ClusterManager } from '@meshkit/upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echo } from './support/filters.js';
-import { router } from './support/mesh.js';
+import type { CompiledHttpFilter } from '../src/index.js';
+import { clusters, endpoint, router } from './support/mesh.js';
 import { startAcceptingProxy } from './support/accepting.js';
-import { Closer, waitFor } from './support/net.js';
+import { Closer, listen, waitFor } from './support/net.js';
 import { routesTo } from './support/proxy.js';
 
 const run = promisify(execFile);
@@ -146,5 +147,52 @@ describe('codec selection and the HTTP/2 codec', () => {
     await waitFor(() => proxy.hcm.stats.downstream_rq_active === 0);
     expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(1);
     expect(proxy.streams[0]?.responseFlagsString()).toBe('DC');
+  });
+
+  it('resets the HTTP/2 stream when the upstream dies mid-response (UC), and the session lives on', async () => {
+    const app = await listen((req, res) => {
+      if (req.url !== '/dies') {
+        res.writeHead(200).end('ok');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial ');
+      setTimeout(() => res.socket?.destroy(), 30);
+    }, closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app' } }]);
+    const proxy = await startAcceptingProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    const session = connect(proxy.origin);
+    const failure = await h2Request(session, { ':path': '/dies' }).then(
+      () => null,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toContain('NGHTTP2_INTERNAL_ERROR');
+    await waitFor(() => proxy.hcm.stats.downstream_rq_tx_reset === 1);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
+    const next = await h2Request(session, { ':path': '/fine' });
+    expect(next.body.toString()).toBe('ok');
+  });
+
+  it('drains HTTP/2 sessions with a GOAWAY and lets the open stream finish', async () => {
+    let release: (() => void) | undefined;
+    const gate: CompiledHttpFilter = {
+      name: 'test.gate',
+      create: (ctx) => ({
+        onRequestHeaders: () => {
+          release = () => ctx.respond(200, 'finished after drain');
+          return 'stop';
+        },
+      }),
+    };
+    const proxy = await startAcceptingProxy({ filters: [gate] }, closer);
+    const session = connect(proxy.origin);
+    const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)));
+    const pending = h2Request(session, { ':path': '/held' });
+    await waitFor(() => release !== undefined);
+    proxy.hcm.drainConnections();
+    expect(await goaway).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    release?.();
+    expect((await pending).body.toString()).toBe('finished after drain');
+    await waitFor(() => proxy.hcm.activeConnections === 0);
   });
 });
