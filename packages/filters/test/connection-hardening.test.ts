@@ -78,6 +78,30 @@ describe('a connection manager that must not fall over', () => {
     expect(proxy.streams[0]?.responseCodeDetails).toBe('request_payload_too_large');
   });
 
+  it('pauses reading instead of answering 413 while a filter holds the headers', async () => {
+    let release: (() => void) | undefined;
+    const check: CompiledHttpFilter = {
+      name: 'test.slow_check',
+      create: (ctx) => ({
+        onRequestHeaders: () => {
+          release = () => ctx.resume();
+          return 'stop';
+        },
+      }),
+    };
+    const proxy = await startAcceptingProxy({ filters: [check, echo()] }, closer, { bufferLimitBytes: 64 * 1024 });
+    const body = Buffer.alloc(4 * 1024 * 1024, 3);
+    const pending = client(closer)(`${proxy.origin}/`, { method: 'POST', body });
+    await waitFor(() => release !== undefined && (proxy.streams[0]?.bytesReceived ?? 0) > 64 * 1024);
+    // Reads stop near the limit: the rest of the 4 MiB stays in the client and the kernel.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(proxy.streams[0]?.bytesReceived).toBeLessThan(2 * 1024 * 1024);
+    release?.();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(response.body.equals(body)).toBe(true);
+  });
+
   it('times out idle streams (408 stream timeout, SI) and slow requests (408 request timeout)', async () => {
     const hang: CompiledHttpFilter = { name: 'test.hang', create: () => ({ onRequestHeaders: () => 'stop' }) };
     const idle = await startAcceptingProxy({ filters: [hang] }, closer, { streamIdleTimeoutMs: 150 });
