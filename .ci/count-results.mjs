@@ -14,16 +14,16 @@ function countLeg() {
       if (!existsSync(file)) continue;
       const report = JSON.parse(readFileSync(file, 'utf8'));
       totals.passed += report.numPassedTests;
-      // A suite that failed to load counts as a failure even though no test ran.
-      totals.failed += report.numFailedTests + report.numFailedTestSuites - countSuitesWithFailedTests(report);
+      // A test file that failed to load counts as a failure even though no test in it ran.
+      totals.failed += report.numFailedTests + countFilesFailedWithoutTests(report);
       totals.skipped += report.numPendingTests + report.numTodoTests;
     }
   }
   return totals;
 }
 
-function countSuitesWithFailedTests(report) {
-  return report.testResults.filter((suite) => suite.assertionResults.some((t) => t.status === 'failed')).length;
+function countFilesFailedWithoutTests(report) {
+  return report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')).length;
 }
 
 if (process.argv[2] === '--total') {

@@ -57,13 +57,15 @@ const { DATA, HEADERS, SETTINGS, PING, WINDOW_UPDATE } = FrameType;
 const headers = (fields: readonly (readonly [string, string])[], streamId = 1, flags = END_HEADERS | END_STREAM): Buffer => frame(HEADERS, flags, streamId, headerBlock(fields));
 const TO_DIRECT_404 = [...GOOD_REQUEST.slice(0, 3), [':path', '/nothing']] as const;
 const PROTOCOL_ERROR = 1;
-// node:http2 ends the session with INTERNAL_ERROR when nghttp2 refuses a frame it reports as an error
-// (Envoy says PROTOCOL_ERROR there); frames nghttp2 rejects itself get their precise code.
+// When nghttp2 refuses a frame it reports as an error, node:http2 ends the session with
+// INTERNAL_ERROR on Node 20 and with PROTOCOL_ERROR (Envoy's code) on Node 24; either is a
+// connection-level refusal. Frames nghttp2 rejects itself get their precise code.
 const INTERNAL_ERROR = 2;
 const FRAME_SIZE_ERROR = 6;
+const SESSION_REFUSED = [`goaway:${PROTOCOL_ERROR}`, `goaway:${INTERNAL_ERROR}`] as const;
 
 /** Bad HTTP/2 streams and frames → the stream reset or connection GOAWAY the proxy must send. */
-const HTTP2_CASES: readonly (readonly [name: string, bytes: Buffer, outcome: string])[] = [
+const HTTP2_CASES: readonly (readonly [name: string, bytes: Buffer, outcome: string | readonly string[]])[] = [
   ['an upper-case header name', headers([...GOOD_REQUEST, ['X-Upper', '1']]), `rst:${PROTOCOL_ERROR}`],
   ['a connection-specific header', headers([...GOOD_REQUEST, ['connection', 'keep-alive']]), `rst:${PROTOCOL_ERROR}`],
   ['te other than trailers', headers([...GOOD_REQUEST, ['te', 'gzip']]), `rst:${PROTOCOL_ERROR}`],
@@ -81,11 +83,11 @@ const HTTP2_CASES: readonly (readonly [name: string, bytes: Buffer, outcome: str
     `rst:${PROTOCOL_ERROR}`,
   ],
   ['DATA on stream 0', frame(DATA, 0, 0, Buffer.from('x')), `goaway:${PROTOCOL_ERROR}`],
-  ['HEADERS on an even (server) stream id', headers(GOOD_REQUEST, 2), `goaway:${INTERNAL_ERROR}`],
-  ['a zero WINDOW_UPDATE on the connection', frame(WINDOW_UPDATE, 0, 0, Buffer.alloc(4)), `goaway:${INTERNAL_ERROR}`],
+  ['HEADERS on an even (server) stream id', headers(GOOD_REQUEST, 2), SESSION_REFUSED],
+  ['a zero WINDOW_UPDATE on the connection', frame(WINDOW_UPDATE, 0, 0, Buffer.alloc(4)), SESSION_REFUSED],
   ['a SETTINGS frame of the wrong size', frame(SETTINGS, 0, 0, Buffer.alloc(5)), `goaway:${FRAME_SIZE_ERROR}`],
   ['a PING of the wrong size', frame(PING, 0, 0, Buffer.alloc(3)), `goaway:${FRAME_SIZE_ERROR}`],
-  ['a preface followed by PING instead of SETTINGS', Buffer.concat([PREFACE, frame(PING, 0, 0, Buffer.alloc(8))]), `goaway:${INTERNAL_ERROR}`],
+  ['a preface followed by PING instead of SETTINGS', Buffer.concat([PREFACE, frame(PING, 0, 0, Buffer.alloc(8))]), SESSION_REFUSED],
 ];
 
 describe('malformed input against the built proxy (dist/main.js, static bootstrap)', () => {
@@ -141,7 +143,11 @@ describe('malformed input against the built proxy (dist/main.js, static bootstra
         return [name, await sendFrames(port, bytes, { preface: !startsWithPreface })] as const;
       }),
     );
-    expect(results).toEqual(HTTP2_CASES.map(([name, , outcome]) => [name, outcome]));
+    const unexpected = results.filter(([, got], i) => {
+      const outcome = (HTTP2_CASES[i] as (typeof HTTP2_CASES)[number])[2];
+      return typeof outcome === 'string' ? got !== outcome : !outcome.includes(got);
+    });
+    expect(unexpected).toEqual([]);
     expect(beta.seen).toHaveLength(0);
   });
 
