@@ -1,8 +1,9 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildMeshModel, loadConfig } from '@meshkit/config';
+import { buildMeshModel } from '@meshkit/config';
 import type { MeshModel } from '@meshkit/config';
+import { ConfigStore } from '@meshkit/controlplane';
 import { bootstrapFor } from './bootstrap.js';
 import { MeshStartError } from './errors.js';
 import { planMesh } from './mesh-plan.js';
@@ -28,12 +29,12 @@ export interface RunningMesh {
 
 const PRODUCTPAGE_OK = (body: string): boolean => body.includes('Book Reviews') && !body.includes('currently unavailable');
 
+/** Reads the config directory exactly as the control plane will, so both see the same mesh. */
 async function loadModel(configDir: string): Promise<MeshModel> {
-  const entries = await readdir(configDir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name)).map((e) => path.join(e.parentPath, e.name));
-  const loaded = loadConfig(await Promise.all(files.sort().map(async (file) => ({ file, text: await readFile(file, 'utf8') }))));
-  if (loaded.errors.length > 0) throw new MeshStartError(`invalid config:\n${loaded.errors.map((e) => `  ${e.message}`).join('\n')}`);
-  return buildMeshModel(loaded.resources);
+  const store = new ConfigStore(configDir, () => {});
+  const errors = await store.load();
+  if (errors.length > 0) throw new MeshStartError(`invalid config:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
+  return buildMeshModel(store.resources());
 }
 
 /** The port a gateway pod listens on for its Gateway's first server (the Service's targetPort). */
