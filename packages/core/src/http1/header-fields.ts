@@ -1,0 +1,92 @@
+import { Http1ParseError } from './errors.js';
+
+/** Header names and values as both codecs hand them on: lower-case names, repeats as arrays. */
+export type HeaderFields = Record<string, string | string[] | undefined>;
+
+// RFC 9110 tchar: the characters of methods and header names.
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+
+const SP = 0x20;
+const HTAB = 0x09;
+
+/** True when the character code may appear in a token. */
+export function isTokenCode(c: number): boolean {
+  return c < 128 && TOKEN[c] === 1;
+}
+
+/** True when `text[from, to)` is a non-empty RFC 9110 token. */
+export function isToken(text: string, from = 0, to = text.length): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || TOKEN[c] === 0) return false;
+  }
+  return true;
+}
+
+/** True when every character may appear in a field value: HTAB, visible ASCII, SP and obs-text; no CTLs. */
+export function isFieldValue(text: string, from = 0, to = text.length): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < SP && c !== HTAB) || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
+}
+
+function fail(reason: string): never {
+  throw new Http1ParseError('http1.invalid_characters', reason);
+}
+
+/**
+ * Parses `name: value` lines of `head` (a latin1 string whose lines end in CRLF) from `from` up to
+ * `end` (the start of the blank line) into `into`. Strict as a proxy must be: no obs-fold, no
+ * whitespace before the colon, token names, no control characters in values. A name that repeats
+ * becomes an array. Returns how many fields it read.
+ */
+// HOT PATH: once per message head; one substring per name and value.
+export function parseHeaderFields(head: string, from: number, end: number, into: HeaderFields, maxFields: number): number {
+  let count = 0;
+  let line = from;
+  while (line < end) {
+    let eol = head.indexOf('\r\n', line);
+    if (eol === -1 || eol > end) eol = end;
+    const first = head.charCodeAt(line);
+    if (first === SP || first === HTAB) fail('obs-fold or whitespace before a header name');
+    const colon = head.indexOf(':', line);
+    if (colon === -1 || colon >= eol) fail('a header line without a colon');
+    if (!isToken(head, line, colon)) fail('an invalid header name');
+    let valueStart = colon + 1;
+    let valueEnd = eol;
+    while (valueStart < valueEnd && isWhitespace(head.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isWhitespace(head.charCodeAt(valueEnd - 1))) valueEnd--;
+    if (!isFieldValue(head, valueStart, valueEnd)) fail('a control character in a header value');
+    if (++count > maxFields) throw new Http1ParseError('http1.too_many_headers', 'too many headers', 431);
+    addField(into, head.slice(line, colon).toLowerCase(), head.slice(valueStart, valueEnd));
+    line = eol + 2;
+  }
+  return count;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === SP || c === HTAB;
+}
+
+function addField(into: HeaderFields, name: string, value: string): void {
+  const current = into[name];
+  if (current === undefined) into[name] = value;
+  else if (typeof current === 'string') into[name] = [current, value];
+  else current.push(value);
+}
+
+/** True when a comma-separated header (possibly repeated) lists `token`, case-insensitively. */
+export function hasToken(value: string | string[] | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'string') return value.some((item) => hasToken(item, token));
+  if (value.length === token.length) return value.toLowerCase() === token;
+  for (const item of value.split(',')) if (item.trim().toLowerCase() === token) return true;
+  return false;
+}
