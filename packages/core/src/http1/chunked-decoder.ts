@@ -56,7 +56,7 @@ export class ChunkedDecoder {
   }
 
   /** Reads from `offset` until the body ends or the input does; returns where it stopped. */
-  decode(input: Buffer, offset: number, onData: (chunk: Buffer) => void): number {
+  decode(input: Buffer, offset: number, sink: { onBody(chunk: Buffer): void }): number {
     let i = offset;
     const length = input.length;
     while (i < length) {
@@ -65,7 +65,7 @@ export class ChunkedDecoder {
         const take = Math.min(this.size, length - i);
         this.size -= take;
         if (this.size === 0) this.step = Step.DataCr;
-        onData(input.subarray(i, i + take));
+        sink.onBody(input.subarray(i, i + take));
         i += take;
         continue;
       }

@@ -105,7 +105,7 @@ export abstract class Http1MessageParser<Head> {
         }
         case State.Chunked: {
           const decoder = this.chunked as ChunkedDecoder;
-          offset = decoder.decode(input, offset, this.handler.onBody);
+          offset = decoder.decode(input, offset, this.handler);
           if (decoder.done) {
             this.chunked = null;
             this.endMessage(decoder.trailers);
