@@ -21,6 +21,11 @@ export interface HttpConnectionOptions {
   readonly useRemoteAddress?: boolean;
   /** `skip_xff_append`. */
   readonly skipXffAppend?: boolean;
+  /**
+   * `xff_num_trusted_hops`: how many proxies in front of this one append to `x-forwarded-for`
+   * truthfully, so the trusted client address is read that far into it. Default 0.
+   */
+  readonly xffNumTrustedHops?: number;
   /** `via`: appended to the request's and the response's `via` header. */
   readonly via?: string;
   /** `max_request_headers_kb`. Default 60. */
@@ -44,6 +49,7 @@ export interface ResolvedConnectionOptions {
   readonly idleTimeoutMs: number;
   readonly useRemoteAddress: boolean;
   readonly skipXffAppend: boolean;
+  readonly xffNumTrustedHops: number;
   readonly via: string;
   readonly maxRequestHeadersBytes: number;
   readonly streamIdleTimeoutMs: number;
@@ -67,6 +73,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     useRemoteAddress: options.useRemoteAddress ?? false,
     skipXffAppend: options.skipXffAppend ?? false,
+    xffNumTrustedHops: options.xffNumTrustedHops ?? 0,
     via: options.via ?? '',
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,

@@ -78,6 +78,7 @@ const CONNECTION_FIELDS = [
   'common_http_protocol_options',
   'use_remote_address',
   'skip_xff_append',
+  'xff_num_trusted_hops',
   'via',
   'max_request_headers_kb',
   'stream_idle_timeout',
@@ -86,6 +87,8 @@ const CONNECTION_FIELDS = [
   'upgrade_configs',
   'generate_request_id',
 ];
+
+const MAX_UINT32 = 4_294_967_295;
 
 /** The largest `max_request_headers_kb` Envoy accepts. */
 const MAX_REQUEST_HEADERS_KB = 8192;
@@ -121,6 +124,12 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   options.useRemoteAddress = hcm.boolean('use_remote_address', false);
   options.skipXffAppend = hcm.boolean('skip_xff_append', false);
+  const trustedHops = hcm.optionalNumber('xff_num_trusted_hops');
+  if (trustedHops !== undefined) {
+    // A proto3 uint32: anything else is a config error, not something to round.
+    if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > MAX_UINT32) hcm.fail('xff_num_trusted_hops', `must be an integer in 0..${MAX_UINT32}`);
+    options.xffNumTrustedHops = trustedHops;
+  }
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
   const via = hcm.optionalString('via');
   if (via !== undefined) options.via = via;

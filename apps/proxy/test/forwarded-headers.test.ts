@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl } from './support/clients.js';
+import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
+import type { ProxyProcess } from './support/proxy-process.js';
+import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+
+/** An upstream that answers every request with the headers it received, as JSON. */
+async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** An edge listener behind one trusted load balancer, routing everything to cluster `echo`. */
+function bootstrap(echoPort: number, hcmExtra: Record<string, unknown>): Record<string, unknown> {
+  const hcm = {
+    '@type': HCM_TYPE,
+    stat_prefix: 'edge',
+    route_config: { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }] },
+    http_filters: [ROUTER_FILTER],
+    ...hcmExtra,
+  };
+  return {
+    node: { id: 'xff-edge', cluster: 'edge' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    static_resources: {
+      listeners: [
+        {
+          name: 'edge',
+          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
+          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+        },
+      ],
+      clusters: [staticCluster('echo', echoPort)],
+    },
+  };
+}
+
+describe('x-forwarded-for with use_remote_address and xff_num_trusted_hops: 1 (built proxy)', () => {
+  let echo: Awaited<ReturnType<typeof startHeaderEcho>>;
+  let proxy: ProxyProcess;
+  let listener: string;
+
+  beforeAll(async () => {
+    echo = await startHeaderEcho();
+    proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap(echo.port, { use_remote_address: true, xff_num_trusted_hops: 1 })), '--log-level', 'warn']);
+    const line = (await curl(`http://${proxy.admin}/listeners`)).body.trim();
+    listener = `http://${line.split('::')[1] ?? ''}`;
+  });
+  afterAll(async () => {
+    proxy?.kill();
+    await proxy?.exited;
+    await echo?.close();
+  });
+
+  /** What the upstream received for a request carrying `headers` (curl, from 127.0.0.1). */
+  async function upstreamSaw(...headers: string[]): Promise<Record<string, string>> {
+    const res = await curl(`${listener}/who`, ...headers.flatMap((h) => ['-H', h]));
+    expect(res.status).toBe(200);
+    return JSON.parse(res.body) as Record<string, string>;
+  }
+
+  it("takes the client address the trusted hop appended, and keeps that hop's x-forwarded-proto", async () => {
+    const seen = await upstreamSaw(
+      'x-forwarded-for: 198.51.100.7, 203.0.113.9',
+      'x-forwarded-proto: https',
+      'x-envoy-external-address: 192.0.2.66',
+      'x-envoy-retry-on: 5xx',
+    );
+    // The load balancer (the peer, 127.0.0.1) appended 203.0.113.9; 198.51.100.7 is the client's own claim.
+    expect(seen['x-envoy-external-address']).toBe('203.0.113.9');
+    expect(seen['x-forwarded-for']).toBe('198.51.100.7, 203.0.113.9, 127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('https');
+    expect(seen['x-envoy-retry-on']).toBeUndefined();
+  });
+
+  it('falls back to the peer when no XFF came, and sets the scheme itself', async () => {
+    const seen = await upstreamSaw();
+    expect(seen['x-envoy-external-address']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('http');
+  });
+
+  it('falls back to the peer when the trusted entry is not an IP address', async () => {
+    const seen = await upstreamSaw('x-forwarded-for: 198.51.100.7, unknown');
+    expect(seen['x-envoy-external-address']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-for']).toBe('198.51.100.7, unknown, 127.0.0.1');
+  });
+});
+
+describe('xff_num_trusted_hops validation', () => {
+  it('refuses a value that is not a uint32, naming the field', async () => {
+    const { code, stderr } = await runProxyToFailure(['--config-yaml', JSON.stringify(bootstrap(1, { use_remote_address: true, xff_num_trusted_hops: -1 }))]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('xff_num_trusted_hops: must be an integer in 0..4294967295');
+  });
+});
