@@ -1,10 +1,11 @@
-import type http from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { RequestHead } from '@meshkit/core/http1';
 import type { RouteTable } from '@meshkit/router';
-import { createHttp1Server, Http1StreamCodec } from './codec/http1-codec.js';
+import { Http1Connection } from './codec/http1-connection.js';
+import type { Http1ConnectionHost } from './codec/http1-connection.js';
+import type { Http1Stream } from './codec/http1-stream.js';
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
@@ -44,39 +45,31 @@ const END_STREAM_FLAG = 0x1;
 interface ConnectionState {
   inFlight: number;
   session: ServerHttp2Session | undefined;
-  /** The HTTP/1.1 stream being read, for a body the codec finds malformed. */
-  reading: FilterManager | undefined;
-}
-
-/** Server-level codec settings: a config update that changes them needs new codec objects. */
-function codecKey(options: ResolvedConnectionOptions): string {
-  return `${options.maxRequestHeadersBytes}/${options.requestHeadersTimeoutMs}/${options.http2MaxConcurrentStreams}`;
+  http1: Http1Connection | undefined;
 }
 
 const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 
 /**
  * The HTTP connection manager: takes the connections a listener accepted, picks the codec
- * (HTTP/1.1 on node:http, HTTP/2 on node:http2; Envoy's `codec_type`), and turns each request
+ * (HTTP/1.1 framed by hand, HTTP/2 on node:http2; Envoy's `codec_type`), and turns each request
  * into a stream of headers, body and trailers through the filter chain. The config is swapped
  * atomically; a stream keeps the config it started with.
  */
-export class HttpConnectionManager {
+export class HttpConnectionManager implements Http1ConnectionHost {
   readonly stats = new HttpConnectionManagerStats();
   private config: HttpConnectionManagerConfig;
   private options: ResolvedConnectionOptions;
   private policy: StreamPolicy;
-  private http1: http.Server;
   private http2: Http2Server;
   /** Open connections and how many streams each has in flight, for draining. */
   private readonly connections = new Map<Socket, ConnectionState>();
-  private draining = false;
+  draining = false;
 
   constructor(config: HttpConnectionManagerConfig) {
     this.config = config;
     this.options = resolveConnectionOptions(config);
     this.policy = this.streamPolicy();
-    this.http1 = this.makeHttp1Server();
     this.http2 = createHttp2Server(this.options);
   }
 
@@ -88,7 +81,7 @@ export class HttpConnectionManager {
     const stats = this.stats;
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { inFlight: 0, session: undefined, reading: undefined });
+    this.connections.set(socket, { inFlight: 0, session: undefined, http1: undefined });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -114,7 +107,8 @@ export class HttpConnectionManager {
     this.draining = true;
     for (const [socket, state] of this.connections) {
       if (state.session !== undefined) state.session.close();
-      else if (state.inFlight === 0) socket.end();
+      else if (state.http1 !== undefined) state.http1.drain();
+      else socket.end();
     }
   }
 
@@ -128,12 +122,8 @@ export class HttpConnectionManager {
 
   update(config: HttpConnectionManagerConfig): void {
     const options = resolveConnectionOptions(config);
-    if (codecKey(options) !== codecKey(this.options)) {
-      // Open connections keep the codec objects they started on.
-      this.options = options;
-      this.http1 = this.makeHttp1Server();
-      this.http2 = createHttp2Server(options);
-    }
+    // Open HTTP/2 connections keep the server object (and settings) they started on.
+    if (options.http2MaxConcurrentStreams !== this.options.http2MaxConcurrentStreams) this.http2 = createHttp2Server(options);
     this.options = options;
     this.config = config;
     this.policy = this.streamPolicy();
@@ -141,9 +131,9 @@ export class HttpConnectionManager {
 
   private startHttp1(socket: Socket): void {
     this.stats.downstream_cx_http1_total++;
-    this.http1.emit('connection', socket);
-    // The sniffer paused the socket to put back what it read; the codec reads from here on.
-    socket.resume();
+    const state = this.connections.get(socket);
+    const connection = new Http1Connection(socket, this.options, this, this.config.serverName ?? 'meshkit');
+    if (state !== undefined) state.http1 = connection;
   }
 
   private startHttp2(socket: Socket): void {
@@ -162,62 +152,65 @@ export class HttpConnectionManager {
   }
 
   // HOT PATH: runs per HTTP/1.1 request. No config parsing, no regex compilation, no awaits.
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const config = this.config;
-    const options = this.options;
-    const socket = req.socket;
-    const headers = toRequestHeaders(req, 'encrypted' in socket ? 'https' : 'http');
+  openStream(stream: Http1Stream, headers: HeaderMap, endOfStream: boolean): void {
+    const socket = stream.socket;
     const timeouts = this.streamTimeouts();
-    const codec = new Http1StreamCodec(req, res, config.serverName ?? 'meshkit', options.via, timeouts);
-    const manager = this.openStream(socket, `HTTP/${req.httpVersion}`, headers, codec, timeouts);
-    if (this.draining) res.setHeader('connection', 'close');
-    res.once('close', () => this.closeStream(socket, manager, timeouts, res.writableFinished));
-
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-    if (!hasBody) timeouts.requestComplete();
-    manager.decodeHeaders(!hasBody);
-    if (!hasBody) return;
-    const state = this.connections.get(socket);
-    if (state !== undefined) state.reading = manager;
-    req.on('data', (chunk: Buffer) => {
-      timeouts.touch();
-      manager.decodeData(chunk, false);
-    });
-    req.once('end', () => {
-      if (state !== undefined) state.reading = undefined;
-      timeouts.requestComplete();
-      if (req.rawTrailers.length > 0) manager.decodeTrailers(req.trailers);
-      else manager.decodeData(EMPTY, true);
-    });
-  };
+    stream.timeouts = timeouts;
+    const manager = this.startStream(socket, stream.protocol, headers, stream, timeouts);
+    stream.manager = manager;
+    stream.onClose = (completed) => this.closeStream(socket, manager, timeouts, completed);
+    if (endOfStream) timeouts.requestComplete();
+    manager.decodeHeaders(endOfStream);
+  }
 
   /**
-   * An HTTP/1.1 request with `Connection: upgrade` (node hands over the raw socket). Envoy refuses
-   * upgrades no `upgrade_configs` entry allows with 403 before any filter runs; allowed ones go
-   * through the filter chain like any request, and the router tunnels bytes once upstream says 101.
+   * An HTTP/1.1 request with `Connection: upgrade`, or CONNECT. Envoy refuses upgrades no
+   * `upgrade_configs` entry allows with 403 before any filter runs; allowed ones go through the
+   * filter chain like any request, and the router tunnels bytes once upstream says 101.
    */
-  private readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
-    if (!this.options.upgradeTypes.has(String(req.headers.upgrade).toLowerCase())) {
-      this.stats.downstream_rq_ws_on_non_ws_route++;
-      this.stats.recordResponse(403);
+  upgrade(head: RequestHead, headers: HeaderMap, socket: Socket, rest: Buffer): void {
+    // CONNECT is an upgrade no `upgrade_configs` entry can allow here yet.
+    if (head.method === 'CONNECT' || !this.options.upgradeTypes.has(String(headers['upgrade']).toLowerCase())) {
+      if (head.method !== 'CONNECT') this.stats.downstream_rq_ws_on_non_ws_route++;
+      this.protocolError(403);
       socket.end(REFUSED_UPGRADE);
       return;
     }
     const config = this.config;
     const timeouts = this.streamTimeouts();
     const codec = new UpgradeCodec(socket, config.serverName ?? 'meshkit', this.options.via, timeouts);
-    const headers = toRequestHeaders(req, 'encrypted' in socket ? 'https' : 'http');
-    const manager = this.openStream(socket, `HTTP/${req.httpVersion}`, headers, codec, timeouts);
+    const manager = this.startStream(socket, head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0', headers, codec, timeouts);
     socket.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended));
     manager.decodeHeaders(false);
-    if (head.length > 0) manager.decodeData(head, false);
+    if (rest.length > 0) manager.decodeData(rest, false);
     socket.on('data', (chunk: Buffer) => {
       timeouts.touch();
       manager.decodeData(chunk, false);
     });
     socket.once('end', () => manager.decodeData(EMPTY, true));
     socket.resume();
-  };
+  }
+
+  /** The codec refused a request before it became a stream; it answers and closes. */
+  protocolError(status: number): void {
+    this.stats.downstream_cx_protocol_error++;
+    this.stats.recordResponse(status);
+  }
+
+  /**
+   * The codec refused a request body mid-stream (bad chunk framing): as Envoy does, the stream
+   * gets a 400 if nothing went downstream yet, else a reset; either way the connection closes.
+   */
+  streamProtocolError(stream: Http1Stream, status: number): void {
+    const manager = stream.manager;
+    if (manager === undefined) return;
+    this.stats.downstream_cx_protocol_error++;
+    if (manager.responseStarted) {
+      manager.resetStream(ResponseFlag.DownstreamProtocolError);
+      return;
+    }
+    manager.connectionManagerReply(status, 'Bad Request', { flag: ResponseFlag.DownstreamProtocolError, details: 'http1.codec_error' });
+  }
 
   // HOT PATH: runs per HTTP/2 stream.
   private onHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
@@ -226,7 +219,7 @@ export class HttpConnectionManager {
     const headers = http2RequestHeaders(rawHeaders);
     const timeouts = this.streamTimeouts();
     const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
-    const manager = this.openStream(socket, 'HTTP/2', headers, codec, timeouts);
+    const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);
     stream.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended && stream.rstCode === 0));
     const endOfStream = (flags & END_STREAM_FLAG) !== 0;
     if (endOfStream) {
@@ -249,7 +242,7 @@ export class HttpConnectionManager {
     });
   }
 
-  private openStream(socket: Socket, protocol: string, headers: HeaderMap, codec: DownstreamCodec, timeouts: StreamTimeouts): FilterManager {
+  private startStream(socket: Socket, protocol: string, headers: HeaderMap, codec: DownstreamCodec, timeouts: StreamTimeouts): FilterManager {
     const config = this.config;
     const stats = this.stats;
     const info = new StreamInfo(config.trafficDirection);
@@ -316,47 +309,4 @@ export class HttpConnectionManager {
       onFilterError: (name, error) => log(`http connection manager ${prefix}: filter ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     };
   }
-
-  /**
-   * The codec rejected a request body mid-stream (bad chunk framing): as Envoy does, the stream
-   * gets a 400 if nothing went downstream yet, else a reset; either way the connection closes.
-   */
-  private readonly onStreamProtocolError = (socket: Socket, status: number): boolean => {
-    const manager = this.connections.get(socket)?.reading;
-    if (manager === undefined) return false;
-    this.stats.downstream_cx_protocol_error++;
-    if (manager.responseStarted) {
-      manager.resetStream(ResponseFlag.DownstreamProtocolError);
-      return true;
-    }
-    manager.connectionManagerReply(status, 'Bad Request', { flag: ResponseFlag.DownstreamProtocolError, details: 'http1.codec_error', headers: { connection: 'close' } });
-    return true;
-  };
-
-  private makeHttp1Server(): http.Server {
-    const server = createHttp1Server(
-      this.options,
-      this.handle,
-      (status) => {
-        this.stats.downstream_cx_protocol_error++;
-        this.stats.recordResponse(status);
-      },
-      this.onStreamProtocolError,
-    );
-    server.on('upgrade', this.onUpgrade);
-    // node checks header deadlines only on servers that listen; this one never does.
-    if (this.options.requestHeadersTimeoutMs > 0) server.emit('listening');
-    return server;
-  }
-}
-
-/** Node's parsed headers plus Envoy's pseudo-headers; `host` becomes `:authority`. */
-function toRequestHeaders(req: IncomingMessage, scheme: string): HeaderMap {
-  const headers = req.headers as HeaderMap;
-  headers[':method'] = req.method ?? 'GET';
-  headers[':path'] = req.url ?? '/';
-  headers[':authority'] = req.headers.host ?? '';
-  headers[':scheme'] = scheme;
-  delete headers['host'];
-  return headers;
 }

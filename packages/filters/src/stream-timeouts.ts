@@ -1,13 +1,18 @@
 import type { FilterManager } from './filter-manager.js';
 import { ResponseFlag } from './response-flags.js';
 
+/** Something that wants to know the stream moved (the idle timer). */
+export interface StreamActivity {
+  touch(): void;
+}
+
 /**
  * Envoy's per-stream timers: `stream_idle_timeout` (no bytes either way for that long) and
  * `request_timeout` (the whole request must have arrived by then). Both answer 408 when nothing
  * went downstream yet, else reset the stream. One pair of timers per stream; activity refreshes
  * the idle one in place instead of allocating a new timer.
  */
-export class StreamTimeouts {
+export class StreamTimeouts implements StreamActivity {
   private idle: NodeJS.Timeout | undefined;
   private request: NodeJS.Timeout | undefined;
   private manager: FilterManager | undefined;

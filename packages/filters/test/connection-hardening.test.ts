@@ -2,9 +2,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter, HeaderMap } from '../src/index.js';
 import { echo } from './support/filters.js';
-import { startAcceptingProxy } from './support/accepting.js';
+import { client, startAcceptingProxy } from './support/proxy.js';
 import { Closer, waitFor } from './support/net.js';
-import { client } from './support/proxy.js';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());

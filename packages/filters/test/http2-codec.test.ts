@@ -7,9 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { echo } from './support/filters.js';
 import type { CompiledHttpFilter } from '../src/index.js';
 import { clusters, endpoint, router } from './support/mesh.js';
-import { startAcceptingProxy } from './support/accepting.js';
+import { routesTo, startAcceptingProxy } from './support/proxy.js';
 import { Closer, listen, waitFor } from './support/net.js';
-import { routesTo } from './support/proxy.js';
 
 const run = promisify(execFile);
 const closer = new Closer();

@@ -3,10 +3,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAcceptingProxy } from './support/accepting.js';
+import { routesTo, startAcceptingProxy } from './support/proxy.js';
 import { clusters, endpoint, router } from './support/mesh.js';
 import { Closer, waitFor } from './support/net.js';
-import { routesTo } from './support/proxy.js';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());

@@ -15,15 +15,16 @@ export function statusLine(status: number): string {
 }
 
 /**
- * Appends `name: value\r\n` for each field to `head`, skipping pseudo-headers (`:status`, `:path`…).
+ * Appends `name: value\r\n` for each field to `head`, skipping pseudo-headers (`:status`, `:path`…)
+ * and the names in `skip` (those the caller writes itself, such as framing headers).
  * A field whose name is not a token or whose value holds CR, LF or another control character is
  * dropped: written out, it would let whoever set it split the message.
  */
 // HOT PATH: once per message head.
-export function appendHeaderLines(head: string, headers: HeaderFields): string {
+export function appendHeaderLines(head: string, headers: HeaderFields, skip?: ReadonlySet<string>): string {
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */ || !isToken(name)) continue;
+    if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */ || skip?.has(name) === true || !isToken(name)) continue;
     if (typeof value === 'string') {
       if (isFieldValue(value)) head += `${name}: ${value}\r\n`;
     } else {

@@ -4,7 +4,7 @@ import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
-import type { StreamActivity } from './http1-codec.js';
+import type { StreamActivity } from '../stream-timeouts.js';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 

@@ -1,24 +1,12 @@
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { appendHeaderLines, statusLine } from '@meshkit/core/http1';
 import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
-import type { StreamActivity } from './http1-codec.js';
-
-/** An HTTP/1.1 response head written by hand: node's ServerResponse has no place in an upgrade. */
-function responseHead(status: number, headers: HeaderMap): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || name.charCodeAt(0) === 58 /* ':' */) continue;
-    if (typeof value === 'string') head += `${name}: ${value}\r\n`;
-    else for (const item of value) head += `${name}: ${item}\r\n`;
-  }
-  return `${head}\r\n`;
-}
+import type { StreamActivity } from '../stream-timeouts.js';
 
 /**
- * The downstream of an HTTP/1.1 Upgrade request (WebSocket), on the raw socket node hands over.
+ * The downstream of an HTTP/1.1 Upgrade request (WebSocket), on the raw socket the codec hands over.
  * A `101` from upstream switches the socket to raw bytes both ways; any other response is a
  * plain HTTP/1.1 response after which the connection closes (it can no longer be parsed as HTTP).
  */
@@ -46,7 +34,7 @@ export class UpgradeCodec implements DownstreamCodec {
     this.switched = status === 101;
     if (!this.switched) out['connection'] = 'close';
     this.activity.touch();
-    this.socket.write(responseHead(status, out));
+    this.socket.write(`${appendHeaderLines(statusLine(status), out)}\r\n`, 'latin1');
     if (endOfStream) this.end();
   }
 

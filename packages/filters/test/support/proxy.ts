@@ -1,11 +1,12 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { compileRouteConfig } from '@meshkit/router';
 import type { RouteConfigInput, RouteTable } from '@meshkit/router';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { HttpConnectionManager } from '../../src/index.js';
 import type { CompiledHttpFilter, HttpConnectionManagerConfig, StreamInfo, TrafficDirection } from '../../src/index.js';
-import { listen } from './net.js';
-import type { Closer, RunningServer } from './net.js';
+import type { Closer } from './net.js';
 
 /** One route table with a single virtual host for every domain. */
 export function routesTo(routes: RouteConfigInput['virtualHosts'][number]['routes'], name = 'test'): RouteTable {
@@ -20,8 +21,10 @@ export interface ProxyOptions {
   readonly statPrefix?: string;
 }
 
-export interface RunningProxy extends RunningServer {
+export interface RunningProxy {
   readonly hcm: HttpConnectionManager;
+  readonly port: number;
+  readonly origin: string;
   /** StreamInfo of every stream, in arrival order, filled in as streams progress. */
   readonly streams: StreamInfo[];
 }
@@ -38,12 +41,45 @@ export function hcmConfig(options: ProxyOptions, streams: StreamInfo[]): HttpCon
   };
 }
 
-/** An HttpConnectionManager behind a real node:http server on 127.0.0.1. */
-export async function startProxy(options: ProxyOptions, closer: Closer): Promise<RunningProxy> {
+/** An HttpConnectionManager behind a TCP listener on 127.0.0.1, as the proxy runs it. */
+export function startProxy(options: ProxyOptions, closer: Closer): Promise<RunningProxy> {
+  return startAcceptingProxy(options, closer);
+}
+
+export interface AcceptingProxy {
+  readonly hcm: HttpConnectionManager;
+  readonly port: number;
+  readonly origin: string;
+  readonly streams: StreamInfo[];
+}
+
+/**
+ * A connection manager behind a plain TCP listener, as the proxy's listeners run it: every
+ * connection goes through `acceptConnection`, so the codec is chosen the way it is in production.
+ */
+export async function startAcceptingProxy(
+  options: ProxyOptions,
+  closer: Closer,
+  extra: Partial<HttpConnectionManagerConfig> = {},
+): Promise<AcceptingProxy> {
   const streams: StreamInfo[] = [];
-  const hcm = new HttpConnectionManager(hcmConfig(options, streams));
-  const running = await listen(hcm.handle, closer);
-  return Object.assign(running, { hcm, streams });
+  const hcm = new HttpConnectionManager({ ...hcmConfig(options, streams), ...extra });
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    hcm.acceptConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closer.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  );
+  const port = (server.address() as AddressInfo).port;
+  return { hcm, port, origin: `http://127.0.0.1:${port}`, streams };
 }
 
 export interface ClientResponse {

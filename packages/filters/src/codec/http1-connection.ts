@@ -1,0 +1,290 @@
+import type { Socket } from 'node:net';
+import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
+import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
+import type { ResolvedConnectionOptions } from '../connection-options.js';
+import type { HeaderMap } from '../http-filter.js';
+import { Http1Stream } from './http1-stream.js';
+import type { Http1StreamOwner } from './http1-stream.js';
+
+/** What the connection manager does with what an HTTP/1.1 connection reads. */
+export interface Http1ConnectionHost {
+  readonly draining: boolean;
+  /** A request head arrived: open a stream for it (its request headers in Envoy's form). */
+  openStream(stream: Http1Stream, headers: HeaderMap, endOfStream: boolean): void;
+  /** An Upgrade or CONNECT request: the socket is handed over with the bytes read past the head. */
+  upgrade(head: RequestHead, headers: HeaderMap, socket: Socket, rest: Buffer): void;
+  /** A request the codec refused before it became a stream (answered here, then closed). */
+  protocolError(status: number): void;
+  /** A request body the codec refused mid-stream: answer it on its stream, or reset. */
+  streamProtocolError(stream: Http1Stream, status: number): void;
+}
+
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const EMPTY = Buffer.alloc(0);
+/** Envoy's `max_headers_count` default. */
+const MAX_HEADER_FIELDS = 100;
+/** How long a closed connection waits for the client's FIN before it is destroyed. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * One downstream HTTP/1.1 connection, framed by hand: reads requests with the strict parser,
+ * one exchange at a time (a pipelined request waits, unread, until the response before it is
+ * out), and batches each tick's response writes into one system call. Upgrades leave with the
+ * raw socket.
+ */
+export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1StreamOwner {
+  private readonly parser: Http1RequestParser;
+  private stream: Http1Stream | undefined;
+  /** Bytes read while an exchange was in flight: the next pipelined request. */
+  private unread: Buffer | null = null;
+  private waitingForResponse = false;
+  private filterPaused = false;
+  private corked = false;
+  private closing = false;
+  private headerTimer: NodeJS.Timeout | undefined;
+  private upgradeHead: RequestHead | undefined;
+  private readonly scheme: string;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly options: ResolvedConnectionOptions,
+    private readonly host: Http1ConnectionHost,
+    private readonly serverName: string,
+  ) {
+    this.parser = new Http1RequestParser(this, { maxHeadBytes: options.maxRequestHeadersBytes, maxHeaderFields: MAX_HEADER_FIELDS });
+    this.scheme = 'encrypted' in socket ? 'https' : 'http';
+    // The codec decides when to close after the client's FIN (a response may still be going out).
+    socket.allowHalfOpen = true;
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.once('close', this.onSocketClose);
+    socket.on('timeout', this.onIdle);
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.resume();
+  }
+
+  /** Envoy's drain: close now if idle, else after the response in flight. */
+  drain(): void {
+    if (this.stream === undefined) this.closeConnection();
+    else this.stream.closeAfterResponse();
+  }
+
+  get busy(): boolean {
+    return this.stream !== undefined;
+  }
+
+  // ---- reading
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.waitingForResponse) {
+      // A pipelined request: hold it (and stop reading) until the response before it is out.
+      this.unread = this.unread === null ? chunk : Buffer.concat([this.unread, chunk]);
+      this.socket.pause();
+      return;
+    }
+    this.execute(chunk);
+  };
+
+  private execute(chunk: Buffer): void {
+    if (this.headerTimer === undefined && this.stream === undefined && this.options.requestHeadersTimeoutMs > 0) {
+      this.headerTimer = setTimeout(this.onHeaderTimeout, this.options.requestHeadersTimeoutMs);
+    }
+    let consumed: number;
+    try {
+      consumed = this.parser.execute(chunk);
+    } catch (error) {
+      this.onParseError(error);
+      return;
+    }
+    const upgrade = this.upgradeHead;
+    if (upgrade !== undefined) {
+      this.upgradeHead = undefined;
+      this.detach();
+      // Nothing reads the socket until the upgrade's own handlers take it.
+      this.socket.pause();
+      this.host.upgrade(upgrade, this.requestHeaders(upgrade), this.socket, chunk.subarray(consumed));
+      return;
+    }
+    if (consumed < chunk.length) this.unread = chunk.subarray(consumed);
+  }
+
+  onHead(head: RequestHead): void {
+    this.clearHeaderTimer();
+    if (head.upgrade) {
+      this.upgradeHead = head;
+      return;
+    }
+    const headers = this.requestHeaders(head);
+    if (headers['expect'] !== undefined && head.bodyLength !== 0 && head.minorVersion === 1) {
+      // As Envoy does by default, the proxy answers 100-continue itself and does not forward it.
+      if (String(headers['expect']).toLowerCase() === '100-continue') {
+        delete headers['expect'];
+        this.write(CONTINUE);
+      }
+    }
+    const keepAlive = head.keepAlive && !this.host.draining && !this.closing;
+    const stream = new Http1Stream(this, head.method === 'HEAD', head.minorVersion === 0, keepAlive, this.serverName, this.options.via);
+    this.stream = stream;
+    stream.requestComplete = head.bodyLength === 0;
+    this.host.openStream(stream, headers, stream.requestComplete);
+  }
+
+  onBody(chunk: Buffer): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    stream.timeouts?.touch();
+    stream.manager?.decodeData(chunk, false);
+  }
+
+  onMessageEnd(trailers: HeaderFields | null): void {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    // The next request waits until this response is out (or the exchange is reset).
+    if (!stream.responseEnded) {
+      this.parser.pause();
+      this.waitingForResponse = true;
+    }
+    if (!stream.requestComplete) {
+      // A request with a body ends here; one without ended with its headers.
+      stream.requestComplete = true;
+      stream.timeouts?.requestComplete();
+      if (trailers !== null) stream.manager?.decodeTrailers(trailers);
+      else stream.manager?.decodeData(EMPTY, true);
+    }
+    if (stream.responseEnded) this.finishExchange(stream);
+  }
+
+  // ---- the exchange's end
+
+  responseComplete(stream: Http1Stream, keepOpen: boolean): void {
+    if (!keepOpen) this.closing = true;
+    // A response that finished before its request did: Envoy closes rather than read the rest.
+    if (!stream.requestComplete) this.closing = true;
+    if (stream.requestComplete || this.closing) this.finishExchange(stream);
+  }
+
+  private finishExchange(stream: Http1Stream): void {
+    if (this.stream !== stream) return;
+    this.stream = undefined;
+    stream.close(true);
+    if (this.closing) {
+      this.closeConnection();
+      return;
+    }
+    this.waitingForResponse = false;
+    this.parser.resume();
+    const unread = this.unread;
+    this.unread = null;
+    if (unread !== null) this.execute(unread);
+    if (!this.filterPaused && !this.waitingForResponse) this.socket.resume();
+  }
+
+  /**
+   * The client's FIN. As Envoy does for HTTP/1.1, a half-close while an exchange is in flight
+   * ends the connection and resets the stream (DC); between requests it just closes.
+   */
+  private readonly onEnd = (): void => {
+    if (this.stream === undefined && this.parser.idle) this.closeConnection();
+    else this.socket.destroy();
+  };
+
+  private readonly onSocketClose = (): void => {
+    this.clearHeaderTimer();
+    // A stream still open here never completed: the exchange finishing takes it off first.
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.close(false);
+  };
+
+  private readonly onIdle = (): void => {
+    // Envoy's connection idle_timeout: only a connection with no stream in flight is closed.
+    if (this.stream === undefined) this.closeConnection();
+  };
+
+  private readonly onHeaderTimeout = (): void => {
+    this.headerTimer = undefined;
+    if (this.stream !== undefined || this.parser.idle) return;
+    this.refuse(408, 'request header timeout', 'Request Timeout');
+  };
+
+  private onParseError(error: unknown): void {
+    this.clearHeaderTimer();
+    const status = error instanceof Http1ParseError ? error.status : 400;
+    this.detach();
+    const stream = this.stream;
+    if (stream !== undefined && !stream.requestComplete) {
+      stream.closeAfterResponse();
+      this.closing = true;
+      this.host.streamProtocolError(stream, status);
+      return;
+    }
+    this.refuse(status, status === 431 ? 'Request Header Fields Too Large' : 'Bad Request', status === 431 ? 'Request Header Fields Too Large' : 'Bad Request');
+  }
+
+  /** Answers a request that never became a stream, and closes. */
+  private refuse(status: number, body: string, reason: string): void {
+    this.host.protocolError(status);
+    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${body}`);
+  }
+
+  // ---- writing
+
+  /** Writes of one tick leave in one writev: the head, the body and the chunked terminator. */
+  write(data: string | Buffer): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return true;
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(this.uncork);
+    }
+    return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  setReadPaused(paused: boolean): void {
+    this.filterPaused = paused;
+    if (paused) this.socket.pause();
+    else if (!this.waitingForResponse) this.socket.resume();
+  }
+
+  /** Ends the connection after what was written (and `last`); a client that never closes its side is cut off. */
+  private closeConnection(last?: string): void {
+    this.detach();
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (this.corked) this.uncork();
+    socket.removeListener('timeout', this.onIdle);
+    socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
+    if (last === undefined) socket.end();
+    else socket.end(last, 'latin1');
+  }
+
+  /** Stops reading HTTP from the socket (closing, failed, or upgraded). */
+  private detach(): void {
+    this.clearHeaderTimer();
+    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('end', this.onEnd);
+    this.socket.setTimeout(0);
+  }
+
+  private clearHeaderTimer(): void {
+    if (this.headerTimer !== undefined) clearTimeout(this.headerTimer);
+    this.headerTimer = undefined;
+  }
+
+  /** The parsed head in Envoy's form: pseudo-headers first in meaning, `host` as `:authority`. */
+  private requestHeaders(head: RequestHead): HeaderMap {
+    const headers = head.headers;
+    headers[':method'] = head.method;
+    headers[':path'] = head.target;
+    headers[':authority'] = (headers['host']) ?? '';
+    headers[':scheme'] = this.scheme;
+    delete headers['host'];
+    return headers;
+  }
+}
