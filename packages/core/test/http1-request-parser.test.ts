@@ -83,6 +83,11 @@ describe('Http1RequestParser', () => {
     expect(parser.switched).toBe(true);
   });
 
+  it('reads an h2c upgrade offer as an ordinary request (a proxy does not switch to h2c)', () => {
+    const [message] = parse('GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAA\r\n\r\n');
+    expect(message?.head.upgrade).toBe(false);
+  });
+
   it('stops after a message when paused, and goes on when resumed', () => {
     let ends = 0;
     const parser = new Http1RequestParser(

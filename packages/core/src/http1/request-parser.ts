@@ -55,7 +55,7 @@ export class Http1RequestParser extends Http1MessageParser<RequestHead> {
     if (typeof host !== 'string' && (host !== undefined || minorVersion === 1)) fail('a missing or repeated Host header');
     const connection = headers['connection'];
     const keepAlive = minorVersion === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
-    const upgrade = method === 'CONNECT' || (headers['upgrade'] !== undefined && hasToken(connection, 'upgrade'));
+    const upgrade = method === 'CONNECT' || (isUpgradeBeyondHttp1(headers['upgrade']) && hasToken(connection, 'upgrade'));
     const bodyLength = requestBodyLength(headers, minorVersion);
     const head: RequestHead = { method, target: text.slice(firstSpace + 1, secondSpace), minorVersion, headers, keepAlive, upgrade, bodyLength };
     return { head, framing: bodyLength === 0 ? BodyFraming.None : bodyLength, switchesProtocol: upgrade };
@@ -69,6 +69,14 @@ export class Http1RequestParser extends Http1MessageParser<RequestHead> {
       if (!isTokenCode(c)) fail('an invalid method');
     }
   }
+}
+
+/**
+ * An `Upgrade` that would switch the connection. `h2c` is not one: a proxy reads the request as
+ * HTTP/1.1 and forwards it without the upgrade, as Envoy does.
+ */
+function isUpgradeBeyondHttp1(value: string | string[] | undefined): boolean {
+  return value !== undefined && !(typeof value === 'string' && value.toLowerCase() === 'h2c');
 }
 
 /** `HTTP/1.1` → 1, `HTTP/1.0` → 0; anything else is refused. */

@@ -115,6 +115,11 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       return;
     }
     const headers = this.requestHeaders(head);
+    if (headers['upgrade'] !== undefined) {
+      // An h2c upgrade offer (the only kind that is not an upgrade here): dropped, as Envoy drops it.
+      delete headers['upgrade'];
+      delete headers['http2-settings'];
+    }
     if (headers['expect'] !== undefined && head.bodyLength !== 0 && head.minorVersion === 1) {
       // As Envoy does by default, the proxy answers 100-continue itself and does not forward it.
       if (String(headers['expect']).toLowerCase() === '100-continue') {

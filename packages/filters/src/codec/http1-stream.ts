@@ -71,6 +71,8 @@ export class Http1Stream implements DownstreamCodec {
     if (this.closed) return;
     this.timeouts?.touch();
     const status = Number(headers[':status']);
+    // Answered before the request was read whole: the rest of it cannot be trusted to frame the next.
+    if (!this.requestComplete) this.keepAlive = false;
     let head = appendHeaderLines(statusLine(status), headers, CODEC_HEADERS);
     head += `server: ${this.serverName}\r\n`;
     const via = viaHeader(headers, this.via);
