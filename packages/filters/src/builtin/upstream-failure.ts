@@ -1,3 +1,4 @@
+import type { HeaderMap } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 
 export interface UpstreamFailure {
@@ -5,6 +6,8 @@ export interface UpstreamFailure {
   readonly flag: ResponseFlag;
   readonly body: string;
   readonly details: string;
+  /** Extra headers on the local reply (Envoy's `x-envoy-overloaded` on an overflow). */
+  readonly headers?: HeaderMap;
 }
 
 const CONNECT_FAILURE_CODES = new Set([
@@ -25,6 +28,18 @@ const CONNECT_FAILURE_CODES = new Set([
 ]);
 
 const BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
+
+/** `UpstreamOverflowError` from @meshkit/upstream: a circuit breaker refused the request. */
+const OVERFLOW_CODE = 'MESHKIT_UPSTREAM_OVERFLOW';
+
+/** Envoy's reply when the pool refuses a request at a circuit-breaker limit (reset reason `overflow`). */
+const OVERFLOW: UpstreamFailure = {
+  status: 503,
+  flag: ResponseFlag.UpstreamOverflow,
+  body: `${BEFORE_HEADERS}overflow`,
+  details: 'upstream_reset_before_response_started{overflow}',
+  headers: Object.freeze({ 'x-envoy-overloaded': 'true' }),
+};
 
 /** The innermost error that names what went wrong (undici wraps socket errors). */
 function rootError(error: Error): { code: string; errno: number | undefined } {
@@ -79,6 +94,8 @@ export const upstreamFailure = {
 
   classify(error: Error, responseStarted: boolean): UpstreamFailure {
     const { code, errno } = rootError(error);
+    // The breaker trips before the request reaches a connection, so no response can have started.
+    if (code === OVERFLOW_CODE) return OVERFLOW;
     if (!responseStarted && (CONNECT_FAILURE_CODES.has(code) || isTlsFailure(error, code))) return connectFailure(error, code, errno);
     return {
       status: 503,

@@ -155,7 +155,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   private fail(failure: UpstreamFailure): void {
     if (this.headersEncoded) this.ctx.resetStream(failure.flag);
-    else this.ctx.respond(failure.status, failure.body, { flag: failure.flag, details: failure.details });
+    else this.ctx.respond(failure.status, failure.body, { flag: failure.flag, details: failure.details, ...(failure.headers === undefined ? {} : { headers: failure.headers }) });
   }
 
   private abort(reason: Error): void {
