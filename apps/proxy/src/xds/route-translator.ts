@@ -1,7 +1,36 @@
 import { RouteConfigError, compileRouteConfig } from '@meshkit/router';
-import type { HeaderMatcherInput, RouteInput, RouteMatchInput, RouteTable, VirtualHostInput } from '@meshkit/router';
+import type {
+  HashPolicyInput,
+  HeaderAppendAction,
+  HeaderMatcherInput,
+  HeaderMutationInput,
+  HeaderValueOptionInput,
+  QueryParameterMatcherInput,
+  RedirectInput,
+  RouteActionInput,
+  RouteInput,
+  RouteMatchInput,
+  RouteTable,
+  RuntimeFractionInput,
+  StringMatchInput,
+  VirtualHostInput,
+  WeightedClusterInput,
+} from '@meshkit/router';
 import { FieldReader } from './fields.js';
 import type { FieldOrigin } from './fields.js';
+
+const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'];
+
+// Envoy fields the proxy knows but has no runtime for: refused by name, with why, rather than
+// accepted and silently ignored. (retry_policy keeps the bare wording Istio users already see.)
+const NOT_YET: Readonly<Record<string, string>> = {
+  retry_policy: 'is not supported by this proxy yet',
+  max_stream_duration: 'is not supported by this proxy yet',
+  request_mirror_policies: 'is not supported by this proxy yet (there is no request mirroring)',
+  cors: 'is not supported by this proxy yet (there is no CORS filter to enforce it)',
+  idle_timeout: "is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)",
+  require_tls: 'is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)',
+};
 
 /**
  * Envoy `RouteConfiguration` → a compiled `@meshkit/router` table. Throws on anything unsupported;
@@ -9,7 +38,7 @@ import type { FieldOrigin } from './fields.js';
  */
 export function translateRouteConfiguration(resource: unknown, origin?: FieldOrigin): { name: string; table: RouteTable } {
   const reader = FieldReader.resource('RouteConfiguration', resource, origin);
-  reader.allowOnly('name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters');
+  reader.allowOnly('name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters', 'most_specific_header_mutations_wins', ...HEADER_MUTATION_FIELDS);
   // Inline route configs may be unnamed, as in Envoy.
   const name = origin === undefined ? reader.string('name') : (reader.optionalString('name') ?? '');
   const virtualHosts = reader.children('virtual_hosts').map(translateVirtualHost);
@@ -18,6 +47,8 @@ export function translateRouteConfiguration(resource: unknown, origin?: FieldOri
       name,
       virtualHosts,
       ignorePortInHostMatching: reader.boolean('ignore_port_in_host_matching', false),
+      mostSpecificHeaderMutationsWins: reader.boolean('most_specific_header_mutations_wins', false),
+      ...translateHeaderMutations(reader),
     });
     return { name, table };
   } catch (error) {
@@ -34,41 +65,34 @@ function envoyFieldPath(routerField: string): string {
     .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+function refuseNotYet(reader: FieldReader, ...fields: string[]): void {
+  for (const field of fields) if (reader.has(field)) reader.fail(field, NOT_YET[field] ?? 'is not supported by this proxy yet');
+}
+
+/** An Envoy enum in proto JSON: its name, or its number (index into `names`). */
+function enumName<T extends string>(reader: FieldReader, field: string, names: readonly T[]): T | undefined {
+  const value = reader.value[field];
+  if (value === undefined || value === null) return undefined;
+  const name = typeof value === 'number' ? names[value] : value;
+  if (typeof name !== 'string' || !names.includes(name as T)) reader.fail(field, `expected one of ${names.join(', ')}`);
+  return name as T;
+}
+
 function translateVirtualHost(vh: FieldReader): VirtualHostInput {
-  vh.allowOnly('name', 'domains', 'routes');
-  return { name: vh.string('name'), domains: vh.strings('domains'), routes: vh.children('routes').map(translateRoute) };
+  refuseNotYet(vh, 'require_tls', 'retry_policy', 'cors');
+  vh.allowOnly('name', 'domains', 'routes', ...HEADER_MUTATION_FIELDS);
+  return { name: vh.string('name'), domains: vh.strings('domains'), routes: vh.children('routes').map(translateRoute), ...translateHeaderMutations(vh) };
 }
 
 function translateRoute(route: FieldReader): RouteInput {
-  route.allowOnly('name', 'match', 'route', 'direct_response', 'decorator');
-  const out: RouteInput = { match: translateMatch(route.child('match')) };
+  route.allowOnly('name', 'match', 'route', 'redirect', 'direct_response', 'decorator', ...HEADER_MUTATION_FIELDS);
+  const out: RouteInput = { match: translateMatch(route.child('match')), ...translateHeaderMutations(route) };
   const name = route.optionalString('name');
   if (name !== undefined) out.name = name;
   const action = route.optionalChild('route');
-  if (action !== undefined) {
-    action.allowOnly('cluster', 'weighted_clusters', 'prefix_rewrite', 'timeout', 'max_stream_duration', 'retry_policy');
-    if (action.has('retry_policy') || action.has('max_stream_duration')) {
-      // Istio emits these; until the resilience package lands they are refused rather than ignored.
-      action.fail(action.has('retry_policy') ? 'retry_policy' : 'max_stream_duration', 'is not supported by this proxy yet');
-    }
-    out.route = {};
-    const cluster = action.optionalString('cluster');
-    if (cluster !== undefined) out.route.cluster = cluster;
-    const weighted = action.optionalChild('weighted_clusters');
-    if (weighted !== undefined) {
-      weighted.allowOnly('clusters', 'total_weight');
-      out.route.weightedClusters = {
-        clusters: weighted.children('clusters').map((c) => {
-          c.allowOnly('name', 'weight');
-          return { name: c.string('name'), weight: c.number('weight') };
-        }),
-      };
-    }
-    const rewrite = action.optionalString('prefix_rewrite');
-    if (rewrite !== undefined) out.route.prefixRewrite = rewrite;
-    const timeout = action.durationMs('timeout');
-    if (timeout !== undefined) out.route.timeoutMs = timeout;
-  }
+  if (action !== undefined) out.route = translateRouteAction(action);
+  const redirect = route.optionalChild('redirect');
+  if (redirect !== undefined) out.redirect = translateRedirect(redirect);
   const direct = route.optionalChild('direct_response');
   if (direct !== undefined) {
     direct.allowOnly('status', 'body');
@@ -78,37 +102,208 @@ function translateRoute(route: FieldReader): RouteInput {
   return out;
 }
 
+function translateRouteAction(action: FieldReader): RouteActionInput {
+  refuseNotYet(action, 'retry_policy', 'max_stream_duration', 'request_mirror_policies', 'cors', 'idle_timeout');
+  action.allowOnly(
+    'cluster', 'cluster_header', 'weighted_clusters', 'prefix_rewrite', 'regex_rewrite',
+    'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy',
+  );
+  const out: RouteActionInput = {};
+  const cluster = action.optionalString('cluster');
+  if (cluster !== undefined) out.cluster = cluster;
+  const clusterHeader = action.optionalString('cluster_header');
+  if (clusterHeader !== undefined) out.clusterHeader = clusterHeader;
+  const weighted = action.optionalChild('weighted_clusters');
+  if (weighted !== undefined) {
+    weighted.allowOnly('clusters', 'total_weight');
+    out.weightedClusters = { clusters: weighted.children('clusters').map(translateWeightedCluster) };
+  }
+  const rewrite = action.optionalString('prefix_rewrite');
+  if (rewrite !== undefined) out.prefixRewrite = rewrite;
+  const regexRewrite = action.optionalChild('regex_rewrite');
+  if (regexRewrite !== undefined) out.regexRewrite = translateRegexRewrite(regexRewrite);
+  const host = action.optionalString('host_rewrite_literal');
+  if (host !== undefined) out.hostRewriteLiteral = host;
+  if (action.has('auto_host_rewrite')) out.autoHostRewrite = action.boolean('auto_host_rewrite', false);
+  const timeout = action.durationMs('timeout');
+  if (timeout !== undefined) out.timeoutMs = timeout;
+  if (action.has('hash_policy')) out.hashPolicy = action.children('hash_policy').flatMap(translateHashPolicy);
+  return out;
+}
+
+function translateWeightedCluster(c: FieldReader): WeightedClusterInput {
+  c.allowOnly('name', 'cluster_header', 'weight', ...HEADER_MUTATION_FIELDS);
+  const out: WeightedClusterInput = { weight: c.number('weight'), ...translateHeaderMutations(c) };
+  const name = c.optionalString('name');
+  if (name !== undefined) out.name = name;
+  const header = c.optionalString('cluster_header');
+  if (header !== undefined) out.clusterHeader = header;
+  return out;
+}
+
+function translateRegexRewrite(rewrite: FieldReader): { pattern: { regex: string }; substitution: string } {
+  rewrite.allowOnly('pattern', 'substitution');
+  const regex = rewrite.child('pattern').allowOnly('regex', 'google_re2').string('regex');
+  return { pattern: { regex }, substitution: rewrite.optionalString('substitution') ?? '' };
+}
+
+/** One Envoy HashPolicy; none for `connection_properties` without `source_ip`, which Envoy ignores. */
+function translateHashPolicy(policy: FieldReader): HashPolicyInput[] {
+  policy.allowOnly('header', 'cookie', 'connection_properties', 'query_parameter', 'terminal');
+  const out: HashPolicyInput = {};
+  if (policy.has('terminal')) out.terminal = policy.boolean('terminal', false);
+  // Names are checked here so the router's own checks never see an index shifted by a skipped policy.
+  const nonEmpty = (reader: FieldReader, field: string): string => {
+    const value = reader.string(field);
+    return value.length > 0 ? value : reader.fail(field, 'must not be empty');
+  };
+  const header = policy.optionalChild('header');
+  if (header !== undefined) out.header = { headerName: nonEmpty(header.allowOnly('header_name'), 'header_name') };
+  const cookie = policy.optionalChild('cookie');
+  if (cookie !== undefined) {
+    // With a TTL Envoy sets the cookie on the response when it is missing; nothing here does that.
+    if (cookie.has('ttl')) cookie.fail('ttl', 'is not supported by this proxy yet (generating the hash cookie)');
+    cookie.allowOnly('name', 'path');
+    out.cookie = { name: nonEmpty(cookie, 'name') };
+  }
+  const connection = policy.optionalChild('connection_properties');
+  if (connection !== undefined) {
+    const sourceIp = connection.allowOnly('source_ip').boolean('source_ip', false);
+    if (!sourceIp && header === undefined && cookie === undefined && !policy.has('query_parameter')) return [];
+    out.connectionProperties = { sourceIp };
+  }
+  const query = policy.optionalChild('query_parameter');
+  if (query !== undefined) out.queryParameter = { name: nonEmpty(query.allowOnly('name'), 'name') };
+  return [out];
+}
+
+const REDIRECT_CODES = ['MOVED_PERMANENTLY', 'FOUND', 'SEE_OTHER', 'TEMPORARY_REDIRECT', 'PERMANENT_REDIRECT'] as const;
+
+function translateRedirect(redirect: FieldReader): RedirectInput {
+  redirect.allowOnly(
+    'https_redirect', 'scheme_redirect', 'host_redirect', 'port_redirect', 'path_redirect',
+    'prefix_rewrite', 'regex_rewrite', 'response_code', 'strip_query',
+  );
+  const out: RedirectInput = {};
+  if (redirect.has('https_redirect')) out.httpsRedirect = redirect.boolean('https_redirect', false);
+  for (const [field, key] of [['scheme_redirect', 'schemeRedirect'], ['host_redirect', 'hostRedirect'], ['path_redirect', 'pathRedirect'], ['prefix_rewrite', 'prefixRewrite']] as const) {
+    const value = redirect.optionalString(field);
+    if (value !== undefined) out[key] = value;
+  }
+  const port = redirect.optionalNumber('port_redirect');
+  if (port !== undefined) out.portRedirect = port;
+  const regexRewrite = redirect.optionalChild('regex_rewrite');
+  if (regexRewrite !== undefined) out.regexRewrite = translateRegexRewrite(regexRewrite);
+  const code = enumName(redirect, 'response_code', REDIRECT_CODES);
+  if (code !== undefined) out.responseCode = code;
+  if (redirect.has('strip_query')) out.stripQuery = redirect.boolean('strip_query', false);
+  return out;
+}
+
+const APPEND_ACTIONS: readonly HeaderAppendAction[] = ['APPEND_IF_EXISTS_OR_ADD', 'ADD_IF_ABSENT', 'OVERWRITE_IF_EXISTS_OR_ADD', 'OVERWRITE_IF_EXISTS'];
+
+/** The four header mutation lists a route config, virtual host, route or weighted cluster may carry. */
+function translateHeaderMutations(reader: FieldReader): HeaderMutationInput {
+  const out: HeaderMutationInput = {};
+  if (reader.has('request_headers_to_add')) out.requestHeadersToAdd = reader.children('request_headers_to_add').map(translateHeaderValueOption);
+  if (reader.has('request_headers_to_remove')) out.requestHeadersToRemove = reader.strings('request_headers_to_remove');
+  if (reader.has('response_headers_to_add')) out.responseHeadersToAdd = reader.children('response_headers_to_add').map(translateHeaderValueOption);
+  if (reader.has('response_headers_to_remove')) out.responseHeadersToRemove = reader.strings('response_headers_to_remove');
+  return out;
+}
+
+function translateHeaderValueOption(option: FieldReader): HeaderValueOptionInput {
+  option.allowOnly('header', 'append', 'append_action', 'keep_empty_value');
+  const header = option.child('header').allowOnly('key', 'value');
+  const out: HeaderValueOptionInput = { header: { key: header.string('key'), value: literalHeaderValue(header) } };
+  if (option.has('append') && option.has('append_action')) option.fail('append', 'cannot be set together with append_action');
+  // The deprecated `append` bool: true appends (the default), false overwrites.
+  if (option.has('append')) out.appendAction = option.boolean('append', true) ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD';
+  const action = enumName(option, 'append_action', APPEND_ACTIONS);
+  if (action !== undefined) out.appendAction = action;
+  if (option.has('keep_empty_value')) out.keepEmptyValue = option.boolean('keep_empty_value', false);
+  return out;
+}
+
+/**
+ * A header value as Envoy's formatter reads it: `%%` is a literal `%`; any other `%` starts a
+ * substitution (`%DOWNSTREAM_REMOTE_ADDRESS%`), which this proxy does not expand, so it is refused
+ * rather than sent upstream verbatim.
+ */
+function literalHeaderValue(header: FieldReader): string {
+  const value = header.optionalString('value') ?? '';
+  if (!value.includes('%')) return value;
+  return value.replace(/%%|%/g, (found) => (found === '%%' ? '%' : header.fail('value', `'${value}': %…% substitutions are not supported by this proxy yet (write %% for a literal %)`)));
+}
+
 function translateMatch(match: FieldReader): RouteMatchInput {
-  match.allowOnly('prefix', 'path', 'safe_regex', 'case_sensitive', 'headers');
+  match.allowOnly('prefix', 'path', 'safe_regex', 'path_separated_prefix', 'case_sensitive', 'headers', 'query_parameters', 'grpc', 'runtime_fraction');
   const out: RouteMatchInput = {};
   const prefix = match.optionalString('prefix');
   if (prefix !== undefined) out.prefix = prefix;
   const path = match.optionalString('path');
   if (path !== undefined) out.path = path;
+  const separated = match.optionalString('path_separated_prefix');
+  if (separated !== undefined) out.pathSeparatedPrefix = separated;
   const regex = match.optionalChild('safe_regex');
   if (regex !== undefined) out.safeRegex = { regex: regex.allowOnly('regex', 'google_re2').string('regex') };
   if (match.has('case_sensitive')) out.caseSensitive = match.boolean('case_sensitive', true);
   if (match.has('headers')) out.headers = match.children('headers').map(translateHeaderMatcher);
+  if (match.has('query_parameters')) out.queryParameters = match.children('query_parameters').map(translateQueryParameterMatcher);
+  if (match.has('grpc')) {
+    match.child('grpc').allowOnly();
+    out.grpc = {};
+  }
+  const fraction = match.optionalChild('runtime_fraction');
+  if (fraction !== undefined) out.runtimeFraction = translateRuntimeFraction(fraction);
+  return out;
+}
+
+function translateStringMatch(sm: FieldReader): StringMatchInput {
+  sm.allowOnly('exact', 'prefix', 'suffix', 'contains', 'safe_regex', 'ignore_case');
+  const out: StringMatchInput = {};
+  for (const kind of ['exact', 'prefix', 'suffix', 'contains'] as const) {
+    const v = sm.optionalString(kind);
+    if (v !== undefined) out[kind] = v;
+  }
+  const regex = sm.optionalChild('safe_regex');
+  if (regex !== undefined) out.safeRegex = { regex: regex.allowOnly('regex', 'google_re2').string('regex') };
+  if (sm.has('ignore_case')) out.ignoreCase = sm.boolean('ignore_case', false);
   return out;
 }
 
 function translateHeaderMatcher(header: FieldReader): HeaderMatcherInput {
-  header.allowOnly('name', 'string_match', 'present_match', 'invert_match');
+  header.allowOnly('name', 'string_match', 'present_match', 'range_match', 'invert_match', 'treat_missing_header_as_empty');
   const out: HeaderMatcherInput = { name: header.string('name') };
   const sm = header.optionalChild('string_match');
-  if (sm !== undefined) {
-    sm.allowOnly('exact', 'prefix', 'suffix', 'contains', 'safe_regex', 'ignore_case');
-    const stringMatch: NonNullable<HeaderMatcherInput['stringMatch']> = {};
-    for (const kind of ['exact', 'prefix', 'suffix', 'contains'] as const) {
-      const v = sm.optionalString(kind);
-      if (v !== undefined) stringMatch[kind] = v;
-    }
-    const regex = sm.optionalChild('safe_regex');
-    if (regex !== undefined) stringMatch.safeRegex = { regex: regex.allowOnly('regex', 'google_re2').string('regex') };
-    if (sm.has('ignore_case')) stringMatch.ignoreCase = sm.boolean('ignore_case', false);
-    out.stringMatch = stringMatch;
-  }
+  if (sm !== undefined) out.stringMatch = translateStringMatch(sm);
   if (header.has('present_match')) out.presentMatch = header.boolean('present_match', false);
+  const range = header.optionalChild('range_match');
+  // int64 fields arrive as JSON strings or numbers; `number` reads both.
+  if (range !== undefined) out.rangeMatch = { start: range.allowOnly('start', 'end').number('start'), end: range.number('end') };
   if (header.has('invert_match')) out.invertMatch = header.boolean('invert_match', false);
+  if (header.has('treat_missing_header_as_empty')) out.treatMissingHeaderAsEmpty = header.boolean('treat_missing_header_as_empty', false);
+  return out;
+}
+
+function translateQueryParameterMatcher(parameter: FieldReader): QueryParameterMatcherInput {
+  parameter.allowOnly('name', 'string_match', 'present_match');
+  const out: QueryParameterMatcherInput = { name: parameter.string('name') };
+  const sm = parameter.optionalChild('string_match');
+  if (sm !== undefined) out.stringMatch = translateStringMatch(sm);
+  if (parameter.has('present_match')) out.presentMatch = parameter.boolean('present_match', false);
+  return out;
+}
+
+const DENOMINATORS = ['HUNDRED', 'TEN_THOUSAND', 'MILLION'] as const;
+
+function translateRuntimeFraction(fraction: FieldReader): RuntimeFractionInput {
+  fraction.allowOnly('default_value', 'runtime_key');
+  const value = fraction.child('default_value').allowOnly('numerator', 'denominator');
+  const out: RuntimeFractionInput = { defaultValue: { numerator: value.optionalNumber('numerator') ?? 0 } };
+  const denominator = enumName(value, 'denominator', DENOMINATORS);
+  if (denominator !== undefined) out.defaultValue.denominator = denominator;
+  const key = fraction.optionalString('runtime_key');
+  if (key !== undefined) out.runtimeKey = key;
   return out;
 }
