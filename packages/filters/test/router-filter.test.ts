@@ -4,6 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
+import { compileRouteConfig } from '@meshkit/router';
+import type { HeaderAppendAction } from '@meshkit/router';
 import { Cluster } from '@meshkit/upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseFlag } from '../src/index.js';
@@ -362,5 +364,198 @@ describe('router filter: downstream disconnect', () => {
     await waitFor(() => upstreamClosed);
     await waitFor(() => proxy.streams[0]?.endTime !== undefined);
     expect(proxy.streams[0]?.responseFlagsString()).toBe('DC');
+  });
+});
+
+describe('router filter: route actions', () => {
+  it('answers a redirect with its status and Location, adds the route response headers, and calls no upstream', async () => {
+    const routes = routesTo([
+      { match: { prefix: '/old/' }, redirect: { httpsRedirect: true, prefixRewrite: '/new/' }, responseHeadersToAdd: [{ header: { key: 'x-redirected', value: 'yes' } }] },
+      { match: { prefix: '/moved' }, redirect: { hostRedirect: 'elsewhere.test', portRedirect: 8080, responseCode: 'TEMPORARY_REDIRECT', stripQuery: true } },
+    ]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, {}))], routes }, closer);
+    const send = client(closer);
+    const moved = await send(`${proxy.origin}/old/a?x=1`, { headers: { host: 'shop.test:80' } });
+    expect(moved.status).toBe(301);
+    // http's default port goes when the scheme changes, as in Envoy.
+    expect(moved.headers['location']).toBe('https://shop.test/new/a?x=1');
+    expect(moved.headers['x-redirected']).toBe('yes');
+    expect(moved.text).toBe('');
+    const temporary = await send(`${proxy.origin}/moved/x?y=2`, { method: 'POST', body: 'kept?', headers: { host: 'shop.test' } });
+    expect(temporary.status).toBe(307);
+    expect(temporary.headers['location']).toBe('http://elsewhere.test:8080/moved/x');
+    await waitFor(() => proxy.streams.every((s) => s.endTime !== undefined));
+    expect(proxy.streams.map((s) => [s.responseCode, s.responseCodeDetails, s.upstreamCluster])).toEqual([
+      [301, 'direct_response', ''],
+      [307, 'direct_response', ''],
+    ]);
+  });
+
+  it('mutates the request the upstream sees, with each append action, after removing what the route removes', async () => {
+    const app = await startApp('app', closer);
+    const add = (key: string, appendAction: HeaderAppendAction, value = 'route') => ({ header: { key, value }, appendAction });
+    const routes = routesTo([
+      {
+        match: { prefix: '/' },
+        route: { cluster: 'app' },
+        requestHeadersToRemove: ['x-secret', 'x-append'],
+        requestHeadersToAdd: [
+          add('x-append', 'APPEND_IF_EXISTS_OR_ADD'),
+          add('x-multi', 'APPEND_IF_EXISTS_OR_ADD'),
+          add('x-if-absent', 'ADD_IF_ABSENT'),
+          add('x-if-absent-new', 'ADD_IF_ABSENT'),
+          add('x-overwrite', 'OVERWRITE_IF_EXISTS_OR_ADD'),
+          add('x-overwrite-new', 'OVERWRITE_IF_EXISTS_OR_ADD'),
+          add('x-if-exists', 'OVERWRITE_IF_EXISTS'),
+          add('x-if-exists-new', 'OVERWRITE_IF_EXISTS'),
+          { header: { key: 'x-empty', value: '' }, keepEmptyValue: true },
+          { header: { key: 'x-dropped-empty', value: '' } },
+        ],
+      },
+    ]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    const sent = { 'x-secret': 's', 'x-append': 'client', 'x-multi': 'client', 'x-if-absent': 'client', 'x-overwrite': 'client', 'x-if-exists': 'client' };
+    expect((await client(closer)(`${proxy.origin}/`, { headers: sent })).status).toBe(200);
+    const seen = app.seen[0]?.headers ?? {};
+    expect(seen['x-secret']).toBeUndefined();
+    expect(seen['x-append']).toBe('route'); // removed first, then added
+    expect(seen['x-multi']).toBe('client, route');
+    expect(seen['x-if-absent']).toBe('client');
+    expect(seen['x-if-absent-new']).toBe('route');
+    expect(seen['x-overwrite']).toBe('route');
+    expect(seen['x-overwrite-new']).toBe('route');
+    expect(seen['x-if-exists']).toBe('route');
+    expect(seen['x-if-exists-new']).toBeUndefined();
+    expect(seen['x-empty']).toBe('');
+    expect('x-dropped-empty' in seen).toBe(false);
+  });
+
+  it("applies route config, virtual host and route request mutations in Envoy's order, the weighted cluster's first", async () => {
+    const app = await startApp('app', closer);
+    const level = (value: string) => ({ requestHeadersToAdd: [{ header: { key: 'x-level', value }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' as const }, { header: { key: 'x-trail', value } }] });
+    const routes = compileRouteConfig({
+      name: 'levels',
+      ...level('config'),
+      virtualHosts: [
+        {
+          name: 'all',
+          domains: ['*'],
+          ...level('vhost'),
+          routes: [{ match: { prefix: '/' }, ...level('route'), route: { weightedClusters: { clusters: [{ name: 'app', weight: 1, ...level('cluster') }] } } }],
+        },
+      ],
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    expect((await client(closer)(`${proxy.origin}/`)).status).toBe(200);
+    // Envoy's default: the least specific level is applied last, so its overwrite wins.
+    expect(app.seen[0]?.headers['x-level']).toBe('config');
+    expect(app.seen[0]?.headers['x-trail']).toBe('cluster, route, vhost, config');
+  });
+
+  it('mutates the response the client sees, with each append action, and local replies too', async () => {
+    const app = await startApp('app', closer, (_req, res) => {
+      res.writeHead(200, { 'x-app-append': 'app', 'x-app-absent': 'app', 'x-app-overwrite': 'app', 'x-app-if-exists': 'app', 'x-app-secret': 's' }).end('ok');
+    });
+    const responseMutations = {
+      responseHeadersToRemove: ['x-app-secret'],
+      responseHeadersToAdd: [
+        { header: { key: 'x-app-append', value: 'route' } },
+        { header: { key: 'x-app-absent', value: 'route' }, appendAction: 'ADD_IF_ABSENT' as const },
+        { header: { key: 'x-route-absent', value: 'route' }, appendAction: 'ADD_IF_ABSENT' as const },
+        { header: { key: 'x-app-overwrite', value: 'route' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' as const },
+        { header: { key: 'x-app-if-exists', value: 'route' }, appendAction: 'OVERWRITE_IF_EXISTS' as const },
+        { header: { key: 'x-route-if-exists', value: 'route' }, appendAction: 'OVERWRITE_IF_EXISTS' as const },
+      ],
+    };
+    const routes = routesTo([
+      { match: { prefix: '/nowhere' }, route: { cluster: 'missing' }, ...responseMutations },
+      { match: { prefix: '/' }, route: { cluster: 'app' }, ...responseMutations },
+    ]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    const send = client(closer);
+    const response = await send(`${proxy.origin}/`);
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('ok');
+    expect(response.headers['x-app-append']).toEqual(['app', 'route']);
+    expect(response.headers['x-app-absent']).toBe('app');
+    expect(response.headers['x-route-absent']).toBe('route');
+    expect(response.headers['x-app-overwrite']).toBe('route');
+    expect(response.headers['x-app-if-exists']).toBe('route');
+    expect(response.headers['x-route-if-exists']).toBeUndefined();
+    expect(response.headers['x-app-secret']).toBeUndefined();
+    expect(Number(response.headers['x-envoy-upstream-service-time'])).toBeGreaterThanOrEqual(0);
+    // The router's own 503 NC is finalized with the route's response headers, as Envoy's are.
+    const missing = await send(`${proxy.origin}/nowhere`);
+    expect(missing.status).toBe(503);
+    expect(missing.headers['x-route-absent']).toBe('route');
+  });
+
+  it('sends host_rewrite_literal, or the endpoint hostname for auto_host_rewrite, as the upstream Host', async () => {
+    const app = await startApp('app', closer);
+    const named = await startApp('named', closer);
+    const routes = routesTo([
+      { match: { prefix: '/literal' }, route: { cluster: 'app', hostRewriteLiteral: 'rewritten.test' } },
+      { match: { prefix: '/auto-named' }, route: { cluster: 'named', autoHostRewrite: true } },
+      { match: { prefix: '/auto' }, route: { cluster: 'app', autoHostRewrite: true } },
+    ]);
+    const manager = clusters(closer, { app: [endpoint(app.port)], named: [{ ...endpoint(named.port), hostname: 'named.internal' }] });
+    const proxy = await startProxy({ filters: [router(manager)], routes }, closer);
+    const send = client(closer);
+    for (const path of ['/literal', '/auto']) expect((await send(`${proxy.origin}${path}`, { headers: { host: 'client.test' } })).status).toBe(200);
+    expect((await send(`${proxy.origin}/auto-named`, { headers: { host: 'client.test' } })).status).toBe(200);
+    expect(app.seen.map((r) => r.headers['host'])).toEqual(['rewritten.test', 'client.test']);
+    expect(named.seen[0]?.headers['host']).toBe('named.internal');
+  });
+
+  it('routes by cluster_header, and answers 503 NC when the header is missing, empty or names no cluster', async () => {
+    const a = await startApp('a', closer);
+    const b = await startApp('b', closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { clusterHeader: 'x-target' } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { a: [endpoint(a.port)], b: [endpoint(b.port)] }))], routes }, closer);
+    const send = client(closer);
+    expect((await send(`${proxy.origin}/`, { headers: { 'x-target': 'b' } })).text).toBe('hello from b');
+    expect((await send(`${proxy.origin}/`, { headers: { 'x-target': 'a' } })).text).toBe('hello from a');
+    for (const headers of [{}, { 'x-target': '' }, { 'x-target': 'nope' }]) expect((await send(`${proxy.origin}/`, { headers })).status).toBe(503);
+    await waitFor(() => proxy.streams.length === 5 && proxy.streams.every((s) => s.endTime !== undefined));
+    expect(proxy.streams.map((s) => [s.upstreamCluster, s.responseFlagsString()])).toEqual([
+      ['b', '-'],
+      ['a', '-'],
+      ['', 'NC'],
+      ['', 'NC'],
+      ['nope', 'NC'],
+    ]);
+  });
+
+  it('applies regex_rewrite to the path, keeping the query, and keeps the original in x-envoy-original-path', async () => {
+    const app = await startApp('app', closer);
+    const routes = routesTo([{ match: { prefix: '/service/' }, route: { cluster: 'app', regexRewrite: { pattern: { regex: '^/service/([^/]+)(/.*)$' }, substitution: '\\2/instance/\\1' } } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes }, closer);
+    expect((await client(closer)(`${proxy.origin}/service/foo/v1/api?x=1`)).status).toBe(200);
+    expect(app.seen[0]?.url).toBe('/v1/api/instance/foo?x=1');
+    expect(app.seen[0]?.headers['x-envoy-original-path']).toBe('/service/foo/v1/api?x=1');
+  });
+
+  it('hands the hash policy key to a RING_HASH cluster: one header value always reaches one endpoint', async () => {
+    const a = await startApp('a', closer);
+    const b = await startApp('b', closer);
+    const manager = clusters(closer, {});
+    const ring = new Cluster({ name: 'ring', lbPolicy: 'RING_HASH', connectTimeoutMs: 2000 });
+    ring.setEndpoints([endpoint(a.port), endpoint(b.port)]);
+    manager.set('ring', ring);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'ring', hashPolicy: [{ header: { headerName: 'x-user' } }] } }]);
+    const proxy = await startProxy({ filters: [router(manager)], routes }, closer);
+    const send = client(closer);
+    const answeredBy = new Map<string, Set<string>>();
+    for (let round = 0; round < 3; round++) {
+      for (let user = 0; user < 16; user++) {
+        const response = await send(`${proxy.origin}/`, { headers: { 'x-user': `user-${user}` } });
+        const seen = answeredBy.get(`user-${user}`) ?? new Set<string>();
+        seen.add(response.text);
+        answeredBy.set(`user-${user}`, seen);
+      }
+    }
+    expect([...answeredBy.values()].every((apps) => apps.size === 1)).toBe(true);
+    // 16 keys on a two-endpoint ring land on both (all on one: about 2 in 65 536).
+    expect(new Set([...answeredBy.values()].flatMap((apps) => [...apps])).size).toBe(2);
   });
 });

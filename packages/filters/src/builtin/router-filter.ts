@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { DEFAULT_ROUTE_TIMEOUT_MS, pickWeightedCluster, rewritePath } from '@meshkit/router';
-import type { RouteMatch } from '@meshkit/router';
-import type { Cluster } from '@meshkit/upstream';
-import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory } from '../http-filter.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
+import type { CompiledRoute, HeaderMutationSet } from '@meshkit/router';
+import type { Cluster, Endpoint } from '@meshkit/upstream';
+import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
+import { MutatingUpstreamStream } from './mutating-upstream-stream.js';
+import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
 import { UpstreamStream } from './upstream-stream.js';
 
 export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
@@ -69,29 +71,45 @@ class RouterFilter implements HttpFilter {
     const info = this.ctx.streamInfo;
     info.virtualHostName = match.virtualHost.name;
     info.routeName = match.route.name;
-    const action = match.route.action;
+    const route = match.route;
+    const action = route.action;
     if (action.type === 'direct') {
-      this.ctx.respond(action.status, action.body, { details: 'direct_response' });
+      // Direct responses and redirects (whose Location comes from the route's RedirectAction).
+      this.localReply(route, headers, route.responseHeaderMutations, action.status, action.body, { details: 'direct_response' });
       return 'stop';
     }
-    const clusterName = action.type === 'cluster' ? action.cluster : pickWeightedCluster(action, randomUint32());
-    info.upstreamCluster = clusterName;
-    const cluster = this.clusters.get(clusterName);
+    // HOT PATH: a plain cluster route reads a few fields here and allocates nothing more.
+    let clusterName: string | undefined;
+    let requestMutations = route.requestHeaderMutations;
+    let responseMutations = route.responseHeaderMutations;
+    if (action.type === 'cluster') {
+      clusterName = action.clusterHeader === undefined ? action.cluster : headerValue(headers, action.clusterHeader);
+    } else {
+      const picked = pickWeightedClusterEntry(action, randomUint32());
+      if (picked !== undefined) {
+        clusterName = picked.clusterHeader === undefined ? picked.name : headerValue(headers, picked.clusterHeader);
+        requestMutations = picked.requestHeaderMutations;
+        responseMutations = picked.responseHeaderMutations;
+      }
+    }
+    info.upstreamCluster = clusterName ?? '';
+    // A cluster_header the request lacks names no cluster: Envoy's 503 NC, as for an unknown one.
+    const cluster = clusterName === undefined ? undefined : this.clusters.get(clusterName);
     if (cluster === undefined) {
-      this.ctx.respond(503, '', { flag: ResponseFlag.NoClusterFound, details: 'cluster_not_found' });
+      this.localReply(route, headers, responseMutations, 503, '', { flag: ResponseFlag.NoClusterFound, details: 'cluster_not_found' });
       return 'stop';
     }
-    const endpoint = cluster.pick();
+    const endpoint = cluster.pick(route.hashPolicy.length === 0 ? undefined : hashKeyFor(route, headers, info));
     if (endpoint === null) {
-      this.ctx.respond(503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
+      this.localReply(route, headers, responseMutations, 503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
       return 'stop';
     }
     info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     this.upgrade = upgradeToken(headers);
     if (!endOfStream && this.upgrade === undefined) this.requestBody = new RequestBodyStream(this.ctx);
-    this.upstream = new UpstreamStream(this.ctx);
-    this.timeoutMs = match.route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
-    cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, match), this.upstream);
+    this.upstream = responseMutations.length === 0 ? new UpstreamStream(this.ctx) : new MutatingUpstreamStream(this.ctx, responseMutations);
+    this.timeoutMs = route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
+    cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, route, requestMutations, endpoint), this.upstream);
     if (endOfStream) this.upstream.armTimeout(this.timeoutMs);
     return 'continue';
   }
@@ -119,12 +137,35 @@ class RouterFilter implements HttpFilter {
     this.requestBody?.destroy();
   }
 
-  private upstreamRequest(headers: HeaderMap, match: RouteMatch): Dispatcher.DispatchOptions {
-    const out = forwardableHeaders(headers);
-    out['host'] = (headers[':authority'] as string | undefined) ?? '';
+  /** A local reply of the router's, with a redirect's Location and the route's response header mutations. */
+  private localReply(
+    route: CompiledRoute,
+    headers: HeaderMap,
+    responseMutations: readonly HeaderMutationSet[],
+    status: number,
+    body: string | undefined,
+    options: LocalReplyOptions,
+  ): void {
+    const extra = route.redirect === undefined && responseMutations.length === 0 ? undefined : localReplyHeaders(route, headers, responseMutations);
+    this.ctx.respond(status, body, extra === undefined ? options : { ...options, headers: extra });
+  }
+
+  private upstreamRequest(
+    headers: HeaderMap,
+    route: CompiledRoute,
+    requestMutations: readonly HeaderMutationSet[],
+    endpoint: Endpoint,
+  ): Dispatcher.DispatchOptions {
+    const forwarded = forwardableHeaders(headers);
+    // Route config, virtual host, route and weighted cluster mutations, in the order the router compiled.
+    const out = requestMutations.length === 0 ? forwarded : applyHeaderMutations(forwarded, requestMutations);
+    out['host'] = upstreamHost(route, headers, endpoint);
+    const path = (headers[':path'] as string | undefined) ?? '/';
+    // Envoy keeps the path it rewrote in x-envoy-original-path.
+    if (route.prefixRewrite !== undefined || route.regexRewrite !== undefined) out['x-envoy-original-path'] = path;
     return {
       method: (headers[':method'] as Dispatcher.HttpMethod | undefined) ?? 'GET',
-      path: rewritePath(match.route, (headers[':path'] as string | undefined) ?? '/'),
+      path: rewritePath(route, path),
       headers: out,
       body: this.requestBody ?? null,
       ...(this.upgrade === undefined ? {} : { upgrade: this.upgrade }),
