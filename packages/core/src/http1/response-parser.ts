@@ -1,5 +1,5 @@
 import { Http1ParseError } from './errors.js';
-import { hasToken, parseHeaderFields } from './header-fields.js';
+import { hasToken, isFieldValue, parseHeaderFields } from './header-fields.js';
 import type { HeaderFields } from './header-fields.js';
 import { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
 import type { ParsedHead } from './message-parser.js';
@@ -19,14 +19,17 @@ function fail(reason: string): never {
 
 /**
  * An HTTP/1.1 response parser (RFC 9112 §6.3 body rules). The body of a response depends on the
- * request it answers, so the client says when the next response answers a HEAD request.
+ * request it answers, so the client says what the next response answers: a HEAD request (no
+ * body, whatever the headers say) or a CONNECT (a 2xx turns the connection into a tunnel).
  */
 export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
   private headRequest = false;
+  private connectRequest = false;
 
-  /** The next response answers a HEAD request: whatever its headers say, it has no body. */
+  /** The method of the request the next response answers. */
   expectResponseTo(method: string): void {
     this.headRequest = method === 'HEAD';
+    this.connectRequest = method === 'CONNECT';
   }
 
   protected parseHead(text: string): ParsedHead<ResponseHead> {
@@ -37,17 +40,28 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     if (minor !== 0 && minor !== 1) fail('an unsupported HTTP version');
     const status = threeDigits(text, 9);
     if (lineEnd > 12 && text.charCodeAt(12) !== 0x20) fail('a malformed status code');
+    // A bare CR or a NUL in the reason would be handed on to whoever reads statusText.
+    if (!isFieldValue(text, 13, lineEnd)) fail('a control character in the reason phrase');
     const headers: HeaderFields = {};
     parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
     const head: ResponseHead = { status, reason: text.slice(13, lineEnd), minorVersion: minor, headers, keepAlive: false };
     if (status < 200 && status !== 101) return { head, framing: BodyFraming.None, switchesProtocol: false, interim: true };
 
-    const framing = this.bodyFraming(status, headers);
+    // A 101, or a 2xx to CONNECT: what follows the head is no longer HTTP (RFC 9112 §6.3 rules 1-2).
+    const tunnel = status === 101 || (this.connectRequest && status < 300);
+    const framing = tunnel ? BodyFraming.None : this.bodyFraming(status, headers, minor);
     const connection = headers['connection'];
-    const persistent = minor === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
-    (head as { keepAlive: boolean }).keepAlive = persistent && framing !== BodyFraming.UntilClose && status !== 101;
+    let persistent = minor === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
+    // Both framings in one response is how response splitting looks: read it by Transfer-Encoding,
+    // drop the Content-Length a proxy would otherwise pass on, and trust the connection no further.
+    if (headers['transfer-encoding'] !== undefined && headers['content-length'] !== undefined) {
+      delete headers['content-length'];
+      persistent = false;
+    }
+    (head as { keepAlive: boolean }).keepAlive = persistent && framing !== BodyFraming.UntilClose && !tunnel;
     this.headRequest = false;
-    return { head, framing, switchesProtocol: status === 101 };
+    this.connectRequest = false;
+    return { head, framing, switchesProtocol: tunnel };
   }
 
   protected checkPartialHead(bytes: Buffer): void {
@@ -55,10 +69,12 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     for (let i = 0; i < bytes.length && i < prefix.length; i++) if (bytes[i] !== prefix.charCodeAt(i)) fail('a malformed status line');
   }
 
-  private bodyFraming(status: number, headers: HeaderFields): number {
-    if (this.headRequest || status === 204 || status === 304 || status === 101) return BodyFraming.None;
+  private bodyFraming(status: number, headers: HeaderFields, minor: number): number {
+    if (this.headRequest || status === 204 || status === 304) return BodyFraming.None;
     const coding = headers['transfer-encoding'];
     if (coding !== undefined) {
+      // HTTP/1.0 has no transfer codings: its framing is faulty, read it to the close (RFC 9112 §6.1).
+      if (minor === 0) return BodyFraming.UntilClose;
       // Chunked must be the final coding; a response coded otherwise runs until the close (RFC 9112 §6.3).
       const codings = (typeof coding === 'string' ? coding : coding.join(',')).split(',');
       return codings[codings.length - 1]?.trim().toLowerCase() === 'chunked' ? BodyFraming.Chunked : BodyFraming.UntilClose;
