@@ -1,0 +1,90 @@
+import { errors } from 'undici';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+
+/** Where a request currently is (the pool's queue, or a connection), told of its controller calls. */
+export interface RequestSite {
+  abortRequest(request: Http1Request, reason: Error): void;
+  pauseRequest(request: Http1Request): void;
+  resumeRequest(request: Http1Request): void;
+}
+
+/** A request body as the connection writes it. */
+export type RequestBody = Buffer | string | Readable | null;
+
+/**
+ * One request through an `Http1Pool`, from dispatch to its last callback. It is also the
+ * controller its handler gets, so a request costs one object here. A request is retried at most
+ * once, with the same controller, and `onRequestStart` is not repeated.
+ */
+export class Http1Request implements Dispatcher.DispatchController {
+  site: RequestSite | null = null;
+  /** The next request in the pool's FIFO queue. */
+  next: Http1Request | null = null;
+  /** `onRequestStart` has been delivered. */
+  started = false;
+  /** The handler has had (or is having) its last callback; nothing more is delivered. */
+  done = false;
+  retried = false;
+  /** A final (non-1xx) response head has been delivered. */
+  responseStarted = false;
+  #paused = false;
+  #aborted = false;
+  #reason: Error | null = null;
+
+  constructor(
+    readonly handler: Dispatcher.DispatchHandler,
+    readonly method: string,
+    /** The complete head, blank line included (latin1). */
+    readonly head: string,
+    readonly body: RequestBody,
+    /** Bytes of a Buffer/string body, or a stream body's declared Content-Length; -1 for chunked. */
+    readonly bodyLength: number,
+    /** An Upgrade (or CONNECT) request: a 101 (a 2xx to CONNECT) hands the socket over. */
+    readonly upgrade: boolean,
+    /** The connection closes after this exchange (`reset: true` or `Connection: close`). */
+    readonly reset: boolean,
+    /** May be resent once on a fresh connection if a reused one failed before any response byte. */
+    readonly retryable: boolean,
+  ) {}
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get reason(): Error | null {
+    return this.#reason;
+  }
+
+  abort(reason?: Error): void {
+    if (this.#aborted || this.done) return;
+    this.#aborted = true;
+    const error = reason ?? new errors.RequestAbortedError();
+    this.#reason = error;
+    this.site?.abortRequest(this, error);
+  }
+
+  pause(): void {
+    if (this.#paused || this.done) return;
+    this.#paused = true;
+    this.site?.pauseRequest(this);
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (!this.done) this.site?.resumeRequest(this);
+  }
+
+  /** Delivers the handler's last callback: an error. */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.site = null;
+    this.handler.onResponseError?.(this, error);
+  }
+}
