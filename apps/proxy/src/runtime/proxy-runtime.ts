@@ -2,6 +2,7 @@ import type { HttpFilterRegistry, NetworkFilterRegistry } from '@meshkit/filters
 import type { RouteTable } from '@meshkit/router';
 import { Cluster, ClusterManager } from '@meshkit/upstream';
 import type { Endpoint } from '@meshkit/upstream';
+import { clusterOptions } from '../xds/cluster-options.js';
 import { translateCluster } from '../xds/cluster-translator.js';
 import type { ClusterSpec } from '../xds/cluster-translator.js';
 import type { FieldOrigin } from '../xds/fields.js';
@@ -77,6 +78,9 @@ export class ProxyRuntime {
     if (origin === 'dynamic') {
       const clash = specs.find((s) => this.staticClusters.has(s.name));
       if (clash !== undefined) throw new ResourceError(`Cluster ${clash.name}`, 'name', 'a static cluster of the bootstrap has this name');
+    }
+    const built = this.buildChangedClusters(specs, placeOf);
+    if (origin === 'dynamic') {
       for (const name of [...this.clusterSpecs.keys()]) {
         if (this.staticClusters.has(name) || wanted.has(name)) continue;
         this.clusterSpecs.delete(name);
@@ -87,20 +91,38 @@ export class ProxyRuntime {
     for (const spec of specs) {
       if (origin === 'static') this.staticClusters.add(spec.name);
       this.applied.clusters.set(spec.name, { version, resource: spec.source, isStatic: origin === 'static' });
-      const current = this.clusterSpecs.get(spec.name);
-      if (current !== undefined && sameJson(current.source, spec.source)) continue;
-      const cluster = new Cluster({
-        name: spec.name,
-        connectTimeoutMs: spec.connectTimeoutMs,
-        ...(spec.tls === undefined ? {} : { tls: spec.tls }),
-        ...spec.upstreamProtocol,
-      });
-      // A changed EDS cluster keeps serving the endpoints it had until EDS says otherwise.
-      const endpoints = spec.type === 'STATIC' ? spec.endpoints : this.lastEndpoints.get(spec.edsServiceName ?? spec.name);
-      if (endpoints !== undefined) cluster.setEndpoints(endpoints);
+      const cluster = built.get(spec.name);
+      if (cluster === undefined) continue;
       this.clusterSpecs.set(spec.name, spec);
       this.clusters.set(spec.name, cluster);
     }
+  }
+
+  /**
+   * A new `Cluster` for each spec that changed, built before anything is swapped in: if upstream
+   * refuses one (say, two endpoints alike), the others are destroyed and the update is NACKed whole.
+   */
+  private buildChangedClusters(specs: readonly ClusterSpec[], placeOf?: (index: number) => FieldOrigin): Map<string, Cluster> {
+    const built = new Map<string, Cluster>();
+    specs.forEach((spec, i) => {
+      const current = this.clusterSpecs.get(spec.name);
+      if (current !== undefined && sameJson(current.source, spec.source)) return;
+      try {
+        const cluster = new Cluster(clusterOptions(spec));
+        built.set(spec.name, cluster);
+        // A changed EDS cluster keeps serving the endpoints it had until EDS says otherwise.
+        const endpoints = spec.type === 'EDS' ? this.lastEndpoints.get(spec.edsServiceName ?? spec.name) : spec.endpoints;
+        if (endpoints !== undefined) cluster.setEndpoints(endpoints);
+      } catch (error) {
+        for (const cluster of built.values()) void cluster.destroy().catch(() => undefined);
+        const field = (error as { code?: unknown }).code === 'MESHKIT_UPSTREAM_INVALID_ENDPOINT' ? 'load_assignment' : '';
+        const place = placeOf?.(i);
+        const reason = (error as Error).message;
+        if (place === undefined) throw new ResourceError(`Cluster ${spec.name}`, field || '(root)', reason, { cause: error });
+        throw place.makeError(place.resource, [place.path, field].filter(Boolean).join('.') || '(root)', reason, error);
+      }
+    });
+    return built;
   }
 
   /** The EDS resource names the current clusters need. */

@@ -1,9 +1,16 @@
 import { CertificateAuthority, WorkloadIdentity, spiffeIdFor } from '@meshkit/identity';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from '@meshkit/upstream';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceError } from '../errors.js';
+import { ProxyRuntime } from '../runtime/proxy-runtime.js';
 import { ROUTER_FILTER, ROUTE_CONFIG, httpListener, staticCluster } from '../../test/support/static-bootstrap.js';
 import { proxyFilterRegistry, proxyNetworkFilterRegistry } from '../../test/support/filter-registry.js';
 import { hcmOf } from '../../test/support/listener-spec.js';
+import { HostsFirstResolver } from './cluster-dns-resolver.js';
+import { clusterOptions } from './cluster-options.js';
 import { translateCluster } from './cluster-translator.js';
 import { translateClusterLoadAssignment } from './endpoint-translator.js';
 import { translateListener } from './listener-translator.js';
@@ -76,8 +83,8 @@ describe('translateRouteConfiguration', () => {
     expect(refusalOf(() => translateRouteConfiguration(config))).toBe(
       'RouteConfiguration local: virtual_hosts[1].routes[0].route.retry_policy: is not supported by this proxy yet',
     );
-    expect(refusalOf(() => translateRouteConfiguration({ name: 'q', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/', query_parameters: [] }, route: { cluster: 'c' } }] }] }))).toBe(
-      'RouteConfiguration q: virtual_hosts[0].routes[0].match.query_parameters: is not supported by this proxy',
+    expect(refusalOf(() => translateRouteConfiguration({ name: 'q', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/', dynamic_metadata: [] }, route: { cluster: 'c' } }] }] }))).toBe(
+      'RouteConfiguration q: virtual_hosts[0].routes[0].match.dynamic_metadata: is not supported by this proxy',
     );
     expect(refusalOf(() => translateRouteConfiguration({ virtual_hosts: [] }))).toBe('RouteConfiguration: name: expected a string');
   });
@@ -122,10 +129,10 @@ describe('translateCluster and translateClusterLoadAssignment', () => {
   });
 
   it('refuses what it does not implement, naming the cluster and the field', () => {
-    expect(refusalOf(() => translateCluster(staticCluster('a', 1, { lb_policy: 'LEAST_REQUEST' }), NO_IDENTITY))).toBe(
-      'Cluster a: lb_policy: LEAST_REQUEST is not supported yet (ROUND_ROBIN is)',
+    expect(refusalOf(() => translateCluster(staticCluster('a', 1, { lb_policy: 'CLUSTER_PROVIDED' }), NO_IDENTITY))).toBe(
+      'Cluster a: lb_policy: CLUSTER_PROVIDED is not supported yet (ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH and MAGLEV are)',
     );
-    expect(refusalOf(() => translateCluster(staticCluster('a', 1, { circuit_breakers: {} }), NO_IDENTITY))).toBe('Cluster a: circuit_breakers: is not supported by this proxy');
+    expect(refusalOf(() => translateCluster(staticCluster('a', 1, { outlier_detection: {} }), NO_IDENTITY))).toBe('Cluster a: outlier_detection: is not supported by this proxy');
     expect(refusalOf(() => translateCluster({ name: 'e', type: 'EDS', eds_cluster_config: { eds_config: { path: '/x' } } }, NO_IDENTITY))).toBe(
       'Cluster e: eds_cluster_config.eds_config.path: is not supported by this proxy',
     );
@@ -237,5 +244,277 @@ describe('translateListener', () => {
     expect(refusalOf(() => translateListener(tlsListener({ tls_certificate_sds_secret_configs: [sds('default')] }), context()))).toContain(
       'common_tls_context.tls_certificate_sds_secret_configs[0].name: this proxy has no workload identity',
     );
+  });
+});
+
+/** The cluster `a` on port 1 with `extra` fields, translated. */
+const withFields = (extra: Record<string, unknown>) => translateCluster(staticCluster('a', 1, extra), NO_IDENTITY);
+const refusalWith = (extra: Record<string, unknown>) => refusalOf(() => withFields(extra));
+
+describe('translateCluster: lb_policy and common_lb_config', () => {
+  it('maps each policy and its config', () => {
+    expect(withFields({}).loadBalancing).toEqual({ lbPolicy: 'ROUND_ROBIN' });
+    expect(withFields({ lb_policy: 'LEAST_REQUEST' }).loadBalancing).toEqual({ lbPolicy: 'LEAST_REQUEST' });
+    expect(withFields({ lb_policy: 'LEAST_REQUEST', least_request_lb_config: { choice_count: 4 } }).loadBalancing).toEqual({
+      lbPolicy: 'LEAST_REQUEST',
+      leastRequest: { choiceCount: 4 },
+    });
+    expect(withFields({ lb_policy: 'RANDOM' }).loadBalancing).toEqual({ lbPolicy: 'RANDOM' });
+    expect(withFields({ lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: '2048', maximum_ring_size: 4096, hash_function: 'XX_HASH' } }).loadBalancing).toEqual({
+      lbPolicy: 'RING_HASH',
+      ringHash: { minRingSize: 2048, maxRingSize: 4096 },
+    });
+    expect(withFields({ lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 5_000_011 } }).loadBalancing).toEqual({ lbPolicy: 'MAGLEV', maglev: { tableSize: 5_000_011 } });
+    expect(withFields({ lb_policy: 'MAGLEV' }).loadBalancing).toEqual({ lbPolicy: 'MAGLEV' });
+  });
+
+  it('maps healthy_panic_threshold (an empty Percent is 0: no panic routing)', () => {
+    expect(withFields({ common_lb_config: { healthy_panic_threshold: { value: 25.5 } } }).loadBalancing).toEqual({ lbPolicy: 'ROUND_ROBIN', panicThresholdPercent: 25.5 });
+    expect(withFields({ common_lb_config: { healthy_panic_threshold: {} } }).loadBalancing.panicThresholdPercent).toBe(0);
+    expect(withFields({ common_lb_config: {} }).loadBalancing).toEqual({ lbPolicy: 'ROUND_ROBIN' });
+  });
+
+  it.each([
+    [{ lb_policy: 'LEAST_REQUEST', least_request_lb_config: { choice_count: 1 } }, 'least_request_lb_config.choice_count: must be an integer in 2..4294967295, got 1'],
+    [{ lb_policy: 'LEAST_REQUEST', least_request_lb_config: { active_request_bias: { default_value: 1 } } }, 'least_request_lb_config.active_request_bias: is not supported by this proxy'],
+    [{ ring_hash_lb_config: {} }, 'ring_hash_lb_config: applies only to lb_policy RING_HASH (this cluster\'s is ROUND_ROBIN)'],
+    [{ lb_policy: 'RING_HASH', ring_hash_lb_config: { hash_function: 'MURMUR_HASH_2' } }, 'ring_hash_lb_config.hash_function: MURMUR_HASH_2 is not supported (XX_HASH is)'],
+    [{ lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: 9_000_000 } }, 'ring_hash_lb_config.minimum_ring_size: must be an integer in 1..8388608, got 9000000'],
+    [{ lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: 4096, maximum_ring_size: 2048 } }, 'ring_hash_lb_config.minimum_ring_size: must not exceed maximum_ring_size'],
+    [{ lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 65_536 } }, 'maglev_lb_config.table_size: must be a prime number, got 65536'],
+    [{ lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 5_000_012 } }, 'maglev_lb_config.table_size: must be an integer in 2..5000011, got 5000012'],
+    [{ round_robin_lb_config: {} }, 'round_robin_lb_config: is not supported by this proxy'],
+    [{ load_balancing_policy: { policies: [] } }, 'load_balancing_policy: is not supported by this proxy'],
+    [{ common_lb_config: { locality_weighted_lb_config: {} } }, 'common_lb_config.locality_weighted_lb_config: is not supported yet: endpoint localities are not read'],
+    [{ common_lb_config: { zone_aware_lb_config: {} } }, 'common_lb_config.zone_aware_lb_config: is not supported yet: endpoint localities are not read'],
+    [{ common_lb_config: { update_merge_window: '1s' } }, 'common_lb_config.update_merge_window: is not supported by this proxy'],
+    [{ common_lb_config: { healthy_panic_threshold: { value: 101 } } }, 'common_lb_config.healthy_panic_threshold.value: must be in 0..100, got 101'],
+  ])('refuses %j naming the field path', (extra, message) => {
+    expect(refusalWith(extra)).toBe(`Cluster a: ${message}`);
+  });
+});
+
+describe('translateCluster: circuit_breakers', () => {
+  it("fills Envoy's defaults (1024 connections, pending, requests; 3 retries)", () => {
+    const defaults = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
+    expect(withFields({}).circuitBreakers).toEqual(defaults);
+    expect(withFields({ circuit_breakers: {} }).circuitBreakers).toEqual(defaults);
+    expect(withFields({ circuit_breakers: { thresholds: [{ max_requests: 1 }] } }).circuitBreakers).toEqual({ ...defaults, maxRequests: 1 });
+  });
+
+  it('maps every threshold, the first DEFAULT entry winning, and hands them to the cluster', () => {
+    const spec = withFields({
+      circuit_breakers: {
+        thresholds: [
+          { priority: 'DEFAULT', max_connections: 7, max_pending_requests: 0, max_requests: 9, max_retries: 2, track_remaining: false },
+          { max_requests: 100 },
+        ],
+      },
+    });
+    expect(spec.circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, maxRetries: 2 });
+    expect(clusterOptions(spec).circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9 });
+  });
+
+  it.each([
+    [{ thresholds: [{ priority: 'HIGH', max_requests: 5 }] }, 'circuit_breakers.thresholds[0].priority: HIGH is not supported (routes have no priority here, so only DEFAULT thresholds apply)'],
+    [{ thresholds: [{ track_remaining: true }] }, 'circuit_breakers.thresholds[0].track_remaining: remaining_* gauges are not published by this proxy'],
+    [{ thresholds: [{ retry_budget: {} }] }, 'circuit_breakers.thresholds[0].retry_budget: is not supported by this proxy'],
+    [{ thresholds: [{ max_connection_pools: 4 }] }, 'circuit_breakers.thresholds[0].max_connection_pools: is not supported by this proxy'],
+    [{ thresholds: [{}, { max_requests: -1 }] }, 'circuit_breakers.thresholds[1].max_requests: must be an integer in 0..4294967295, got -1'],
+    [{ per_host_thresholds: [{ max_connections: 1 }] }, 'circuit_breakers.per_host_thresholds: is not supported by this proxy'],
+  ])('refuses %j naming the field path', (breakers, message) => {
+    expect(refusalWith({ circuit_breakers: breakers })).toBe(`Cluster a: ${message}`);
+  });
+});
+
+describe('translateCluster: health_checks', () => {
+  const check = (extra: Record<string, unknown>) => ({ timeout: '1s', interval: '2.5s', unhealthy_threshold: 2, healthy_threshold: 1, ...extra });
+
+  it('maps an HTTP check: timings, thresholds, path, host (the cluster name by default) and expected statuses', () => {
+    const spec = withFields({ health_checks: [check({ interval_jitter: '0.5s', http_health_check: { path: '/healthz', expected_statuses: [{ start: 200, end: 300 }, { start: '418', end: '419' }] } })] });
+    expect(spec.healthCheck).toEqual({
+      timeoutMs: 1000,
+      intervalMs: 2500,
+      intervalJitterMs: 500,
+      unhealthyThreshold: 2,
+      healthyThreshold: 1,
+      http: { path: '/healthz', host: 'a', expectedStatuses: [[200, 300], [418, 419]] },
+    });
+    const hosted = withFields({ health_checks: [check({ interval_jitter_percent: 10, http_health_check: { path: '/', host: 'svc.local', codec_client_type: 'HTTP1' } })] });
+    expect(hosted.healthCheck).toMatchObject({ intervalJitterMs: 250, http: { host: 'svc.local', expectedStatuses: [[200, 201]] } });
+  });
+
+  it('maps a connect-only TCP check and a gRPC check (authority: the cluster name by default)', () => {
+    expect(withFields({ health_checks: [check({ tcp_health_check: {} })] }).healthCheck?.tcp).toEqual({});
+    expect(withFields({ health_checks: [check({ tcp_health_check: { send: {}, receive: [] } })] }).healthCheck?.tcp).toEqual({});
+    expect(withFields({ health_checks: [check({ grpc_health_check: { service_name: 'shop.Cart' } })] }).healthCheck?.grpc).toEqual({ serviceName: 'shop.Cart', authority: 'a' });
+  });
+
+  it('holds new hosts until their first check with common_lb_config.ignore_new_hosts_until_first_hc', () => {
+    const spec = withFields({ common_lb_config: { ignore_new_hosts_until_first_hc: true }, health_checks: [check({ tcp_health_check: {} })] });
+    expect(spec.healthCheck?.ignoreNewHostsUntilFirstCheck).toBe(true);
+    expect(withFields({ common_lb_config: { ignore_new_hosts_until_first_hc: true } }).healthCheck).toBeUndefined();
+  });
+
+  it.each([
+    [[check({ tcp_health_check: { send: { text: '0001' } } })], 'health_checks[0].tcp_health_check.send: payloads are not supported (only connect checks are)'],
+    [[check({ tcp_health_check: { receive: [{ text: '02' }] } })], 'health_checks[0].tcp_health_check.receive: payloads are not supported (only connect checks are)'],
+    [[check({ http_health_check: { path: '/', send: { text: '00' } } })], 'health_checks[0].http_health_check.send: is not supported by this proxy'],
+    [[check({ http_health_check: { path: '/', codec_client_type: 'HTTP2' } })], 'health_checks[0].http_health_check.codec_client_type: HTTP2 is not supported (HTTP1 is)'],
+    [[check({ http_health_check: { path: '/', request_headers_to_add: [] } })], 'health_checks[0].http_health_check.request_headers_to_add: is not supported by this proxy'],
+    [[check({ http_health_check: { path: '/', expected_statuses: [{ start: 200, end: 700 }] } })], 'health_checks[0].http_health_check.expected_statuses[0]: must be a half-open range of statuses within [100, 600), got [200, 700)'],
+    [[check({ http_health_check: {} })], 'health_checks[0].http_health_check.path: expected a string'],
+    [[check({ grpc_health_check: { initial_metadata: [] } })], 'health_checks[0].grpc_health_check.initial_metadata: is not supported by this proxy'],
+    [[check({ custom_health_check: { name: 'redis' } })], 'health_checks[0].custom_health_check: is not supported by this proxy'],
+    [[check({ no_traffic_interval: '60s', tcp_health_check: {} })], 'health_checks[0].no_traffic_interval: is not supported by this proxy'],
+    [[check({ reuse_connection: true, tcp_health_check: {} })], 'health_checks[0].reuse_connection: checks always open a new connection here; set false or leave it out'],
+    [[check({ tcp_health_check: {}, http_health_check: { path: '/' } })], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],
+    [[check({})], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],
+    [[{ timeout: '1s', unhealthy_threshold: 1, healthy_threshold: 1, tcp_health_check: {} }], 'health_checks[0].interval: is required'],
+    [[check({ timeout: '0s', tcp_health_check: {} })], 'health_checks[0].timeout: must be above 0s'],
+    [[{ timeout: '1s', interval: '1s', healthy_threshold: 1, tcp_health_check: {} }], 'health_checks[0].unhealthy_threshold: is required'],
+    [[check({ tcp_health_check: {} }), check({ tcp_health_check: {} })], 'health_checks[1]: only one health check per cluster is supported'],
+  ])('refuses %j naming the field path', (checks, message) => {
+    expect(refusalWith({ health_checks: checks })).toBe(`Cluster a: ${message}`);
+  });
+});
+
+describe('translateCluster: STRICT_DNS and LOGICAL_DNS', () => {
+  const dnsCluster = (type: string, hosts: string[], extra: Record<string, unknown> = {}) => ({
+    name: 'd',
+    type,
+    load_assignment: { cluster_name: 'd', endpoints: [{ lb_endpoints: hosts.map((address) => ({ endpoint: { address: { socket_address: { address, port_value: 8080 } } } })) }] },
+    ...extra,
+  });
+
+  it('takes hostnames and the resolution fields', () => {
+    const spec = translateCluster(
+      dnsCluster('STRICT_DNS', ['api.internal', 'localhost'], {
+        dns_lookup_family: 'V4_ONLY',
+        dns_refresh_rate: '0.5s',
+        respect_dns_ttl: true,
+        dns_jitter: '0.1s',
+        dns_failure_refresh_rate: { base_interval: '0.25s', max_interval: '2s' },
+      }),
+      NO_IDENTITY,
+    );
+    expect(spec.type).toBe('STRICT_DNS');
+    expect(spec.endpoints.map((e) => e.address)).toEqual(['api.internal', 'localhost']);
+    expect(spec.dns).toEqual({ lookupFamily: 'V4_ONLY', respectDnsTtl: true, refreshRateMs: 500, jitterMs: 100, failureRefreshRate: { baseIntervalMs: 250, maxIntervalMs: 2000 } });
+    const options = clusterOptions(spec);
+    expect(options).toMatchObject({ type: 'STRICT_DNS', dns: { lookupFamily: 'V4_ONLY', refreshRateMs: 500 } });
+    expect(options.dns?.resolver).toBeInstanceOf(HostsFirstResolver);
+    const logical = translateCluster(dnsCluster('LOGICAL_DNS', ['api.internal']), NO_IDENTITY);
+    expect(logical).toMatchObject({ type: 'LOGICAL_DNS', dns: { lookupFamily: 'AUTO', respectDnsTtl: false } });
+    expect(clusterOptions(withFields({})).type).toBeUndefined();
+  });
+
+  it.each([
+    [dnsCluster('LOGICAL_DNS', ['a.internal', 'b.internal']), 'load_assignment: a LOGICAL_DNS cluster needs exactly one endpoint, got 2'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { dns_lookup_family: 'V6_FIRST' }), 'dns_lookup_family: V6_FIRST is not supported (AUTO, V4_ONLY, V6_ONLY, V4_PREFERRED, ALL are)'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { dns_refresh_rate: '0s' }), 'dns_refresh_rate: must be above 0s'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { dns_resolvers: [] }), 'dns_resolvers: is not supported by this proxy'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { typed_dns_resolver_config: {} }), 'typed_dns_resolver_config: is not supported by this proxy'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { dns_failure_refresh_rate: { base_interval: '2s', max_interval: '1s' } }), 'dns_failure_refresh_rate.max_interval: must not be below base_interval'],
+    [dnsCluster('STATIC', ['127.0.0.1'], { respect_dns_ttl: true }), 'respect_dns_ttl: applies only to STRICT_DNS and LOGICAL_DNS clusters'],
+    [dnsCluster('ORIGINAL_DST', []), 'type: ORIGINAL_DST is not supported (STATIC, EDS, STRICT_DNS, LOGICAL_DNS are)'],
+    [dnsCluster('STRICT_DNS', ['a.internal'], { eds_cluster_config: { eds_config: { ads: {} } } }), 'eds_cluster_config: applies only to EDS clusters'],
+  ])('refuses %#, naming the field path', (cluster, message) => {
+    expect(refusalOf(() => translateCluster(cluster, NO_IDENTITY))).toBe(`Cluster d: ${message}`);
+  });
+});
+
+describe('translateCluster: connection limits', () => {
+  const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+  const protocolOptions = (common: Record<string, unknown>) => ({
+    typed_extension_protocol_options: {
+      [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, common_http_protocol_options: common, explicit_http_config: { http_protocol_options: {} } },
+    },
+  });
+
+  it('maps max_requests_per_connection (deprecated and common) and idle_timeout, the common one winning', () => {
+    expect(withFields({}).connectionPool).toEqual({});
+    expect(withFields({ max_requests_per_connection: 10 }).connectionPool).toEqual({ maxRequestsPerConnection: 10 });
+    expect(withFields({ max_requests_per_connection: 0 }).connectionPool).toEqual({});
+    const both = withFields({ max_requests_per_connection: 10, ...protocolOptions({ max_requests_per_connection: 3, idle_timeout: '30s' }) });
+    expect(both.connectionPool).toEqual({ maxRequestsPerConnection: 3, idleTimeoutMs: 30_000 });
+    expect(both.upstreamProtocol).toEqual({});
+    expect(clusterOptions(both)).toMatchObject({ maxRequestsPerConnection: 3, idleTimeoutMs: 30_000 });
+  });
+
+  it.each([
+    [protocolOptions({ idle_timeout: '0s' }), 'idle_timeout: 0s (no idle timeout) is not supported; give a positive duration'],
+    [protocolOptions({ max_connection_duration: '60s' }), 'max_connection_duration: is not supported by this proxy'],
+    [protocolOptions({ max_requests_per_connection: -2 }), 'max_requests_per_connection: must be an integer in 0..4294967295, got -2'],
+  ])('refuses %#, naming the field path', (extra, message) => {
+    expect(refusalWith(extra)).toBe(`Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.common_http_protocol_options.${message}`);
+  });
+
+  it('refuses connect_timeout 0s, which the pool cannot take', () => {
+    expect(refusalWith({ connect_timeout: '0s' })).toBe('Cluster a: connect_timeout: must be above 0s');
+  });
+});
+
+describe('clusterOptions', () => {
+  it('gives upstream options it accepts for every kind of cluster translated here', async () => {
+    const specs = [
+      withFields({ lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 251 }, common_lb_config: { healthy_panic_threshold: { value: 0 } } }),
+      withFields({ circuit_breakers: { thresholds: [{ max_requests: 0, max_pending_requests: 0, max_connections: 0 }] }, max_requests_per_connection: 1 }),
+      withFields({ health_checks: [{ timeout: '1s', interval: '1s', unhealthy_threshold: 1, healthy_threshold: 1, grpc_health_check: {} }] }),
+      translateCluster({ name: 'l', type: 'LOGICAL_DNS', dns_lookup_family: 'ALL', load_assignment: { cluster_name: 'l', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'localhost', port_value: 1 } } } }] }] } }, NO_IDENTITY),
+    ];
+    for (const spec of specs) {
+      const cluster = new Cluster(clusterOptions(spec));
+      await cluster.close();
+    }
+  });
+});
+
+describe('ProxyRuntime.applyClusters', () => {
+  it('NACKs a whole update when upstream refuses one cluster, leaving the others unapplied', async () => {
+    const runtime = new ProxyRuntime(NO_IDENTITY, proxyFilterRegistry(), () => undefined);
+    const twice = staticCluster('twice', 9000);
+    const group = (twice['load_assignment'] as { endpoints: { lb_endpoints: unknown[] }[] }).endpoints[0];
+    group?.lb_endpoints.push(group.lb_endpoints[0]);
+    const message = refusalOf(() => runtime.applyClusters([staticCluster('fine', 9001), twice], '1', 'dynamic'));
+    expect(message).toBe("Cluster twice: load_assignment: cluster 'twice': endpoints[1] duplicates endpoints[0] (127.0.0.1:9000)");
+    expect(runtime.clusters.size).toBe(0);
+    expect(runtime.applied.clusters.size).toBe(0);
+    runtime.applyClusters([staticCluster('fine', 9001)], '2', 'dynamic');
+    expect([...runtime.clusters.names()]).toEqual(['fine']);
+    await runtime.close();
+  });
+});
+
+describe('HostsFirstResolver', () => {
+  let dir: string;
+  let hosts: string;
+  const asked: string[] = [];
+  const servers = {
+    resolve4: (name: string) => (asked.push(`A ${name}`), Promise.resolve([{ address: '192.0.2.1', ttl: 30 }])),
+    resolve6: (name: string) => (asked.push(`AAAA ${name}`), Promise.resolve([{ address: '2001:db8::1', ttl: 30 }])),
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'meshkit-hosts-'));
+    hosts = path.join(dir, 'hosts');
+    await writeFile(hosts, '# comment\n127.0.0.1 localhost  # trailing\n::1 ip6-localhost\n10.0.0.5\tdb.internal DB-Alias\n10.0.0.6 db.internal\n');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('answers names the hosts file lists from it alone (TTL 0), and asks the servers for the rest', async () => {
+    const resolver = new HostsFirstResolver(servers, hosts);
+    expect(await resolver.resolve4('localhost', { ttl: true })).toEqual([{ address: '127.0.0.1', ttl: 0 }]);
+    expect(await resolver.resolve4('db-alias.', { ttl: true })).toEqual([{ address: '10.0.0.5', ttl: 0 }]);
+    expect(await resolver.resolve4('db.internal', { ttl: true })).toEqual([
+      { address: '10.0.0.5', ttl: 0 },
+      { address: '10.0.0.6', ttl: 0 },
+    ]);
+    expect(await resolver.resolve6('ip6-localhost', { ttl: true })).toEqual([{ address: '::1', ttl: 0 }]);
+    // Listed without an IPv6 address: NODATA, so AUTO falls back to IPv4 without asking a server.
+    await expect(resolver.resolve6('localhost', { ttl: true })).rejects.toMatchObject({ code: 'ENODATA' });
+    expect(asked).toEqual([]);
+    expect(await resolver.resolve4('api.example', { ttl: true })).toEqual([{ address: '192.0.2.1', ttl: 30 }]);
+    expect(await new HostsFirstResolver(servers, path.join(dir, 'missing')).resolve6('localhost', { ttl: true })).toEqual([{ address: '2001:db8::1', ttl: 30 }]);
+    expect(asked).toEqual(['A api.example', 'AAAA localhost']);
   });
 });

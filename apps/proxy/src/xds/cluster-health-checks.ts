@@ -1,0 +1,95 @@
+import type { ClusterOptions } from '@meshkit/upstream';
+import type { FieldReader } from './fields.js';
+import { optionalInteger, positiveDurationMs } from './cluster-values.js';
+
+export type HealthCheckOptions = NonNullable<ClusterOptions['healthCheck']>;
+type HttpCheck = NonNullable<HealthCheckOptions['http']>;
+
+/** Envoy's only-200 default for `expected_statuses`. */
+const DEFAULT_EXPECTED: readonly (readonly [number, number])[] = [[200, 201]];
+
+function readHttpCheck(http: FieldReader, clusterName: string): HttpCheck {
+  http.allowOnly('host', 'path', 'expected_statuses', 'codec_client_type', 'method');
+  const codec = http.optionalString('codec_client_type') ?? 'HTTP1';
+  if (codec !== 'HTTP1') http.fail('codec_client_type', `${codec} is not supported (HTTP1 is)`);
+  const method = http.optionalString('method') ?? 'GET';
+  if (method !== 'GET' && method !== 'METHOD_UNSPECIFIED') http.fail('method', `${method} is not supported (GET is)`);
+  const path = http.string('path');
+  if (path === '') http.fail('path', 'must not be empty');
+  const ranges = http.children('expected_statuses').map((range, i): readonly [number, number] => {
+    range.allowOnly('start', 'end');
+    const start = range.number('start');
+    const end = range.number('end');
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 100 || end > 600 || start >= end) {
+      http.fail(`expected_statuses[${i}]`, `must be a half-open range of statuses within [100, 600), got [${start}, ${end})`);
+    }
+    return [start, end];
+  });
+  return {
+    path,
+    // Envoy sends the cluster's name as Host unless `host` says otherwise.
+    host: http.optionalString('host') || clusterName,
+    expectedStatuses: ranges.length === 0 ? DEFAULT_EXPECTED : ranges,
+  };
+}
+
+function readTcpCheck(tcp: FieldReader): Record<string, never> {
+  tcp.allowOnly('send', 'receive');
+  // Empty payloads are Envoy's connect-only check, the one this proxy runs.
+  const send = tcp.optionalChild('send');
+  if (send !== undefined && Object.keys(send.value).length > 0) tcp.fail('send', 'payloads are not supported (only connect checks are)');
+  if (tcp.children('receive').length > 0) tcp.fail('receive', 'payloads are not supported (only connect checks are)');
+  return {};
+}
+
+function readGrpcCheck(grpc: FieldReader, clusterName: string): NonNullable<HealthCheckOptions['grpc']> {
+  grpc.allowOnly('service_name', 'authority');
+  return { serviceName: grpc.optionalString('service_name') ?? '', authority: grpc.optionalString('authority') || clusterName };
+}
+
+/**
+ * `health_checks[]` (one check per cluster). Fields that tune Envoy's scheduling beyond interval
+ * and jitter (`no_traffic_interval`, edge intervals, …) are refused rather than approximated.
+ */
+export function readHealthCheck(cluster: FieldReader, clusterName: string): HealthCheckOptions | undefined {
+  const checks = cluster.children('health_checks');
+  if (checks.length > 1) cluster.fail('health_checks[1]', 'only one health check per cluster is supported');
+  const check = checks[0];
+  if (check === undefined) return undefined;
+  check.allowOnly(
+    'timeout',
+    'interval',
+    'interval_jitter',
+    'interval_jitter_percent',
+    'unhealthy_threshold',
+    'healthy_threshold',
+    'reuse_connection',
+    'http_health_check',
+    'tcp_health_check',
+    'grpc_health_check',
+  );
+  // Each check opens a fresh connection; asking for reuse explicitly is refused.
+  if (check.boolean('reuse_connection', false)) check.fail('reuse_connection', 'checks always open a new connection here; set false or leave it out');
+  const intervalMs = positiveDurationMs(check, 'interval');
+  const jitterPercent = optionalInteger(check, 'interval_jitter_percent', 0, 100) ?? 0;
+  const intervalJitterMs = (check.durationMs('interval_jitter') ?? 0) + (intervalMs * jitterPercent) / 100;
+  const unhealthyThreshold = optionalInteger(check, 'unhealthy_threshold', 0);
+  const healthyThreshold = optionalInteger(check, 'healthy_threshold', 0);
+  if (unhealthyThreshold === undefined) return check.fail('unhealthy_threshold', 'is required');
+  if (healthyThreshold === undefined) return check.fail('healthy_threshold', 'is required');
+  const kinds = ['http_health_check', 'tcp_health_check', 'grpc_health_check'].filter((kind) => check.has(kind));
+  if (kinds.length !== 1) check.fail('', 'needs exactly one of http_health_check, tcp_health_check, grpc_health_check');
+  const http = check.optionalChild('http_health_check');
+  const tcp = check.optionalChild('tcp_health_check');
+  const grpc = check.optionalChild('grpc_health_check');
+  return {
+    timeoutMs: positiveDurationMs(check, 'timeout'),
+    intervalMs,
+    ...(intervalJitterMs > 0 ? { intervalJitterMs } : {}),
+    unhealthyThreshold,
+    healthyThreshold,
+    ...(http === undefined ? {} : { http: readHttpCheck(http, clusterName) }),
+    ...(tcp === undefined ? {} : { tcp: readTcpCheck(tcp) }),
+    ...(grpc === undefined ? {} : { grpc: readGrpcCheck(grpc, clusterName) }),
+  };
+}

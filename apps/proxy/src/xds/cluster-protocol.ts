@@ -1,0 +1,75 @@
+import type { FieldReader } from './fields.js';
+import { optionalInteger } from './cluster-values.js';
+
+export type UpstreamProtocol = { readonly protocol?: 'http2'; readonly http2?: { readonly maxConcurrentStreams?: number } };
+
+/** Connection reuse limits, as `ClusterOptions` takes them; absent means upstream's default. */
+export interface ConnectionPoolSpec {
+  readonly maxRequestsPerConnection?: number;
+  readonly idleTimeoutMs?: number;
+}
+
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** HTTP/2 settings the upstream pool honours (Envoy's `Http2ProtocolOptions`). */
+function readHttp2Options(options: FieldReader): UpstreamProtocol {
+  options.allowOnly('max_concurrent_streams');
+  const streams = options.optionalNumber('max_concurrent_streams');
+  if (streams === undefined) return { protocol: 'http2' };
+  if (!Number.isInteger(streams) || streams < 1) options.fail('max_concurrent_streams', 'must be an integer >= 1');
+  return { protocol: 'http2', http2: { maxConcurrentStreams: streams } };
+}
+
+function readExplicitConfig(options: FieldReader): UpstreamProtocol {
+  const explicit = options.child('explicit_http_config').allowOnly('http_protocol_options', 'http2_protocol_options');
+  const http2 = explicit.optionalChild('http2_protocol_options');
+  if (http2 !== undefined) return readHttp2Options(http2);
+  explicit.child('http_protocol_options').allowOnly();
+  return {};
+}
+
+/** Envoy: 0 (or absent) is no limit. */
+function requestsPerConnection(reader: FieldReader, field: string): number | undefined {
+  const limit = optionalInteger(reader, field, 0);
+  return limit === 0 ? undefined : limit;
+}
+
+/** `common_http_protocol_options`: the connection limits the pool implements. */
+function readCommonOptions(common: FieldReader): ConnectionPoolSpec {
+  common.allowOnly('idle_timeout', 'max_requests_per_connection');
+  const idleTimeoutMs = common.durationMs('idle_timeout');
+  // Envoy's 0s turns the idle timeout off; the pool always closes idle connections eventually.
+  if (idleTimeoutMs === 0) common.fail('idle_timeout', '0s (no idle timeout) is not supported; give a positive duration');
+  const maxRequestsPerConnection = requestsPerConnection(common, 'max_requests_per_connection');
+  return {
+    ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
+    ...(maxRequestsPerConnection === undefined ? {} : { maxRequestsPerConnection }),
+  };
+}
+
+export interface ProtocolSpec {
+  readonly upstreamProtocol: UpstreamProtocol;
+  readonly connectionPool: ConnectionPoolSpec;
+}
+
+/**
+ * The upstream protocol and connection limits: `typed_extension_protocol_options` with Envoy's
+ * `HttpProtocolOptions` (`explicit_http_config`, `common_http_protocol_options`), or the
+ * deprecated cluster-level `http2_protocol_options` and `max_requests_per_connection`.
+ */
+export function readProtocol(cluster: FieldReader): ProtocolSpec {
+  const legacy = cluster.optionalChild('http2_protocol_options');
+  const extensions = cluster.optionalChild('typed_extension_protocol_options');
+  if (legacy !== undefined && extensions !== undefined) cluster.fail('http2_protocol_options', 'give either this or typed_extension_protocol_options, not both');
+  const legacyLimit = requestsPerConnection(cluster, 'max_requests_per_connection');
+  const legacyPool: ConnectionPoolSpec = legacyLimit === undefined ? {} : { maxRequestsPerConnection: legacyLimit };
+  if (legacy !== undefined) return { upstreamProtocol: readHttp2Options(legacy), connectionPool: legacyPool };
+  if (extensions === undefined) return { upstreamProtocol: {}, connectionPool: legacyPool };
+  extensions.allowOnly(HTTP_PROTOCOL_OPTIONS);
+  const options = extensions.child(HTTP_PROTOCOL_OPTIONS).allowOnly('@type', 'explicit_http_config', 'common_http_protocol_options');
+  if (!options.string('@type').endsWith(`/${HTTP_PROTOCOL_OPTIONS}`)) options.fail('@type', `expected type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`);
+  const common = options.optionalChild('common_http_protocol_options');
+  // As in Envoy, the HttpProtocolOptions limit wins over the deprecated cluster field.
+  const connectionPool = common === undefined ? legacyPool : { ...legacyPool, ...readCommonOptions(common) };
+  return { upstreamProtocol: readExplicitConfig(options), connectionPool };
+}
