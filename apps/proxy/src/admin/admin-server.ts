@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { WorkloadIdentity } from '@meshkit/identity';
 import type { HealthCheckState } from '../filters/health-check-filter.js';
 import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
+import { clustersText } from './clusters-text.js';
 import { configDump } from './config-dump.js';
 import { envoyStatsText } from './metrics.js';
 import { envoyStatsPlainText } from './stats-text.js';
@@ -26,23 +27,6 @@ export interface AdminState {
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-function clustersText(state: AdminState): string {
-  const lines: string[] = [];
-  const { clusters, applied } = state.runtime;
-  for (const name of clusters.names()) {
-    const cluster = clusters.get(name);
-    if (cluster === undefined) continue;
-    lines.push(`${name}::observability_name::${name}`);
-    lines.push(`${name}::added_via_api::${applied.clusters.get(name)?.isStatic === false}`);
-    for (const ep of cluster.endpoints) {
-      const host = `${name}::${ep.address}:${ep.port}`;
-      lines.push(`${host}::health_flags::${ep.healthy === false ? '/failed_eds_health' : 'healthy'}`);
-      lines.push(`${host}::weight::${ep.weight ?? 1}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /** Envoy's admin API, on its own (loopback by default) address. */
@@ -77,7 +61,7 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
       return;
     }
     case '/clusters':
-      send(res, 200, clustersText(state));
+      send(res, 200, clustersText(state.runtime));
       return;
     case '/listeners': {
       // The bound address, so a listener configured on port 0 shows the port it got.
