@@ -213,3 +213,47 @@ describe('route actions through the built proxy (static bootstrap)', () => {
     );
   });
 });
+
+describe('hash policy on a RING_HASH cluster through the built proxy', () => {
+  let a: EchoServer;
+  let b: EchoServer;
+  let proxy: ProxyProcess;
+  let origin: string;
+  const agent = new Agent({ connections: 2 });
+
+  beforeAll(async () => {
+    a = await startEcho('a');
+    b = await startEcho('b');
+    const ring = staticCluster('ring', a.port, { lb_policy: 'RING_HASH' });
+    const endpoints = [a.port, b.port].map((port) => ({ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }));
+    ring['load_assignment'] = { cluster_name: 'ring', endpoints: [{ lb_endpoints: endpoints }] };
+    const routeConfig = {
+      name: 'sticky',
+      virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'ring', hash_policy: [{ header: { header_name: 'x-user' } }] } }] }],
+    };
+    ({ proxy, origin } = await startProxy(bootstrap(routeConfig, [ring])));
+  });
+  afterAll(async () => {
+    proxy?.kill();
+    await proxy?.exited;
+    await agent.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  it('sends every request with the same x-user to the same endpoint, and different users to both', async () => {
+    const answeredBy = new Map<string, Set<string>>();
+    for (let round = 0; round < 4; round++) {
+      for (let user = 0; user < 16; user++) {
+        const response = await request(`${origin}/`, { dispatcher: agent, headers: { 'x-user': `user-${user}` } });
+        const { upstream } = (await response.body.json()) as { upstream: string };
+        const seen = answeredBy.get(`user-${user}`) ?? new Set<string>();
+        seen.add(upstream);
+        answeredBy.set(`user-${user}`, seen);
+      }
+    }
+    expect([...answeredBy.entries()].filter(([, upstreams]) => upstreams.size !== 1)).toEqual([]);
+    // 16 keys on a two-endpoint ring reach both (all on one: about 2 in 65 536).
+    expect(new Set([...answeredBy.values()].flatMap((upstreams) => [...upstreams]))).toEqual(new Set(['a', 'b']));
+  });
+});
