@@ -165,10 +165,11 @@ export class Cluster {
    * The pool for an endpoint, created on first use and reused after. Endpoints are matched by
    * address and port. A pool asked for an endpoint outside the host set (say, one picked just
    * before an update) works, and is drained by the next `setEndpoints` that doesn't list it.
-   * For an HTTP/2 cluster the pool multiplexes requests as streams on few connections; the
+   * The pool is an undici `Dispatcher`: hand-framed HTTP/1.1 keep-alive connections, or for an
+   * HTTP/2 cluster undici's pool multiplexing requests as streams on few connections; the
    * dispatch interface is the same.
    */
-  poolFor(endpoint: Endpoint): Pool {
+  poolFor(endpoint: Endpoint): EndpointPool {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'open a pool');
     const key = endpointKey(endpoint);
     let pool = this.#pools.get(key);

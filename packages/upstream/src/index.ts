@@ -20,6 +20,7 @@ export type { TcpConnectFailureFlag, TcpConnectOptions, TcpConnectResult } from 
 export type { Disposable } from './disposable.js';
 export type { DnsFailureRefreshRate, DnsLookupFamily, DnsOptions, DnsResolver } from './dns/dns-options.js';
 export type { ClusterStats } from './cluster-stats.js';
+export type { EndpointPool, EndpointPoolStats } from './endpoint-pool.js';
 export type { Endpoint, Locality } from './endpoint.js';
 export type { LeastRequestOptions } from './least-request-balancer.js';
 export type { MaglevOptions } from './maglev-balancer.js';

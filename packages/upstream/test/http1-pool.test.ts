@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1ParseError } from '@meshkit/core/http1';
 import { Http1Pool } from '../src/http1/http1-pool.js';
+import { Cluster } from '../src/index.js';
 import { CertFactory } from './support/certs.js';
 import { exchange, onHeads, rawServer } from './support/dispatch-client.js';
 import { closedPort } from './support/upstream-server.js';
@@ -735,5 +736,45 @@ describe('Http1Pool framing of hostile responses', () => {
     const [reply] = (await once(socket, 'data')) as [Buffer];
     expect(reply.toString()).toBe('tunnel:hi');
     socket.destroy();
+  });
+});
+
+describe('EndpointPool on the HTTP/1.1 pool', () => {
+  const clusters: Cluster[] = [];
+  afterEach(async () => {
+    await Promise.all(clusters.splice(0).map((cluster) => cluster.destroy()));
+  });
+
+  function cluster(port: number, options: Partial<ConstructorParameters<typeof Cluster>[0]> = {}): Cluster {
+    const made = new Cluster({ name: 'h1', ...options });
+    made.setEndpoints([{ address: '127.0.0.1', port }]);
+    clusters.push(made);
+    return made;
+  }
+
+  it('counts connections, requests and an upgraded connection leaving the pool', async () => {
+    const server = await upstream((_req, res) => res.end('x'));
+    server.server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n');
+    });
+    const target = cluster(server.port);
+    const pool = target.poolFor({ address: '127.0.0.1', port: server.port });
+    for (let i = 0; i < 3; i++) expect((await exchange(pool, { method: 'GET', path: '/' })).status).toBe(200);
+    expect(target.stats).toMatchObject({ upstream_cx_total: 1, upstream_cx_active: 1, upstream_rq_total: 3, upstream_rq_2xx: 3, upstream_rq_active: 0, upstream_rq_pending_active: 0 });
+    const upgraded = await exchange(pool, { method: 'GET', path: '/ws', upgrade: 'websocket' });
+    expect(upgraded.upgrade?.status).toBe(101);
+    upgraded.upgrade?.socket.destroy();
+    // The upgrade took the idle keep-alive connection, which left the pool with it.
+    expect(target.stats).toMatchObject({ upstream_cx_total: 1, upstream_cx_active: 0, upstream_rq_total: 4, upstream_rq_active: 0 });
+    expect(pool.stats).toMatchObject({ connected: 0, free: 0 });
+  });
+
+  it('counts a connect timeout as upstream_cx_connect_fail and upstream_cx_connect_timeout', async () => {
+    const { origin } = await raw(() => {});
+    const port = Number(new URL(origin).port);
+    const target = cluster(port, { tls: { rejectUnauthorized: false }, connectTimeoutMs: 100 });
+    const result = await exchange(target.poolFor({ address: '127.0.0.1', port }), { method: 'GET', path: '/' });
+    expect(result.error).toMatchObject({ code: 'UND_ERR_CONNECT_TIMEOUT' });
+    expect(target.stats).toMatchObject({ upstream_cx_connect_fail: 1, upstream_cx_connect_timeout: 1, upstream_cx_total: 0, upstream_rq_active: 0 });
   });
 });

@@ -20,26 +20,26 @@ export interface ConnectionObserver {
 
 export interface Http1PoolOptions {
   /** Most connections open (or opening) at once; null/undefined is unlimited, as in undici's Pool. */
-  readonly connections?: number | null;
+  readonly connections?: number | null | undefined;
   /** TLS settings and connect `timeout` (ms), or an undici-style connector function. */
-  readonly connect?: DialOptions | buildConnector.connector;
+  readonly connect?: DialOptions | buildConnector.connector | undefined;
   /** Idle time before a connection is closed, without a server hint. Default 4000 (undici's). */
-  readonly keepAliveTimeout?: number;
+  readonly keepAliveTimeout?: number | undefined;
   /** Cap on a server's `Keep-Alive: timeout` hint. Default 600 000. */
-  readonly keepAliveMaxTimeout?: number;
+  readonly keepAliveMaxTimeout?: number | undefined;
   /** Taken off the server's hint. Default 2000. */
-  readonly keepAliveTimeoutThreshold?: number;
+  readonly keepAliveTimeoutThreshold?: number | undefined;
   /** Close a connection after this many requests; 0/undefined is unlimited. */
-  readonly maxRequestsPerConnection?: number;
+  readonly maxRequestsPerConnection?: number | undefined;
   /** No byte of the response head for this long fails the request (UND_ERR_HEADERS_TIMEOUT). Default 300 000; 0 disables. */
-  readonly headersTimeout?: number;
+  readonly headersTimeout?: number | undefined;
   /** No byte of the response body for this long fails the request (UND_ERR_BODY_TIMEOUT). Default 300 000; 0 disables. */
-  readonly bodyTimeout?: number;
+  readonly bodyTimeout?: number | undefined;
   /** Response head size limit in bytes. Default node:http's `maxHeaderSize` (16 KiB). */
-  readonly maxHeaderSize?: number;
+  readonly maxHeaderSize?: number | undefined;
   /** Response header field count limit. Default 100 (Envoy's `max_headers_count`). */
-  readonly maxHeaderFields?: number;
-  readonly observer?: ConnectionObserver;
+  readonly maxHeaderFields?: number | undefined;
+  readonly observer?: ConnectionObserver | undefined;
 }
 
 /** A snapshot of the pool, like undici's `PoolStats`. */
