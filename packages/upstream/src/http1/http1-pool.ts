@@ -86,6 +86,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   readonly #idle: Http1Connection[] = [];
   readonly #open = new Set<Http1Connection>();
   readonly #dialing = new Set<Dialing>();
+  #reservedDials = 0;
   #head: Http1Request | null = null;
   #tail: Http1Request | null = null;
   /** Live requests in the queue (aborted ones stay linked until passed over). */
@@ -273,12 +274,14 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
 
   /** Opens connections for queued requests no connect in progress will serve, up to the limit. */
   #grow(): void {
-    while (this.#dialing.size < this.#queued && this.#open.size + this.#dialing.size < this.#maxConnections) this.#dial(null);
+    // Connects opened for a retried request serve that request only.
+    while (this.#dialing.size - this.#reservedDials < this.#queued && this.#open.size + this.#dialing.size < this.#maxConnections) this.#dial(null);
   }
 
   #dial(reserved: Http1Request | null): void {
     const attempt: Dialing = { cancel: ignore, reserved };
     this.#dialing.add(attempt);
+    if (reserved !== null) this.#reservedDials++;
     let finished = false;
     const cancel = dial(this.#target, this.#connect, this.#session, (error, socket) => {
       finished = true;
@@ -286,6 +289,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
         socket?.destroy(); // abandoned by destroy()
         return;
       }
+      if (reserved !== null) this.#reservedDials--;
       if (error !== null) this.#onDialFailed(error, reserved);
       else this.#onDialed(socket as Socket, reserved);
     });
@@ -340,6 +344,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
       attempt.reserved?.fail(error);
     }
     this.#dialing.clear();
+    this.#reservedDials = 0;
     this.#idle.length = 0;
     for (const connection of [...this.#open]) connection.destroy(error);
     const waiters = this.#closeWaiters;
