@@ -197,9 +197,9 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
   });
 
   it('NACKs a cluster it cannot apply and keeps the clusters it has', async () => {
-    snapshot('4', routes('v2'), [edsCluster('v1', { lb_policy: 'LEAST_REQUEST' }), edsCluster('v2')]);
+    snapshot('4', routes('v2'), [edsCluster('v1', { lb_policy: 'CLUSTER_PROVIDED' }), edsCluster('v2')]);
     await eventually(() => nacks.some((n) => n.version === '4' && n.typeUrl === TYPE_URLS.cluster), 5000, 'a CDS NACK of version 4');
-    expect(nacks.find((n) => n.version === '4')?.message).toBe('Cluster v1: lb_policy: LEAST_REQUEST is not supported yet (ROUND_ROBIN is)');
+    expect(nacks.find((n) => n.version === '4')?.message).toBe('Cluster v1: lb_policy: CLUSTER_PROVIDED is not supported yet (ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH and MAGLEV are)');
     expect(proxy.runtime.clusters.get('v1')).toBeDefined();
     expect(await upstreamOf()).toBe('v2');
   });

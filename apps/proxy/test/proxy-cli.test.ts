@@ -68,12 +68,12 @@ describe('the proxy CLI (dist/main.js) with a static bootstrap', () => {
 
   it('refuses an unsupported field before starting, naming the file and the field', async () => {
     const doc = bootstrap() as { static_resources: { clusters: Record<string, unknown>[] } };
-    doc.static_resources.clusters[1] = { ...doc.static_resources.clusters[1], lb_policy: 'RING_HASH' };
+    doc.static_resources.clusters[1] = { ...doc.static_resources.clusters[1], lb_policy: 'CLUSTER_PROVIDED' };
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, stringify(doc));
     const { code, stderr } = await runProxyToFailure(['-c', file]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`${file}: static_resources.clusters[1].lb_policy: RING_HASH is not supported yet`);
+    expect(stderr).toContain(`${file}: static_resources.clusters[1].lb_policy: CLUSTER_PROVIDED is not supported yet`);
     const inline = await runProxyToFailure(['--config-yaml', 'admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}, profile_path: /x}']);
     expect(inline.code).toBe(1);
     expect(inline.stderr).toContain('--config-yaml: admin.profile_path: is not supported by this proxy');
