@@ -1,7 +1,9 @@
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1ParseError } from '@meshkit/core/http1';
 import { Http1Pool } from '../src/http1/http1-pool.js';
@@ -11,6 +13,7 @@ import { exchange, onHeads, rawServer } from './support/dispatch-client.js';
 import { closedPort } from './support/upstream-server.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
 import type { Http1PoolOptions } from '../src/http1/http1-pool.js';
 
 const servers: (Server | NetServer)[] = [];
@@ -97,6 +100,33 @@ describe('Http1Pool keep-alive', () => {
     expect(response.headers['x-seen']).toBe('POST yes 7 payload');
     expect(response.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     expect(await response.body.text()).toBe('ok');
+  });
+});
+
+describe('Http1Pool under undici APIs', () => {
+  it('serves fetch() with a streamed body, stream() and pipeline()', async () => {
+    const server = await upstream((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => res.end(`${req.method ?? ''}:${body}`));
+    });
+    const target = pool(server.origin);
+    const { fetch } = await import('undici');
+    const fetched = await fetch(`${server.origin}/f`, { method: 'POST', body: new Blob(['from fetch']).stream(), duplex: 'half', dispatcher: target });
+    expect(await fetched.text()).toBe('POST:from fetch');
+
+    const chunks: Buffer[] = [];
+    await target.stream({ method: 'PUT', path: '/s', body: 'streamed' }, () => new Writable({ write: (chunk: Buffer, _enc, done) => (chunks.push(chunk), done()) }));
+    expect(Buffer.concat(chunks).toString()).toBe('PUT:streamed');
+
+    const piped: Buffer[] = [];
+    await pipelinePromise(
+      Readable.from(['piped']),
+      target.pipeline({ method: 'POST', path: '/p' }, ({ body }) => body),
+      new Writable({ write: (chunk: Buffer, _enc, done) => (piped.push(chunk), done()) }),
+    );
+    expect(Buffer.concat(piped).toString()).toBe('POST:piped');
+    expect(server.sockets.size).toBe(1);
   });
 });
 
@@ -689,6 +719,44 @@ describe('Http1Pool over TLS', () => {
       expect(result.body.toString()).toBe(`secure svc-${i}`);
     }
     expect(connects).toBe(1);
+  });
+
+  it('aborted while the TLS handshake is still going: the abort lands at onRequestStart, nothing is sent', async () => {
+    // A relay that holds the client's bytes for 150 ms, so the handshake takes that long.
+    let upstreamBytes = 0;
+    const { origin } = await raw((socket) => {
+      const backend = connect(port, '127.0.0.1');
+      rawSockets.push(backend);
+      backend.on('error', () => socket.destroy());
+      socket.on('data', (data: Buffer) => setTimeout(() => backend.write(data), 150));
+      backend.on('data', (data: Buffer) => socket.write(data));
+    });
+    tlsServer.on('request', () => upstreamBytes++);
+    const target = pool(origin.replace('http:', 'https:'), { connect: { ca, servername: 'upstream.test' } });
+    // The router's UpstreamStream: an abort before the controller exists waits for onRequestStart.
+    let controller: Dispatcher.DispatchController | null = null;
+    let pendingAbort: Error | null = null;
+    const reason = new Error('upstream request timeout');
+    const pending = exchange(
+      target,
+      { method: 'GET', path: '/' },
+      {
+        onStart(given) {
+          controller = given;
+          if (pendingAbort !== null) given.abort(pendingAbort);
+        },
+      },
+    );
+    await delay(30);
+    expect(target.stats.connecting).toBe(1);
+    expect(controller).toBeNull();
+    pendingAbort = reason;
+    const result = await pending;
+    expect(result.error).toBe(reason);
+    expect(result.calls).toEqual({ start: 1, error: 1 });
+    expect(target.stats).toMatchObject({ connected: 1, free: 1 });
+    await delay(200);
+    expect(upstreamBytes).toBe(0);
   });
 
   it('fails the connect on a certificate that does not match', async () => {
