@@ -32,6 +32,27 @@ function sha(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+describe('router filter: typed config', () => {
+  it('adds none of its own x-envoy-* headers with suppress_envoy_headers', async () => {
+    const app = await startApp('app', closer);
+    const routes = routesTo([{ match: { prefix: '/old/' }, route: { cluster: 'app', prefixRewrite: '/new/' } }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }), { suppress_envoy_headers: true })], routes }, closer);
+    const response = await client(closer)(`${proxy.origin}/old/x`);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-envoy-upstream-service-time']).toBeUndefined();
+    expect(app.seen[0]?.url).toBe('/new/x');
+    expect(app.seen[0]?.headers['x-envoy-original-path']).toBeUndefined();
+  });
+
+  it('refuses router fields it would otherwise ignore, naming them', () => {
+    const manager = clusters(closer, {});
+    expect(() => router(manager, { start_child_span: true })).toThrow('start_child_span: only false is supported by this router');
+    expect(() => router(manager, { upstream_log: [] })).toThrow('upstream_log: is not supported by this router');
+    expect(() => router(manager, { suppress_envoy_headers: 'yes' })).toThrow('suppress_envoy_headers: expected true or false');
+    expect(() => router(manager, { dynamic_stats: true, start_child_span: false })).not.toThrow();
+  });
+});
+
 describe('router filter: success path', () => {
   it('forwards the request and response with bodies both ways and records the stream', async () => {
     const app = await startApp('app', closer, (req, res, body) => {
@@ -488,6 +509,14 @@ describe('router filter: route actions', () => {
     const missing = await send(`${proxy.origin}/nowhere`);
     expect(missing.status).toBe(503);
     expect(missing.headers['x-route-absent']).toBe('route');
+  });
+
+  it('finalizes its upstream-failure replies (503 UF) with the route response headers too', async () => {
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app' }, responseHeadersToAdd: [{ header: { key: 'x-route', value: 'yes' } }] }]);
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(await closedPort())] }))], routes }, closer);
+    const failed = await client(closer)(`${proxy.origin}/`);
+    expect(failed.status).toBe(503);
+    expect(failed.headers['x-route']).toBe('yes');
   });
 
   it('sends host_rewrite_literal, or the endpoint hostname for auto_host_rewrite, as the upstream Host', async () => {

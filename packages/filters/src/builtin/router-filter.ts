@@ -6,8 +6,9 @@ import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
-import { MutatingUpstreamStream } from './mutating-upstream-stream.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
+import { readRouterSettings } from './router-settings.js';
+import type { RouterSettings } from './router-settings.js';
 import { UpstreamStream } from './upstream-stream.js';
 
 export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
@@ -60,6 +61,7 @@ class RouterFilter implements HttpFilter {
   constructor(
     private readonly ctx: HttpFilterContext,
     private readonly clusters: ClusterLookup,
+    private readonly settings: RouterSettings,
   ) {}
 
   onRequestHeaders(headers: HeaderMap, endOfStream: boolean): FilterStatus {
@@ -107,7 +109,7 @@ class RouterFilter implements HttpFilter {
     info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     this.upgrade = upgradeToken(headers);
     if (!endOfStream && this.upgrade === undefined) this.requestBody = new RequestBodyStream(this.ctx);
-    this.upstream = responseMutations.length === 0 ? new UpstreamStream(this.ctx) : new MutatingUpstreamStream(this.ctx, responseMutations);
+    this.upstream = new UpstreamStream(this.ctx, this.settings, responseMutations);
     this.timeoutMs = route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, route, requestMutations, endpoint), this.upstream);
     if (endOfStream) this.upstream.armTimeout(this.timeoutMs);
@@ -162,7 +164,7 @@ class RouterFilter implements HttpFilter {
     out['host'] = upstreamHost(route, headers, endpoint);
     const path = (headers[':path'] as string | undefined) ?? '/';
     // Envoy keeps the path it rewrote in x-envoy-original-path.
-    if (route.prefixRewrite !== undefined || route.regexRewrite !== undefined) out['x-envoy-original-path'] = path;
+    if ((route.prefixRewrite !== undefined || route.regexRewrite !== undefined) && !this.settings.suppressEnvoyHeaders) out['x-envoy-original-path'] = path;
     return {
       method: (headers[':method'] as Dispatcher.HttpMethod | undefined) ?? 'GET',
       path: rewritePath(route, path),
@@ -177,8 +179,9 @@ class RouterFilter implements HttpFilter {
 export function routerFilterFactory(clusters: ClusterLookup): HttpFilterFactory {
   return {
     typeName: ROUTER_FILTER_TYPE,
-    compile(): CompiledHttpFilter {
-      return { name: 'envoy.filters.http.router', create: (ctx) => new RouterFilter(ctx, clusters) };
+    compile(config): CompiledHttpFilter {
+      const settings = readRouterSettings(config);
+      return { name: 'envoy.filters.http.router', create: (ctx) => new RouterFilter(ctx, clusters, settings) };
     },
   };
 }

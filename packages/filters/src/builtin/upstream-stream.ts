@@ -1,10 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { applyHeaderMutations } from '@meshkit/router';
+import type { HeaderMutationSet } from '@meshkit/router';
 import type { HeaderMap, HttpFilterContext } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { upstreamFailure } from './upstream-failure.js';
+import type { RouterSettings } from './router-settings.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
 /**
@@ -30,7 +33,12 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   private early: Buffer[] = [];
   private earlyEnd = false;
 
-  constructor(private readonly ctx: HttpFilterContext) {}
+  constructor(
+    private readonly ctx: HttpFilterContext,
+    private readonly settings: RouterSettings,
+    /** The route's `response_headers_to_add`/`_to_remove`, for upstream responses and failures alike. */
+    private readonly responseMutations: readonly HeaderMutationSet[] = [],
+  ) {}
 
   /**
    * Envoy's route timeout: armed when the downstream request is complete, it covers the whole
@@ -107,9 +115,9 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (this.done || statusCode < 200) return; // 1xx informational responses are not forwarded yet
-    const out: HeaderMap = forwardableHeaders(headers);
+    const out: HeaderMap = forwardableHeaders(this.responseMutations.length === 0 ? headers : applyHeaderMutations(headers, this.responseMutations));
     out[':status'] = String(statusCode);
-    out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
+    if (!this.settings.suppressEnvoyHeaders) out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
     this.headersEncoded = true;
     // undici does not say whether the headers ended the stream. A response carrying grpc-status in
     // its headers is gRPC's trailers-only form, which has no body and no trailers: end it here, so
@@ -155,7 +163,13 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   private fail(failure: UpstreamFailure): void {
     if (this.headersEncoded) this.ctx.resetStream(failure.flag);
-    else this.ctx.respond(failure.status, failure.body, { flag: failure.flag, details: failure.details, ...(failure.headers === undefined ? {} : { headers: failure.headers }) });
+    else this.ctx.respond(failure.status, failure.body, { flag: failure.flag, details: failure.details, headers: this.failureHeaders(failure) });
+  }
+
+  /** Envoy finalizes its own replies with the route's response header mutations too. */
+  private failureHeaders(failure: UpstreamFailure): HeaderMap {
+    const own = this.settings.suppressEnvoyHeaders || failure.headers === undefined ? {} : failure.headers;
+    return this.responseMutations.length === 0 ? { ...own } : applyHeaderMutations(own, this.responseMutations);
   }
 
   private abort(reason: Error): void {

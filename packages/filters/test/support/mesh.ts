@@ -20,8 +20,8 @@ export function clusters(closer: Closer, definitions: Record<string, readonly En
   return manager;
 }
 
-export function router(manager: ClusterManager): CompiledHttpFilter {
-  return routerFilterFactory(manager).compile({}, { listenerName: 'test', trafficDirection: 'OUTBOUND' });
+export function router(manager: ClusterManager, config: Readonly<Record<string, unknown>> = {}): CompiledHttpFilter {
+  return routerFilterFactory(manager).compile(config, { listenerName: 'test', trafficDirection: 'OUTBOUND' });
 }
 
 export function endpoint(port: number): Endpoint {
