@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { compileRouteConfig } from '@meshkit/router';
@@ -85,6 +85,30 @@ describe('router filter: success path', () => {
     expect(info?.bytesReceived).toBe(4);
     expect(info?.bytesSent).toBe(response.body.length);
     expect(info?.responseFlagsString()).toBe('-');
+  });
+
+  it('forwards request trailers of a chunked request to an HTTP/1.1 upstream', async () => {
+    let trailers: Record<string, string | undefined> = {};
+    const app = await startApp('app', closer, (req, res, body) => {
+      trailers = req.trailers;
+      res.writeHead(200).end(body);
+    });
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(app.port)] }))], routes: routesTo(toApp) }, closer);
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(proxy.port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.endsWith('0\r\n\r\n')) socket.end();
+      });
+      socket.once('close', () => resolve(text));
+      socket.write('POST /t HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: abc\r\nConnection: x\r\n\r\n');
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(raw).toContain('5\r\nhello\r\n');
+    expect(trailers['x-checksum']).toBe('abc');
+    // Hop-by-hop fields are no more forwarded as trailers than as headers.
+    expect(trailers['connection']).toBeUndefined();
   });
 
   it('streams multi-megabyte bodies both ways intact', async () => {

@@ -20,6 +20,9 @@ export interface ClusterLookup {
 
 /** The request body as undici reads it, with back-pressure to the downstream socket. */
 class RequestBodyStream extends Readable {
+  /** The request's trailers, which the HTTP/1.1 pool sends in the chunked body's trailer section. */
+  trailers: HeaderMap | null = null;
+
   constructor(private readonly ctx: HttpFilterContext) {
     super();
   }
@@ -127,9 +130,13 @@ class RouterFilter implements HttpFilter {
     return 'continue';
   }
 
-  onRequestTrailers(): FilterStatus {
-    // The body ends here; forwarding request trailers comes with the HTTP/2 codec.
-    this.requestBody?.pushChunk(Buffer.alloc(0), true);
+  onRequestTrailers(trailers: HeaderMap): FilterStatus {
+    // Forwarded by HTTP/1.1 upstreams (a chunked body's trailer section); HTTP/2 upstreams drop them.
+    const body = this.requestBody;
+    if (body !== undefined) {
+      body.trailers = forwardableHeaders(trailers);
+      body.pushChunk(Buffer.alloc(0), true);
+    }
     this.upstream?.armTimeout(this.timeoutMs);
     return 'continue';
   }
