@@ -6,6 +6,16 @@ export type StreamEntry =
   | { readonly kind: 'data'; readonly data: Buffer; readonly endOfStream: boolean }
   | { readonly kind: 'trailers'; readonly trailers: HeaderMap };
 
+/** What an iteration calls back into: the stream's filter manager, one object for both directions. */
+export interface IterationHost {
+  /** Runs filter `index` on `entry`. */
+  visit(decoding: boolean, filterIndex: number, entry: StreamEntry): FilterStatus;
+  /** The entry passed every filter of the direction. */
+  deliver(decoding: boolean, entry: StreamEntry): void;
+  /** Nothing is queued or stopped any more. */
+  idle(decoding: boolean): void;
+}
+
 /**
  * Walks entries through filters in one direction. An entry reaches filter k+1 only after filter k
  * let it continue, entries never overtake each other, and a `'stop'` holds the whole direction
@@ -32,9 +42,7 @@ export class FilterIteration {
     private readonly first: number,
     private readonly step: 1 | -1,
     private readonly count: number,
-    private readonly visit: (filterIndex: number, entry: StreamEntry) => FilterStatus,
-    private readonly deliver: (entry: StreamEntry) => void,
-    private readonly onIdle?: () => void,
+    private readonly host: IterationHost,
   ) {}
 
   /** The kind of entry a filter stopped on, or undefined when nothing is stopped. */
@@ -67,7 +75,7 @@ export class FilterIteration {
       while (this.passed < this.count) {
         const index = this.first + this.step * this.passed;
         this.passed++;
-        if (this.visit(index, entry) === 'stop') {
+        if (this.host.visit(this.step === 1, index, entry) === 'stop') {
           this.stoppedBy = index;
           break;
         }
@@ -77,13 +85,13 @@ export class FilterIteration {
       this.queue[this.head++] = undefined;
       this.passed = 0;
       if (entry.kind === 'data') this.queuedBytes -= entry.data.length;
-      this.deliver(entry);
+      this.host.deliver(this.step === 1, entry);
     }
     if (this.head === this.queue.length) {
       this.queue.length = 0;
       this.head = 0;
     }
     this.running = false;
-    if (!this.isPaused) this.onIdle?.();
+    if (!this.isPaused) this.host.idle(this.step === 1);
   }
 }

@@ -2,7 +2,7 @@ import type { RouteMatch } from '@meshkit/router';
 import { FilterContext } from './filter-context.js';
 import { FilterIteration } from './filter-iteration.js';
 import { grpcLocalReplyHeaders, isGrpcRequest } from './grpc-local-reply.js';
-import type { StreamEntry } from './filter-iteration.js';
+import type { IterationHost, StreamEntry } from './filter-iteration.js';
 import type {
   CompiledHttpFilter,
   FilterStatus,
@@ -42,9 +42,8 @@ const EMPTY = Buffer.alloc(0);
  * Runs one HTTP stream through its filter chain: request entries in chain order, response
  * entries in reverse from the filter that produced them, local replies, and teardown.
  */
-export class FilterManager {
+export class FilterManager implements IterationHost {
   private readonly filters: HttpFilter[] = [];
-  private readonly names: string[] = [];
   private readonly bufferLimit: number;
   /** Reads were paused because a filter stopped on headers while the body piled up. */
   private readPausedForBuffer = false;
@@ -60,7 +59,7 @@ export class FilterManager {
   resetLocally = false;
 
   constructor(
-    compiled: readonly CompiledHttpFilter[],
+    private readonly compiled: readonly CompiledHttpFilter[],
     private readonly codec: DownstreamCodec,
     readonly streamInfo: StreamInfo,
     readonly requestHeaders: HeaderMap,
@@ -71,7 +70,6 @@ export class FilterManager {
     let failed: { name: string; error: unknown } | undefined;
     for (let i = 0; i < compiled.length; i++) {
       const filter = compiled[i] as CompiledHttpFilter;
-      this.names.push(filter.name);
       try {
         this.filters.push(filter.create(new FilterContext(this, i)));
       } catch (error) {
@@ -80,8 +78,28 @@ export class FilterManager {
         failed ??= { name: filter.name, error };
       }
     }
-    this.decoding = new FilterIteration(0, 1, this.filters.length, (index, entry) => this.decodeAt(index, entry), () => {}, () => this.decodingIdle());
+    this.decoding = new FilterIteration(0, 1, this.filters.length, this);
     if (failed !== undefined) this.filterThrew(failed.name, failed.error);
+  }
+
+  /** @internal IterationHost: request entries go to filters in chain order, responses in reverse. */
+  visit(decoding: boolean, index: number, entry: StreamEntry): FilterStatus {
+    return decoding ? this.decodeAt(index, entry) : this.encodeAt(index, entry);
+  }
+
+  /** @internal IterationHost: a request entry past every filter goes nowhere; a response entry goes downstream. */
+  deliver(decoding: boolean, entry: StreamEntry): void {
+    if (!decoding) this.writeDownstream(entry);
+  }
+
+  /** @internal IterationHost */
+  idle(decoding: boolean): void {
+    if (decoding) this.decodingIdle();
+    else this.flushDrainListeners();
+  }
+
+  private nameOf(index: number): string {
+    return this.compiled[index]?.name ?? '';
   }
 
   decodeHeaders(endOfStream: boolean): void {
@@ -136,14 +154,7 @@ export class FilterManager {
   encode(origin: number, entry: StreamEntry): void {
     if (this.destroyed) return;
     if (this.encoding === undefined) {
-      this.encoding = new FilterIteration(
-        origin - 1,
-        -1,
-        origin,
-        (index, e) => this.encodeAt(index, e),
-        (e) => this.writeDownstream(e),
-        () => this.flushDrainListeners(),
-      );
+      this.encoding = new FilterIteration(origin - 1, -1, origin, this);
     }
     this.encoding.push(entry);
   }
@@ -221,7 +232,7 @@ export class FilterManager {
         this.filters[i]?.onDestroy?.();
       } catch (error) {
         // The stream is gone; the other filters still get to release what they hold.
-        this.policy.onFilterError?.(this.names[i] ?? '', error);
+        this.policy.onFilterError?.(this.nameOf(i), error);
       }
     }
   }
@@ -242,7 +253,7 @@ export class FilterManager {
     try {
       return this.decodeAtUnguarded(index, entry);
     } catch (error) {
-      this.filterThrew(this.names[index] ?? '', error);
+      this.filterThrew(this.nameOf(index), error);
       return 'stop';
     }
   }
@@ -251,7 +262,7 @@ export class FilterManager {
     try {
       return this.encodeAtUnguarded(index, entry);
     } catch (error) {
-      this.filterThrew(this.names[index] ?? '', error);
+      this.filterThrew(this.nameOf(index), error);
       return 'stop';
     }
   }

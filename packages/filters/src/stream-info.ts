@@ -8,7 +8,8 @@ export type TrafficDirection = 'INBOUND' | 'OUTBOUND' | 'UNSPECIFIED';
  */
 export class StreamInfo {
   readonly startTime = performance.now();
-  readonly startDate = new Date();
+  /** Wall-clock start, in epoch milliseconds (a Date only when someone asks: `startDate`). */
+  readonly startEpochMs = Date.now();
   endTime: number | undefined;
   protocol = 'HTTP/1.1';
   requestId = '';
@@ -25,11 +26,20 @@ export class StreamInfo {
   upstreamHost = '';
   bytesReceived = 0;
   bytesSent = 0;
-  /** Filters share facts here (e.g. the peer metadata one filter decoded and another reports). */
-  readonly filterState = new Map<string, unknown>();
+  private state: Map<string, unknown> | undefined;
   private readonly flags: ResponseFlag[] = [];
 
   constructor(readonly trafficDirection: TrafficDirection) {}
+
+  get startDate(): Date {
+    return new Date(this.startEpochMs);
+  }
+
+  /** Filters share facts here (e.g. the peer metadata one filter decoded and another reports); made on first use. */
+  get filterState(): Map<string, unknown> {
+    this.state ??= new Map();
+    return this.state;
+  }
 
   setResponseFlag(flag: ResponseFlag): void {
     if (!this.flags.includes(flag)) this.flags.push(flag);
