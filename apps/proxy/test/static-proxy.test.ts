@@ -64,6 +64,14 @@ describe('a static-bootstrap proxy, in process', () => {
     expect(alpha.seen).toHaveLength(1);
   });
 
+  it('answers curl --http2 on cleartext (an h2c upgrade offer) as HTTP/1.1, as Envoy does', async () => {
+    const offered = await curl(`${listener}/h2c?x=1`, '--http2', '-i', '-H', 'Host: alpha.test');
+    expect(offered.status).toBe(200);
+    // No 101 Switching Protocols: the one response is HTTP/1.1, from the upstream the route names.
+    expect(offered.body).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(JSON.parse(offered.body.slice(offered.body.indexOf('\r\n\r\n') + 4))).toEqual({ upstream: 'alpha', url: '/h2c?x=1', host: 'alpha.test' });
+  });
+
   it('answers /ready, /listeners and /clusters', async () => {
     expect(await curl(`${admin}/ready`)).toEqual({ status: 200, body: 'LIVE\n' });
     expect((await curl(`${admin}/listeners`)).body).toBe(`http::${listener.slice('http://'.length)}\n`);

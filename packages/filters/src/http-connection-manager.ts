@@ -79,6 +79,8 @@ export class HttpConnectionManager implements Http1ConnectionHost {
    */
   acceptConnection(socket: Socket): void {
     const stats = this.stats;
+    // Whatever accepted it: a response split over two ticks must not wait for a delayed ACK (Nagle).
+    socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
     this.connections.set(socket, { inFlight: 0, session: undefined, http1: undefined });

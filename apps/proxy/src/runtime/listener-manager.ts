@@ -139,7 +139,8 @@ export class ListenerManager {
 
   private create(spec: ListenerSpec, routeTable: RouteLookup): ActiveListener {
     // Half-open, so a TCP proxy can carry a client's FIN upstream while the answer still flows back.
-    const server = net.createServer({ allowHalfOpen: true });
+    // TCP_NODELAY as Envoy sets it: a response written in two ticks must not wait on a delayed ACK.
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     const listener = new ActiveListener(spec, server);
     for (const chain of chainSpecs(spec)) listener.chains.set(chain.key, new ActiveFilterChain(chain, spec.name, this.hcmConfig(spec, chain, routeTable), this.log));
     server.on('connection', (socket: Socket) => this.onConnection(listener, socket));
