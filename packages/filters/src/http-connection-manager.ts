@@ -16,7 +16,7 @@ import { FilterManager } from './filter-manager.js';
 import type { DownstreamCodec, StreamPolicy } from './filter-manager.js';
 import { HttpConnectionManagerStats } from './hcm-stats.js';
 import type { CompiledHttpFilter, HeaderMap } from './http-filter.js';
-import { mutateRequestHeaders } from './request-headers.js';
+import { mutateRequestHeaders, trustedClientAddress } from './request-headers.js';
 import { ResponseFlag } from './response-flags.js';
 import { StreamInfo } from './stream-info.js';
 import type { TrafficDirection } from './stream-info.js';
@@ -249,11 +249,15 @@ export class HttpConnectionManager implements Http1ConnectionHost {
     const stats = this.stats;
     const info = new StreamInfo(config.trafficDirection);
     info.protocol = protocol;
-    info.downstreamRemoteAddress = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+    const peerIp = socket.remoteAddress ?? '';
+    // Envoy's downstream remote address is the trusted client address (from XFF when a hop in
+    // front is trusted, or on a non-edge listener), read before this hop appends to XFF.
+    const client = trustedClientAddress(headers, peerIp, this.options);
+    info.downstreamRemoteAddress = client === peerIp ? `${peerIp}:${socket.remotePort ?? 0}` : `${client}:0`;
     info.downstreamLocalAddress = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
     info.downstreamTls = 'encrypted' in socket;
     if (info.downstreamTls && config.peerIdentity !== undefined) info.downstreamPeerSpiffeId = config.peerIdentity(socket);
-    info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', socket.remoteAddress ?? '', this.options);
+    info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', peerIp, this.options, client);
 
     const table = config.routeTable();
     const manager = new FilterManager(

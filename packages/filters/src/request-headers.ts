@@ -59,15 +59,20 @@ export function trustedClientAddress(
  * - otherwise the request is not an edge request: `x-envoy-external-address` is left as it came,
  *   `x-forwarded-proto` and `x-request-id` are only filled in when absent;
  * - `via` is appended when configured.
- * Returns the request id.
+ * `client` is the trusted client address, when the caller has it already. Returns the request id.
  */
 // HOT PATH: per request; the `x-envoy-` scan runs only for edge listeners, the XFF walk only
 // when `xff_num_trusted_hops` is set and XFF is present.
-export function mutateRequestHeaders(headers: HeaderMap, scheme: string, remoteIp: string, options: ResolvedConnectionOptions): string {
+export function mutateRequestHeaders(
+  headers: HeaderMap,
+  scheme: string,
+  remoteIp: string,
+  options: ResolvedConnectionOptions,
+  // Read before the append below: Envoy's example (2 trusted hops, XFF "a, b, c") trusts b.
+  client = trustedClientAddress(headers, remoteIp, options),
+): string {
   const edge = options.useRemoteAddress;
   if (edge) {
-    // Read before the append below: Envoy's example (2 trusted hops, XFF "a, b, c") trusts b.
-    const client = trustedClientAddress(headers, remoteIp, options);
     for (const name in headers) if (name.startsWith('x-envoy-')) delete headers[name];
     if (!options.skipXffAppend && remoteIp !== '') appendToList(headers, 'x-forwarded-for', remoteIp);
     if (client !== '') headers['x-envoy-external-address'] = client;

@@ -15,6 +15,17 @@ function captureHeaders(into: HeaderMap[]): ReturnType<typeof recorder> {
 }
 
 describe('HttpConnectionManager', () => {
+  it("records Envoy's trusted client address as the stream's downstream remote address", async () => {
+    const proxy = await startProxy({ filters: [echo()] }, closer);
+    const send = client(closer);
+    await send(`${proxy.origin}/direct`);
+    // Not an edge listener: the last x-forwarded-for entry is the client, as Envoy reads it.
+    await send(`${proxy.origin}/forwarded`, { headers: { 'x-forwarded-for': '203.0.113.7, 198.51.100.2' } });
+    await waitFor(() => proxy.streams.length === 2);
+    expect(proxy.streams[0]?.downstreamRemoteAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(proxy.streams[1]?.downstreamRemoteAddress).toBe('198.51.100.2:0');
+  });
+
   it('gives filters pseudo-headers with host as :authority', async () => {
     const seen: HeaderMap[] = [];
     const proxy = await startProxy({ filters: [captureHeaders(seen), echo()] }, closer);
