@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const BODY = 'x'.repeat(1024);
-const PORTS = { upstream: 18000, direct: 18000, meshkit: 18010, nginx: 18020, haproxy: 18030, admin: 18050 };
+const PORTS = { upstream: 18000, direct: 18000, meshkit: 18010, nginx: 18020, haproxy: 18030, 'node-floor': 18040, admin: 18050 };
 const PACKAGES = { nginx: 'nginx', haproxy: 'haproxy', wrk: 'wrk', h2load: 'nghttp2-client' };
 const dir = mkdtempSync(path.join(tmpdir(), 'meshkit-bench-'));
 const children = [];
@@ -96,12 +96,14 @@ start('haproxy', 'haproxy', ['-f', path.join(dir, 'haproxy.cfg')]);
 const meshkitArgs = [path.join(root, 'apps/proxy/dist/main.js'), '-c', path.join(dir, 'meshkit.json'), '--log-level', 'error'];
 // Measured without the profiler (it costs the proxy about a fifth of its throughput); profiled after.
 let meshkit = start('meshkit', process.execPath, meshkitArgs);
-for (const port of [PORTS.upstream, PORTS.nginx, PORTS.haproxy, PORTS.meshkit]) await waitForPort(port);
+// No proxy written on node's sockets can beat this one; see node-floor.mjs (HTTP/1.1 only).
+start('node-floor', process.execPath, [path.join(root, 'bench/proxy/node-floor.mjs'), String(PORTS['node-floor']), String(PORTS.upstream)]);
+for (const port of [PORTS.upstream, PORTS.nginx, PORTS.haproxy, PORTS.meshkit, PORTS['node-floor']]) await waitForPort(port);
 
 // HTTP/1.1 throughput is measured in interleaved rounds and the median kept: this machine's
 // neighbours come and go, and a ratio taken from one run of each target can be off by a third.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TARGETS = ['direct', 'meshkit', 'nginx', 'haproxy'];
+const TARGETS = ['direct', 'meshkit', 'nginx', 'haproxy', 'node-floor'];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const h1Runs = Object.fromEntries(TARGETS.map((target) => [target, []]));
 for (const target of TARGETS) wrk(PORTS[target]); // warm-up
@@ -115,7 +117,7 @@ for (const target of TARGETS) {
   console.log(`measuring ${target} (h2c, fixed rate)…`);
   const rps = median(h1Runs[target].map((run) => run.rps));
   const h1 = h1Runs[target].find((run) => run.rps === rps);
-  const h2 = h2load(port);
+  const h2 = target === 'node-floor' ? { rps: 0 } : h2load(port);
   const latency = fixedRate(port);
   rows.push({ target, h1, h2, latency });
 }
@@ -128,11 +130,12 @@ console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const added = (r.latency.p99 - by.direct.latency.p99).toFixed(3);
   console.log(
-    `| ${r.target} | ${r.h1.rps.toFixed(0)} | ${ratio(r.h1.rps, by.nginx.h1.rps)} | ${ratio(r.h1.rps, by.direct.h1.rps)} | ${r.h1.p50.toFixed(2)} | ${r.h1.p99.toFixed(2)} | ${r.h2.rps.toFixed(0)} | ${ratio(r.h2.rps, by.nginx.h2.rps)} | ${r.latency.p50.toFixed(3)} | ${r.latency.p99.toFixed(3)} | ${r.target === 'direct' ? '-' : added} |`,
+    `| ${r.target} | ${r.h1.rps.toFixed(0)} | ${ratio(r.h1.rps, by.nginx.h1.rps)} | ${ratio(r.h1.rps, by.direct.h1.rps)} | ${r.h1.p50.toFixed(2)} | ${r.h1.p99.toFixed(2)} | ${r.h2.rps > 0 ? r.h2.rps.toFixed(0) : '-'} | ${r.h2.rps > 0 ? ratio(r.h2.rps, by.nginx.h2.rps) : '-'} | ${r.latency.p50.toFixed(3)} | ${r.latency.p99.toFixed(3)} | ${r.target === 'direct' ? '-' : added} |`,
   );
 }
 
-console.log(`\nHTTP/1.1 rounds (req/s): ${TARGETS.map((target) => `${target} ${h1Runs[target].map((run) => run.rps.toFixed(0)).join('/')}`).join(', ')}`);
+console.log(`\nHTTP/1.1: meshkit ${ratio(by.meshkit.h1.rps, by['node-floor'].h1.rps)}× the node floor, which is ${ratio(by['node-floor'].h1.rps, by.nginx.h1.rps)}× nginx.`);
+console.log(`HTTP/1.1 rounds (req/s): ${TARGETS.map((target) => `${target} ${h1Runs[target].map((run) => run.rps.toFixed(0)).join('/')}`).join(', ')}`);
 meshkit.kill('SIGINT');
 await new Promise((resolve) => meshkit.once('exit', resolve));
 console.log('\nprofiling meshkit (a separate run under the same HTTP/1.1 load)…');
