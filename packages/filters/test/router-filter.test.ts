@@ -293,6 +293,19 @@ describe('router filter: local replies', () => {
     expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
   });
 
+  it('answers 502 UPE when the upstream answers with something that is not HTTP', async () => {
+    const garbage = createNetServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n')));
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    closer.add(() => new Promise<void>((resolve) => garbage.close(() => resolve())));
+    const port = (garbage.address() as AddressInfo).port;
+    const proxy = await startProxy({ filters: [router(clusters(closer, { app: [endpoint(port)] }))], routes: routesTo(toApp) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(502);
+    expect(response.text).toBe('upstream connect error or disconnect/reset before headers. reset reason: protocol error');
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UPE');
+  });
+
   it('resets the downstream connection when the upstream resets mid-body', async () => {
     const app = await listen((req, res) => {
       req.resume();

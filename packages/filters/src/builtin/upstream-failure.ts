@@ -25,6 +25,8 @@ const CONNECT_FAILURE_CODES = new Set([
   'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
   'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
   'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  // A LOGICAL_DNS cluster whose name has not resolved: nothing could be dialled.
+  'MESHKIT_UPSTREAM_DNS_NOT_RESOLVED',
 ]);
 
 const BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
@@ -83,6 +85,13 @@ function connectFailure(error: Error, code: string, errno: number | undefined): 
   };
 }
 
+const PROTOCOL_ERROR: UpstreamFailure = {
+  status: 502,
+  flag: ResponseFlag.UpstreamProtocolError,
+  body: `${BEFORE_HEADERS}protocol error`,
+  details: 'upstream_reset_before_response_started{protocol_error}',
+};
+
 /** Maps an upstream error to Envoy's local reply: status, response flag and body text. */
 export const upstreamFailure = {
   timeout: {
@@ -97,6 +106,8 @@ export const upstreamFailure = {
     // The breaker trips before the request reaches a connection, so no response can have started.
     if (code === OVERFLOW_CODE) return OVERFLOW;
     if (!responseStarted && (CONNECT_FAILURE_CODES.has(code) || isTlsFailure(error, code))) return connectFailure(error, code, errno);
+    // The upstream answered with something that is not HTTP: Envoy's 502 UPE.
+    if (!responseStarted && code === 'MESHKIT_HTTP1_PARSE') return PROTOCOL_ERROR;
     return {
       status: 503,
       flag: ResponseFlag.UpstreamConnectionTermination,
