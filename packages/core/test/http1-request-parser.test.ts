@@ -83,6 +83,29 @@ describe('Http1RequestParser', () => {
     expect(parser.switched).toBe(true);
   });
 
+  it('stops inside a chunked body when the handler pauses, and reads on from there', () => {
+    const bodies: string[] = [];
+    const parser = new Http1RequestParser(
+      {
+        onHead: () => undefined,
+        onBody: (chunk) => {
+          bodies.push(chunk.toString());
+          parser.pause();
+        },
+        onMessageEnd: () => bodies.push('end'),
+      },
+      LIMITS,
+    );
+    const input = Buffer.from('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n');
+    let offset = parser.execute(input);
+    expect(bodies).toEqual(['ab']);
+    while (offset < input.length) {
+      parser.resume();
+      offset += parser.execute(input.subarray(offset));
+    }
+    expect(bodies).toEqual(['ab', 'cd', 'end']);
+  });
+
   it('reads an h2c upgrade offer as an ordinary request (a proxy does not switch to h2c)', () => {
     const [message] = parse('GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAA\r\n\r\n');
     expect(message?.head.upgrade).toBe(false);

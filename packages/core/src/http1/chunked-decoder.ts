@@ -33,6 +33,12 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** Where decoded body bytes go; reading stops after a chunk once it says it is paused. */
+export interface ChunkSink {
+  onBody(chunk: Buffer): void;
+  isPaused(): boolean;
+}
+
 /**
  * Decodes a chunked body (RFC 9112 §7.1) as its bytes arrive: sizes, strict CRLFs, extensions
  * (dropped) and trailer fields. Data is handed on as views of the input, never copied.
@@ -55,8 +61,8 @@ export class ChunkedDecoder {
     return this.step === Step.Done;
   }
 
-  /** Reads from `offset` until the body ends or the input does; returns where it stopped. */
-  decode(input: Buffer, offset: number, sink: { onBody(chunk: Buffer): void }): number {
+  /** Reads from `offset` until the body ends, the input does or the sink pauses; returns where it stopped. */
+  decode(input: Buffer, offset: number, sink: ChunkSink): number {
     let i = offset;
     const length = input.length;
     while (i < length) {
@@ -67,6 +73,7 @@ export class ChunkedDecoder {
         if (this.size === 0) this.step = Step.DataCr;
         sink.onBody(input.subarray(i, i + take));
         i += take;
+        if (sink.isPaused()) return i;
         continue;
       }
       if (step === Step.Trailers) return this.readTrailers(input, i);

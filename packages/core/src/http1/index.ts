@@ -1,4 +1,5 @@
 export { ChunkedDecoder } from './chunked-decoder.js';
+export type { ChunkSink } from './chunked-decoder.js';
 export { Http1ParseError } from './errors.js';
 export { appendHeaderLines, statusLine } from './head-writer.js';
 export { hasToken, isFieldValue, isToken, isTokenCode, parseHeaderFields } from './header-fields.js';

@@ -1,4 +1,5 @@
 import { ChunkedDecoder } from './chunked-decoder.js';
+import type { ChunkSink } from './chunked-decoder.js';
 import { Http1ParseError } from './errors.js';
 import type { HeaderFields } from './header-fields.js';
 
@@ -60,6 +61,8 @@ export abstract class Http1MessageParser<Head> {
   private remaining = 0;
   private chunked: ChunkedDecoder | null = null;
   private paused = false;
+  /** What the chunked decoder delivers to: the handler, and whether it paused meanwhile. */
+  private readonly chunkSink: ChunkSink = { onBody: (chunk) => this.handler.onBody(chunk), isPaused: () => this.paused };
 
   constructor(
     protected readonly handler: Http1MessageHandler<Head>,
@@ -105,7 +108,7 @@ export abstract class Http1MessageParser<Head> {
         }
         case State.Chunked: {
           const decoder = this.chunked as ChunkedDecoder;
-          offset = decoder.decode(input, offset, this.handler);
+          offset = decoder.decode(input, offset, this.chunkSink);
           if (decoder.done) {
             this.chunked = null;
             this.endMessage(decoder.trailers);
