@@ -5,7 +5,7 @@ import type { RequestHead } from '@meshkit/core/http1';
 import type { RouteTable } from '@meshkit/router';
 import { Http1Connection } from './codec/http1-connection.js';
 import type { Http1ConnectionHost } from './codec/http1-connection.js';
-import type { Http1Stream } from './codec/http1-stream.js';
+import type { Http1Stream, Http1StreamCloser } from './codec/http1-stream.js';
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
@@ -56,7 +56,7 @@ const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnecti
  * into a stream of headers, body and trailers through the filter chain. The config is swapped
  * atomically; a stream keeps the config it started with.
  */
-export class HttpConnectionManager implements Http1ConnectionHost {
+export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCloser {
   readonly stats = new HttpConnectionManagerStats();
   private config: HttpConnectionManagerConfig;
   private options: ResolvedConnectionOptions;
@@ -160,9 +160,14 @@ export class HttpConnectionManager implements Http1ConnectionHost {
     stream.timeouts = timeouts;
     const manager = this.startStream(socket, stream.protocol, headers, stream, timeouts);
     stream.manager = manager;
-    stream.onClose = (completed) => this.closeStream(socket, manager, timeouts, completed);
+    stream.closer = this;
     if (endOfStream) timeouts.requestComplete();
     manager.decodeHeaders(endOfStream);
+  }
+
+  /** @internal Http1StreamCloser */
+  streamClosed(stream: Http1Stream, completed: boolean): void {
+    if (stream.manager !== undefined && stream.timeouts !== undefined) this.closeStream(stream.socket, stream.manager, stream.timeouts, completed);
   }
 
   /**

@@ -1,31 +1,11 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter, HeaderMap } from '../src/index.js';
 import { echo } from './support/filters.js';
 import { client, startAcceptingProxy } from './support/proxy.js';
-import { Closer, waitFor } from './support/net.js';
+import { Closer, rawExchange, waitFor } from './support/net.js';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());
-
-/** Sends raw bytes, returns everything the proxy wrote until it closed (or `waitMs` passed). */
-function raw(port: number, bytes: string, waitMs = 2_000): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closed: false });
-    }, waitMs);
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve({ text, closed: true });
-    });
-    socket.write(bytes);
-  });
-}
 
 function thrower(where: 'requestHeaders' | 'responseHeaders' | 'responseData'): CompiledHttpFilter {
   return {
@@ -104,14 +84,14 @@ describe('a connection manager that must not fall over', () => {
   it('times out idle streams (408 stream timeout, SI) and slow requests (408 request timeout)', async () => {
     const hang: CompiledHttpFilter = { name: 'test.hang', create: () => ({ onRequestHeaders: () => 'stop' }) };
     const idle = await startAcceptingProxy({ filters: [hang] }, closer, { streamIdleTimeoutMs: 150 });
-    const idleReply = await raw(idle.port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 800);
+    const idleReply = await rawExchange(idle.port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 800);
     expect(idleReply.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(idleReply.text.endsWith('stream timeout')).toBe(true);
     expect(idle.streams[0]?.responseFlagsString()).toBe('SI');
     expect(idle.hcm.stats.downstream_rq_idle_timeout).toBe(1);
 
     const slow = await startAcceptingProxy({ filters: [echo()] }, closer, { requestTimeoutMs: 200 });
-    const slowReply = await raw(slow.port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc', 800);
+    const slowReply = await rawExchange(slow.port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc', 800);
     expect(slowReply.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(slowReply.text.endsWith('request timeout')).toBe(true);
     expect(slow.hcm.stats.downstream_rq_timeout).toBe(1);
@@ -120,7 +100,7 @@ describe('a connection manager that must not fall over', () => {
   it('cuts off a client that sends its headers too slowly (request_headers_timeout)', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { requestHeadersTimeoutMs: 200 });
     const started = Date.now();
-    const reply = await raw(proxy.port, 'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ', 3_000);
+    const reply = await rawExchange(proxy.port, 'GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ', 3_000);
     expect(reply.closed).toBe(true);
     expect(reply.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -128,10 +108,10 @@ describe('a connection manager that must not fall over', () => {
 
   it('answers 431 beyond max_request_headers_kb and 403 to an upgrade nobody configured', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { maxRequestHeadersKb: 2 });
-    const big = await raw(proxy.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(3000)}\r\n\r\n`);
+    const big = await rawExchange(proxy.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(3000)}\r\n\r\n`);
     expect(big.text).toMatch(/^HTTP\/1\.1 431 /);
     expect(big.closed).toBe(true);
-    const upgrade = await raw(proxy.port, 'GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 500);
+    const upgrade = await rawExchange(proxy.port, 'GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 500);
     expect(upgrade.text).toMatch(/^HTTP\/1\.1 403 /);
     expect(proxy.hcm.stats.downstream_rq_ws_on_non_ws_route).toBe(1);
   });

@@ -1,41 +1,11 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter } from '../src/index.js';
 import { echo } from './support/filters.js';
-import { Closer } from './support/net.js';
+import { Closer, rawExchange } from './support/net.js';
 import { startAcceptingProxy } from './support/proxy.js';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());
-
-/**
- * A raw client: writes `bytes` (in pieces, `gapMs` apart), collects what comes back until the
- * proxy closes or `waitMs` passes.
- */
-function exchange(port: number, pieces: readonly string[], waitMs = 1_000, gapMs = 0): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closed: false });
-    }, waitMs);
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve({ text, closed: true });
-    });
-    let at = 0;
-    const next = (): void => {
-      const piece = pieces[at++];
-      if (piece === undefined || socket.destroyed) return;
-      socket.write(piece);
-      setTimeout(next, gapMs);
-    };
-    next();
-  });
-}
 
 /** Answers with the request's path and method as the body, a fixed length. */
 const pathEcho: CompiledHttpFilter = {
@@ -60,7 +30,7 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
   it('answers pipelined requests in order, one at a time, on one connection', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
     const requests = ['/one', '/two', '/three'].map((p) => `GET ${p} HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`).join('');
-    const { text, closed } = await exchange(proxy.port, [requests, `GET /last HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
+    const { text, closed } = await rawExchange(proxy.port, [requests, `GET /last HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
     expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
     expect([...text.matchAll(/GET (\/\w+)/g)].map((m) => m[1])).toEqual(['/one', '/two', '/three', '/last']);
     expect(text).toMatch(/connection: close\r\n\r\nGET \/last/);
@@ -70,7 +40,7 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
   it('reads a request whose bytes arrive one at a time', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
     const request = `POST /slow HTTP/1.1${CRLF}Host: a${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}5${CRLF}hello${CRLF}0${CRLF}${CRLF}`;
-    const { text } = await exchange(proxy.port, [...request], 2_000, 1);
+    const { text } = await rawExchange(proxy.port, [...request], 2_000, 1);
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     // The echo's body has no length: a chunked response for an HTTP/1.1 client.
     expect(text).toContain('transfer-encoding: chunked');
@@ -79,21 +49,21 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
 
   it('closes after a body of unknown length for an HTTP/1.0 client, and keeps HTTP/1.0 keep-alive open otherwise', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
-    const unknownLength = await exchange(proxy.port, [`POST / HTTP/1.0${CRLF}Content-Length: 2${CRLF}${CRLF}hi`]);
+    const unknownLength = await rawExchange(proxy.port, [`POST / HTTP/1.0${CRLF}Content-Length: 2${CRLF}${CRLF}hi`]);
     expect(unknownLength.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(unknownLength.text).not.toContain('transfer-encoding');
     expect(unknownLength.text.endsWith(`${CRLF}${CRLF}hi`)).toBe(true);
     expect(unknownLength.closed).toBe(true);
 
     const fixed = await startAcceptingProxy({ filters: [pathEcho] }, closer);
-    const keepAlive = await exchange(fixed.port, [`GET /k HTTP/1.0${CRLF}Connection: keep-alive${CRLF}${CRLF}`], 300);
+    const keepAlive = await rawExchange(fixed.port, [`GET /k HTTP/1.0${CRLF}Connection: keep-alive${CRLF}${CRLF}`], 300);
     expect(keepAlive.text).toContain(`connection: keep-alive${CRLF}`);
     expect(keepAlive.closed).toBe(false);
   });
 
   it('answers 100-continue itself and does not pass Expect on', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
-    const { text } = await exchange(proxy.port, [`PUT / HTTP/1.1${CRLF}Host: a${CRLF}Content-Length: 3${CRLF}Expect: 100-continue${CRLF}${CRLF}`, 'abc'], 500, 50);
+    const { text } = await rawExchange(proxy.port, [`PUT / HTTP/1.1${CRLF}Host: a${CRLF}Content-Length: 3${CRLF}Expect: 100-continue${CRLF}${CRLF}`, 'abc'], 500, 50);
     expect(statusLines(text)).toEqual(['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK']);
     const seen = JSON.parse(/x-seen-headers: (.*)\r\n/.exec(text)?.[1] ?? '{}') as Record<string, unknown>;
     expect(seen['expect']).toBeUndefined();
@@ -102,14 +72,14 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
   it('treats an h2c upgrade offer as a plain HTTP/1.1 request without the upgrade', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
     const offer = `GET /h2c HTTP/1.1${CRLF}Host: a${CRLF}Connection: Upgrade, HTTP2-Settings${CRLF}Upgrade: h2c${CRLF}HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA${CRLF}${CRLF}`;
-    const { text } = await exchange(proxy.port, [offer], 300);
+    const { text } = await rawExchange(proxy.port, [offer], 300);
     expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK']);
     expect(text).toContain('GET /h2c expect=undefined upgrade=undefined');
   });
 
   it('closes the connection when the response finishes before the request body', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
-    const { text, closed } = await exchange(proxy.port, [`POST /early HTTP/1.1${CRLF}Host: a${CRLF}Content-Length: 100000${CRLF}${CRLF}partial`], 1_000);
+    const { text, closed } = await rawExchange(proxy.port, [`POST /early HTTP/1.1${CRLF}Host: a${CRLF}Content-Length: 100000${CRLF}${CRLF}partial`], 1_000);
     expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK']);
     expect(text).toContain('connection: close');
     expect(closed).toBe(true);
@@ -117,7 +87,7 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
 
   it('keeps a HEAD response bodiless with the length the GET would have', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
-    const { text } = await exchange(proxy.port, [`HEAD /h HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}GET /g HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
+    const { text } = await rawExchange(proxy.port, [`HEAD /h HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}GET /g HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
     const [head, get] = text.split('HTTP/1.1 200 OK').slice(1);
     expect(head).toMatch(/content-length: 42\r\n/);
     expect(head?.endsWith(`${CRLF}${CRLF}`)).toBe(true);
@@ -135,7 +105,7 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
       }),
     };
     const proxy = await startAcceptingProxy({ filters: [splitter] }, closer);
-    const { text } = await exchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
+    const { text } = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
     expect(text).toContain('x-fine: yes');
     expect(text).not.toContain('stolen');
   });
@@ -143,7 +113,7 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
   it('closes a connection idle longer than idle_timeout', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer, { idleTimeoutMs: 200 });
     const started = Date.now();
-    const { text, closed } = await exchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`], 3_000);
+    const { text, closed } = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`], 3_000);
     expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK']);
     expect(closed).toBe(true);
     expect(Date.now() - started).toBeLessThan(2_500);

@@ -31,8 +31,11 @@ export function forwardableHeaders(headers: HeaderMap): Record<string, string | 
     if (value === undefined || name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;
     out[name] = value;
   }
-  for (const token of tokens(headers['connection'])) delete out[token];
+  // HOT PATH: most requests carry neither header, and pay no token parsing for them.
+  const connection = headers['connection'];
+  if (connection !== undefined) for (const token of tokens(connection)) delete out[token];
   // Only the `trailers` token survives (Envoy drops the others, which are about this hop's codings).
-  if (tokens(headers['te']).some((token) => token === 'trailers' || token.startsWith('trailers;'))) out['te'] = 'trailers';
+  const te = headers['te'];
+  if (te !== undefined && tokens(te).some((token) => token === 'trailers' || token.startsWith('trailers;'))) out['te'] = 'trailers';
   return out;
 }

@@ -282,14 +282,15 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     this.headerTimer = undefined;
   }
 
-  /** The parsed head in Envoy's form: pseudo-headers first in meaning, `host` as `:authority`. */
+  /**
+   * The parsed head in Envoy's form: pseudo-headers, then the fields with `host` as `:authority`.
+   * A fresh object rather than the parsed one with `host` deleted: a delete would leave every
+   * later lookup on this hot object in V8's slow dictionary mode.
+   */
   private requestHeaders(head: RequestHead): HeaderMap {
-    const headers = head.headers;
-    headers[':method'] = head.method;
-    headers[':path'] = head.target;
-    headers[':authority'] = (headers['host']) ?? '';
-    headers[':scheme'] = this.scheme;
-    delete headers['host'];
+    const fields = head.headers;
+    const headers: HeaderMap = { ':method': head.method, ':path': head.target, ':authority': (fields['host']) ?? '', ':scheme': this.scheme };
+    for (const name in fields) if (name !== 'host') headers[name] = fields[name];
     return headers;
   }
 }

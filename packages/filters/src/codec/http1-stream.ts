@@ -5,6 +5,11 @@ import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamTimeouts } from '../stream-timeouts.js';
 
+/** Who accounts for a stream once it is over: the connection manager. */
+export interface Http1StreamCloser {
+  streamClosed(stream: Http1Stream, completed: boolean): void;
+}
+
 /** What a stream tells its connection. */
 export interface Http1StreamOwner {
   readonly socket: Socket;
@@ -34,8 +39,8 @@ export class Http1Stream implements DownstreamCodec {
   /** The filter chain reading this request; set by the connection manager. */
   manager: FilterManager | undefined;
   timeouts: StreamTimeouts | undefined;
-  /** Called once: the exchange completed (true) or was cut off (false). */
-  onClose: ((completed: boolean) => void) | undefined;
+  /** Told once that the exchange completed (true) or was cut off (false). */
+  closer: Http1StreamCloser | undefined;
   requestComplete = false;
   responseEnded = false;
   private chunked = false;
@@ -128,7 +133,7 @@ export class Http1Stream implements DownstreamCodec {
   close(completed: boolean): void {
     if (this.closed) return;
     this.closed = true;
-    this.onClose?.(completed);
+    this.closer?.streamClosed(this, completed);
   }
 
   /** The framing headers for this response, and how its body will be written. */

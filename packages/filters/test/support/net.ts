@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 /** A listening node:http server on 127.0.0.1 and an idempotent way to stop it. */
@@ -99,4 +100,34 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promi
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A raw client: writes `pieces` (`gapMs` apart), and returns everything the proxy wrote until it
+ * closed the connection, or until `waitMs` passed (then `closed` is false).
+ */
+export function rawExchange(port: number, pieces: string | readonly string[], waitMs = 2_000, gapMs = 0): Promise<{ text: string; closed: boolean }> {
+  const queue = typeof pieces === 'string' ? [pieces] : pieces;
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    }, waitMs);
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true });
+    });
+    let at = 0;
+    const next = (): void => {
+      const piece = queue[at++];
+      if (piece === undefined || socket.destroyed) return;
+      socket.write(piece);
+      setTimeout(next, gapMs);
+    };
+    next();
+  });
 }
