@@ -28,9 +28,9 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** A counter or gauge per stat name, each with one sample per labelled source (Envoy's tag extraction). */
-function appendFamily(lines: string[], metric: string, type: 'counter' | 'gauge', samples: [label: string, value: number][]): void {
-  if (samples.length === 0) return;
+/** A counter or gauge per stat name, each with one sample per label (Envoy's tag extraction). */
+function appendFamily(lines: string[], metric: string, type: 'counter' | 'gauge', samples: ReadonlyMap<string, number>): void {
+  if (samples.size === 0) return;
   lines.push(`# TYPE ${metric} ${type}`);
   for (const [label, value] of samples) lines.push(`${metric}{${label}} ${value}`);
 }
@@ -43,13 +43,15 @@ function statFamilies(
   labelName: string,
   sources: Iterable<[name: string, stats: Readonly<object>]>,
 ): void {
-  const families = new Map<string, [string, number][]>();
+  const families = new Map<string, Map<string, number>>();
   for (const [name, stats] of sources) {
+    const label = `${labelName}="${escapeLabel(name)}"`;
     for (const [stat, value] of Object.entries(stats)) {
       if (typeof value !== 'number') continue;
       let samples = families.get(stat);
-      if (samples === undefined) families.set(stat, (samples = []));
-      samples.push([`${labelName}="${escapeLabel(name)}"`, value]);
+      if (samples === undefined) families.set(stat, (samples = new Map<string, number>()));
+      // Sources sharing a name (two managers with one stat_prefix) share the series, as in Envoy.
+      samples.set(label, (samples.get(label) ?? 0) + value);
     }
   }
   for (const [stat, samples] of [...families].sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,0 +1,22 @@
+import { HttpConnectionManager } from '@meshkit/filters';
+import { ClusterManager } from '@meshkit/upstream';
+import { describe, expect, it } from 'vitest';
+import { envoyStatsText } from './metrics.js';
+
+function manager(statPrefix: string): HttpConnectionManager {
+  return new HttpConnectionManager({ statPrefix, trafficDirection: 'INBOUND', filters: [], routeTable: () => null });
+}
+
+describe('envoyStatsText', () => {
+  it('gives two connection managers with one stat_prefix one series, their sum, as Envoy shares the stats', () => {
+    const [first, second, other] = [manager('ingress'), manager('ingress'), manager('admin')];
+    first.stats.downstream_rq_total = 2;
+    second.stats.downstream_rq_total = 3;
+    other.stats.downstream_rq_total = 7;
+    const lines = envoyStatsText(new ClusterManager(), [first, second, other]).split('\n');
+    expect(lines.filter((line) => line.startsWith('envoy_http_downstream_rq_total{'))).toEqual([
+      'envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix="ingress"} 5',
+      'envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix="admin"} 7',
+    ]);
+  });
+});
