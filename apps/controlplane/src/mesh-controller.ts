@@ -71,6 +71,9 @@ export class MeshController {
     const current = this.proxies.get(envoyNode.id);
     if (current === undefined || --current.streams > 0) return;
     this.proxies.delete(envoyNode.id);
+    // A proxy that comes back starts over; one that never does must not be remembered forever.
+    this.acked.delete(envoyNode.id);
+    this.nacked.delete(envoyNode.id);
     this.cache.clearSnapshot(envoyNode.id);
     this.log(`${current.node.type} ${current.node.workloadName}.${current.node.namespace} disconnected`);
     this.pushAll();
