@@ -12,16 +12,21 @@ import { httpListener, staticCluster } from './support/static-bootstrap.js';
 
 interface SlowUpstream {
   readonly port: number;
+  readonly arrived: Promise<void>;
   close(): Promise<void>;
 }
 
-/** An upstream that answers `slow:<path>` after `delayMs`. */
+/** An upstream that answers `slow:<path>` after `delayMs`; `arrived` settles with its first request. */
 async function slowUpstream(delayMs: number): Promise<SlowUpstream> {
+  let arrive: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
   const server = http.createServer((req, res) => {
+    arrive();
     setTimeout(() => res.end(`slow:${req.url ?? ''}`), delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
+    arrived,
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -54,7 +59,7 @@ describe('graceful drain', () => {
     cleanups.push(() => proxy.close());
     const port = portOf(proxy);
     const inFlight = curl(`http://127.0.0.1:${port}/one`, '-H', 'host: alpha.test');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await upstream.arrived;
     const closing = proxy.close();
     expect(proxy.draining).toBe(true);
     const ready = await curl(`http://127.0.0.1:${proxy.adminAddress?.port ?? 0}/ready`);
@@ -73,7 +78,7 @@ describe('graceful drain', () => {
     cleanups.push(() => Promise.resolve(client.destroy()));
     const clientClosed = new Promise((resolve) => client.once('close', resolve));
     client.write('GET /forever HTTP/1.1\r\nhost: alpha.test\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await upstream.arrived;
     const started = Date.now();
     await proxy.close();
     const took = Date.now() - started;
@@ -95,7 +100,7 @@ describe('graceful drain', () => {
     const proxy: ProxyProcess = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--drain-time-s', '3', '--log-level', 'warn']);
     cleanups.push(() => Promise.resolve(proxy.kill()));
     const inFlight = curl(`http://127.0.0.1:${listenPort}/in-flight`, '-H', 'host: alpha.test');
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await upstream.arrived;
     proxy.child.kill('SIGTERM');
     expect(await inFlight).toEqual({ status: 200, body: 'slow:/in-flight' });
     expect(await proxy.exited).toBe(0);
