@@ -1,52 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
-
-/** An upstream that answers every request with the headers it received, as JSON. */
-async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** An edge listener behind one trusted load balancer, routing everything to cluster `echo`. */
-function bootstrap(echoPort: number, hcmExtra: Record<string, unknown>): Record<string, unknown> {
-  const hcm = {
-    '@type': HCM_TYPE,
-    stat_prefix: 'edge',
-    route_config: { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }] },
-    http_filters: [ROUTER_FILTER],
-    ...hcmExtra,
-  };
-  return {
-    node: { id: 'xff-edge', cluster: 'edge' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'edge',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
-        },
-      ],
-      clusters: [staticCluster('echo', echoPort)],
-    },
-  };
-}
+import { edgeBootstrap as bootstrap, startHeaderEcho } from './support/header-echo.js';
 
 describe('x-forwarded-for with use_remote_address and xff_num_trusted_hops: 1 (built proxy)', () => {
   let echo: Awaited<ReturnType<typeof startHeaderEcho>>;

@@ -30,6 +30,12 @@ export interface HttpConnectionOptions {
   readonly via?: string;
   /** `max_request_headers_kb`. Default 60. */
   readonly maxRequestHeadersKb?: number;
+  /** `common_http_protocol_options.max_headers_count`: more fields get 431. Default 100. */
+  readonly maxHeadersCount?: number;
+  /** `http_protocol_options.accept_http_10`. Default false: HTTP/1.0 requests get 426. */
+  readonly acceptHttp10?: boolean;
+  /** `http_protocol_options.default_host_for_http_10`: the `:authority` of an HTTP/1.0 request without Host. */
+  readonly defaultHostForHttp10?: string;
   /** `stream_idle_timeout`; 0 disables. Default 5 minutes. */
   readonly streamIdleTimeoutMs?: number;
   /** `request_timeout`: the whole request must arrive within it; 0 (default) disables. */
@@ -52,6 +58,9 @@ export interface ResolvedConnectionOptions {
   readonly xffNumTrustedHops: number;
   readonly via: string;
   readonly maxRequestHeadersBytes: number;
+  readonly maxHeadersCount: number;
+  readonly acceptHttp10: boolean;
+  readonly defaultHostForHttp10: string;
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
@@ -60,6 +69,7 @@ export interface ResolvedConnectionOptions {
 }
 
 export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
+export const DEFAULT_MAX_HEADERS_COUNT = 100;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 3_600_000;
 export const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
@@ -76,6 +86,9 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     xffNumTrustedHops: options.xffNumTrustedHops ?? 0,
     via: options.via ?? '',
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
+    maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
+    acceptHttp10: options.acceptHttp10 ?? false,
+    defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,

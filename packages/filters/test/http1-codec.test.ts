@@ -47,15 +47,27 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(text.endsWith(`5${CRLF}hello${CRLF}0${CRLF}${CRLF}`)).toBe(true);
   });
 
+  it('refuses HTTP/1.0 with 426 unless accept_http_10 is set, as Envoy does', async () => {
+    const strict = await startAcceptingProxy({ filters: [pathEcho] }, closer);
+    const refused = await rawExchange(strict.port, [`GET / HTTP/1.0${CRLF}${CRLF}`]);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 426 Upgrade Required']);
+    expect(refused.closed).toBe(true);
+    expect(strict.hcm.stats.downstream_cx_protocol_error).toBe(1);
+  });
+
   it('closes after a body of unknown length for an HTTP/1.0 client, and keeps HTTP/1.0 keep-alive open otherwise', async () => {
-    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
+    const http10 = { acceptHttp10: true, defaultHostForHttp10: 'legacy.test' };
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, http10);
     const unknownLength = await rawExchange(proxy.port, [`POST / HTTP/1.0${CRLF}Content-Length: 2${CRLF}${CRLF}hi`]);
     expect(unknownLength.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(unknownLength.text).not.toContain('transfer-encoding');
     expect(unknownLength.text.endsWith(`${CRLF}${CRLF}hi`)).toBe(true);
     expect(unknownLength.closed).toBe(true);
+    // default_host_for_http_10 stands in for the missing Host.
+    const seen = JSON.parse(/x-seen-headers: (.*)\r\n/.exec(unknownLength.text)?.[1] ?? '{}') as Record<string, unknown>;
+    expect(seen[':authority']).toBe('legacy.test');
 
-    const fixed = await startAcceptingProxy({ filters: [pathEcho] }, closer);
+    const fixed = await startAcceptingProxy({ filters: [pathEcho] }, closer, http10);
     const keepAlive = await rawExchange(fixed.port, [`GET /k HTTP/1.0${CRLF}Connection: keep-alive${CRLF}${CRLF}`], 300);
     expect(keepAlive.text).toContain(`connection: keep-alive${CRLF}`);
     expect(keepAlive.closed).toBe(false);

@@ -74,6 +74,7 @@ export function translateHttpConnectionManager(
 }
 
 const CONNECTION_FIELDS = [
+  'http_protocol_options',
   'http2_protocol_options',
   'common_http_protocol_options',
   'use_remote_address',
@@ -116,11 +117,23 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
       options.http2MaxConcurrentStreams = streams;
     }
   }
+  const http1 = hcm.optionalChild('http_protocol_options');
+  if (http1 !== undefined) {
+    http1.allowOnly('accept_http_10', 'default_host_for_http_10');
+    options.acceptHttp10 = http1.boolean('accept_http_10', false);
+    const defaultHost = http1.optionalString('default_host_for_http_10');
+    if (defaultHost !== undefined) options.defaultHostForHttp10 = defaultHost;
+  }
   const common = hcm.optionalChild('common_http_protocol_options');
   if (common !== undefined) {
-    common.allowOnly('idle_timeout');
+    common.allowOnly('idle_timeout', 'max_headers_count');
     const idle = common.durationMs('idle_timeout');
     if (idle !== undefined) options.idleTimeoutMs = idle;
+    const maxHeaders = common.optionalNumber('max_headers_count');
+    if (maxHeaders !== undefined) {
+      if (!Number.isInteger(maxHeaders) || maxHeaders < 1 || maxHeaders > MAX_UINT32) common.fail('max_headers_count', `must be an integer in 1..${MAX_UINT32}`);
+      options.maxHeadersCount = maxHeaders;
+    }
   }
   options.useRemoteAddress = hcm.boolean('use_remote_address', false);
   options.skipXffAppend = hcm.boolean('skip_xff_append', false);

@@ -21,8 +21,6 @@ export interface Http1ConnectionHost {
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const EMPTY = Buffer.alloc(0);
-/** Envoy's `max_headers_count` default. */
-const MAX_HEADER_FIELDS = 100;
 /** How long a closed connection waits for the client's FIN before it is destroyed. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -51,7 +49,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     private readonly host: Http1ConnectionHost,
     private readonly serverName: string,
   ) {
-    this.parser = new Http1RequestParser(this, { maxHeadBytes: options.maxRequestHeadersBytes, maxHeaderFields: MAX_HEADER_FIELDS });
+    this.parser = new Http1RequestParser(this, { maxHeadBytes: options.maxRequestHeadersBytes, maxHeaderFields: options.maxHeadersCount });
     this.scheme = 'encrypted' in socket ? 'https' : 'http';
     // The codec decides when to close after the client's FIN (a response may still be going out).
     socket.allowHalfOpen = true;
@@ -110,6 +108,12 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
 
   onHead(head: RequestHead): void {
     this.clearHeaderTimer();
+    if (head.minorVersion === 0 && !this.options.acceptHttp10) {
+      // Envoy's default: HTTP/1.0 is refused unless `accept_http_10` is set.
+      this.parser.pause();
+      this.refuse(426, '', 'Upgrade Required');
+      return;
+    }
     if (head.upgrade) {
       this.upgradeHead = head;
       return;
@@ -229,7 +233,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   /** Answers a request that never became a stream, and closes. */
   private refuse(status: number, body: string, reason: string): void {
     this.host.protocolError(status);
-    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${body}`);
+    const type = body === '' ? '' : 'content-type: text/plain\r\n';
+    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}connection: close\r\n\r\n${body}`);
   }
 
   // ---- writing
@@ -289,7 +294,9 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
    */
   private requestHeaders(head: RequestHead): HeaderMap {
     const fields = head.headers;
-    const headers: HeaderMap = { ':method': head.method, ':path': head.target, ':authority': (fields['host']) ?? '', ':scheme': this.scheme };
+    // The parser admits at most one Host; HTTP/1.0 may have none (`default_host_for_http_10`).
+    const authority = fields['host'] ?? (head.minorVersion === 0 ? this.options.defaultHostForHttp10 : '');
+    const headers: HeaderMap = { ':method': head.method, ':path': head.target, ':authority': authority, ':scheme': this.scheme };
     for (const name in fields) if (name !== 'host') headers[name] = fields[name];
     return headers;
   }

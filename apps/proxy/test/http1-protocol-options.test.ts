@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl } from './support/clients.js';
+import { edgeBootstrap, startHeaderEcho } from './support/header-echo.js';
+import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
+import type { ProxyProcess } from './support/proxy-process.js';
+
+async function listenerOf(proxy: ProxyProcess): Promise<string> {
+  const listeners = await curl(`http://${proxy.admin}/listeners`);
+  return `http://127.0.0.1:${/:(\d+)\s*$/.exec(listeners.body.trim())?.[1] ?? ''}`;
+}
+
+describe("the HTTP/1.1 codec's protocol options (built proxy)", () => {
+  let echo: Awaited<ReturnType<typeof startHeaderEcho>>;
+  const proxies: ProxyProcess[] = [];
+
+  beforeAll(async () => {
+    echo = await startHeaderEcho();
+  });
+
+  afterAll(async () => {
+    for (const proxy of proxies) proxy.kill();
+    await Promise.all(proxies.map((proxy) => proxy.exited));
+    await echo.close();
+  });
+
+  async function start(hcmExtra: Record<string, unknown>): Promise<string> {
+    const proxy = await spawnProxy(['--config-yaml', JSON.stringify(edgeBootstrap(echo.port, hcmExtra)), '--log-level', 'warn']);
+    proxies.push(proxy);
+    return listenerOf(proxy);
+  }
+
+  it('answers HTTP/1.0 with 426 by default, as Envoy does', async () => {
+    const listener = await start({});
+    expect((await curl(`${listener}/`, '--http1.0')).status).toBe(426);
+    expect((await curl(`${listener}/`)).status).toBe(200);
+  });
+
+  it('serves HTTP/1.0 with accept_http_10, taking default_host_for_http_10 for a request without Host', async () => {
+    const listener = await start({ http_protocol_options: { accept_http_10: true, default_host_for_http_10: 'legacy.test' } });
+    const response = await curl(`${listener}/`, '--http1.0', '-H', 'Host:');
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.body) as Record<string, string>)['host']).toBe('legacy.test');
+  });
+
+  it('answers 431 beyond common_http_protocol_options.max_headers_count', async () => {
+    const listener = await start({ common_http_protocol_options: { max_headers_count: 5 } });
+    expect((await curl(`${listener}/`)).status).toBe(200);
+    const many = ['-H', 'x-a: 1', '-H', 'x-b: 2', '-H', 'x-c: 3', '-H', 'x-d: 4'];
+    expect((await curl(`${listener}/`, ...many)).status).toBe(431);
+  });
+
+  it('refuses http_protocol_options fields it does not implement, naming them', async () => {
+    const { code, stderr } = await runProxyToFailure(['--config-yaml', JSON.stringify(edgeBootstrap(1, { http_protocol_options: { header_key_format: { proper_case_words: {} } } }))]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('http_protocol_options.header_key_format');
+  });
+});
