@@ -21,9 +21,10 @@ function toOutgoing(headers: HeaderMap, out: OutgoingHttpHeaders): OutgoingHttpH
 }
 
 /**
- * One HTTP/2 stream as the filter manager writes to it. Every response that does not end with its
- * headers is opened with `waitForTrailers`, so trailers can follow the body whenever the upstream
- * sends them (gRPC's grpc-status); a body that ends without them closes with empty trailers.
+ * One HTTP/2 stream as the filter manager writes to it. A response that does not end with its
+ * headers and declares no length is opened with `waitForTrailers`, so trailers can follow the body
+ * whenever the upstream sends them (gRPC's grpc-status); a body that ends without them closes with
+ * empty trailers. Trailers after a body of declared length are not sent.
  */
 export class Http2StreamCodec implements DownstreamCodec {
   private trailers: OutgoingHttpHeaders | undefined;
@@ -35,18 +36,21 @@ export class Http2StreamCodec implements DownstreamCodec {
     private readonly serverName: string,
     private readonly via: string,
     private readonly activity: StreamActivity,
-  ) {
-    stream.on('wantTrailers', () => stream.sendTrailers(this.trailers ?? {}));
-  }
+  ) {}
 
   writeHeaders(headers: HeaderMap, endOfStream: boolean): void {
-    if (this.stream.destroyed) return;
+    const stream = this.stream;
+    if (stream.destroyed) return;
     const out = toOutgoing(headers, {});
     out['server'] = this.serverName;
     appendResponseVia(out as HeaderMap, this.via);
     this.activity.touch();
     this.ended = endOfStream;
-    this.stream.respond(out, { endStream: endOfStream, waitForTrailers: !endOfStream });
+    // A body of declared length comes from an upstream that sends no trailers (an HTTP/1.1 one:
+    // trailers need chunked coding; gRPC never declares a length), so only others wait for them.
+    const waitForTrailers = !endOfStream && headers['content-length'] === undefined;
+    if (waitForTrailers) stream.once('wantTrailers', () => stream.sendTrailers(this.trailers ?? {}));
+    stream.respond(out, { endStream: endOfStream, waitForTrailers });
   }
 
   writeData(data: Buffer, endOfStream: boolean): boolean {
@@ -84,9 +88,9 @@ export class Http2StreamCodec implements DownstreamCodec {
 /** The request headers of a stream as the filters see them: pseudo-headers as sent, `host` folded into `:authority`. */
 export function http2RequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
   const out: HeaderMap = {};
-  for (const name in headers) out[name] = headers[name];
-  if (out[':authority'] === undefined && typeof out['host'] === 'string') out[':authority'] = out['host'];
-  delete out['host'];
+  // Copied without `host` rather than deleting it after: a delete makes the map slow for every later lookup.
+  for (const name in headers) if (name !== 'host') out[name] = headers[name];
+  if (out[':authority'] === undefined && typeof headers.host === 'string') out[':authority'] = headers.host;
   return out;
 }
 
