@@ -67,10 +67,6 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     else this.stream.closeAfterResponse();
   }
 
-  get busy(): boolean {
-    return this.stream !== undefined;
-  }
-
   // ---- reading
 
   private readonly onData = (chunk: Buffer): void => {
