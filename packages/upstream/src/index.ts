@@ -22,6 +22,8 @@ export type { DnsFailureRefreshRate, DnsLookupFamily, DnsOptions, DnsResolver } 
 export type { ClusterStats } from './cluster-stats.js';
 export type { EndpointPool, EndpointPoolStats } from './endpoint-pool.js';
 export type { Endpoint, Locality } from './endpoint.js';
+export { findEndpointProblem } from './validate-endpoints.js';
+export type { EndpointProblem } from './validate-endpoints.js';
 export type { LeastRequestOptions } from './least-request-balancer.js';
 export type { MaglevOptions } from './maglev-balancer.js';
 export type { PriorityBalancerOptions, ZoneAwareOptions } from './priority-balancer.js';

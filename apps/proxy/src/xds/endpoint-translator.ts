@@ -1,3 +1,4 @@
+import { findEndpointProblem } from '@meshkit/upstream';
 import type { Endpoint } from '@meshkit/upstream';
 import { FieldReader } from './fields.js';
 
@@ -28,5 +29,9 @@ export function readEndpoints(cla: FieldReader): Endpoint[] {
       });
     }
   }
+  // Checked here, with the rest of the resource, so an update with an unusable endpoint list is
+  // refused whole before any cluster changes (a cluster would refuse it halfway through otherwise).
+  const problem = findEndpointProblem(endpoints);
+  if (problem !== null) cla.fail('endpoints', `${problem.field} ${problem.problem}, counting lb_endpoints across localities`);
   return endpoints;
 }

@@ -142,6 +142,10 @@ describe('translateCluster and translateClusterLoadAssignment', () => {
     expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ priority: 1 }] }))).toBe(
       'ClusterLoadAssignment c: endpoints[0].priority: is not supported by this proxy',
     );
+    const twice = { endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: 80 } } } };
+    expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ lb_endpoints: [twice] }, { lb_endpoints: [twice] }] }))).toMatch(
+      /^ClusterLoadAssignment c: endpoints: endpoints\[1\] duplicates endpoints\[0\] \(10\.0\.0\.1:80\), counting lb_endpoints across localities$/,
+    );
   });
 
   it('requires an identity for SDS references and builds SPIFFE-checked client TLS with one', async () => {
@@ -477,7 +481,7 @@ describe('ProxyRuntime.applyClusters', () => {
     const group = (twice['load_assignment'] as { endpoints: { lb_endpoints: unknown[] }[] }).endpoints[0];
     group?.lb_endpoints.push(group.lb_endpoints[0]);
     const message = refusalOf(() => runtime.applyClusters([staticCluster('fine', 9001), twice], '1', 'dynamic'));
-    expect(message).toBe("Cluster twice: load_assignment: cluster 'twice': endpoints[1] duplicates endpoints[0] (127.0.0.1:9000)");
+    expect(message).toBe('Cluster twice: load_assignment.endpoints: endpoints[1] duplicates endpoints[0] (127.0.0.1:9000), counting lb_endpoints across localities');
     expect(runtime.clusters.size).toBe(0);
     expect(runtime.applied.clusters.size).toBe(0);
     runtime.applyClusters([staticCluster('fine', 9001)], '2', 'dynamic');
