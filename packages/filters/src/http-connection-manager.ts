@@ -43,7 +43,6 @@ const EMPTY = Buffer.alloc(0);
 const END_STREAM_FLAG = 0x1;
 
 interface ConnectionState {
-  inFlight: number;
   session: ServerHttp2Session | undefined;
   http1: Http1Connection | undefined;
 }
@@ -83,7 +82,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { inFlight: 0, session: undefined, http1: undefined });
+    this.connections.set(socket, { session: undefined, http1: undefined });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -167,7 +166,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
 
   /** @internal Http1StreamCloser */
   streamClosed(stream: Http1Stream, completed: boolean): void {
-    if (stream.manager !== undefined && stream.timeouts !== undefined) this.closeStream(stream.socket, stream.manager, stream.timeouts, completed);
+    if (stream.manager !== undefined && stream.timeouts !== undefined) this.closeStream(stream.manager, stream.timeouts, completed);
   }
 
   /**
@@ -187,7 +186,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const timeouts = this.streamTimeouts();
     const codec = new UpgradeCodec(socket, config.serverName ?? 'meshkit', this.options.via, timeouts);
     const manager = this.startStream(socket, head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0', headers, codec, timeouts);
-    socket.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended));
+    socket.once('close', () => this.closeStream(manager, timeouts, codec.ended));
     manager.decodeHeaders(false);
     if (rest.length > 0) manager.decodeData(rest, false);
     socket.on('data', (chunk: Buffer) => {
@@ -227,7 +226,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const timeouts = this.streamTimeouts();
     const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
     const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);
-    stream.once('close', () => this.closeStream(socket, manager, timeouts, codec.ended && stream.rstCode === 0));
+    stream.once('close', () => this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0));
     const endOfStream = (flags & END_STREAM_FLAG) !== 0;
     if (endOfStream) {
       timeouts.requestComplete();
@@ -283,17 +282,13 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     );
     stats.downstream_rq_total++;
     stats.downstream_rq_active++;
-    const state = this.connections.get(socket);
-    if (state !== undefined) state.inFlight++;
     timeouts.start(manager);
     return manager;
   }
 
-  private closeStream(socket: Socket, manager: FilterManager, timeouts: StreamTimeouts, completed: boolean): void {
+  private closeStream(manager: FilterManager, timeouts: StreamTimeouts, completed: boolean): void {
     const stats = this.stats;
     timeouts.stop();
-    const state = this.connections.get(socket);
-    if (state !== undefined) state.inFlight--;
     stats.downstream_rq_active--;
     if (!completed) {
       if (manager.resetLocally) stats.downstream_rq_tx_reset++;

@@ -109,6 +109,21 @@ describe('WebSocket upgrades (upgrade_configs: websocket)', () => {
     await waitFor(() => proxy.streams[0]?.responseCode === 400);
   });
 
+  it('keeps an open tunnel through a drain (it is closed only when the drain time ends)', async () => {
+    const upstream = await startEchoUpstream();
+    const proxy = await proxyTo(upstream.port);
+    const { socket, rest } = await handshake(proxy.port, '/ws', randomBytes(16).toString('base64'));
+    await waitFor(() => upstream.open.size === 1);
+    proxy.hcm.drainConnections();
+    let echoed = rest.toString('latin1');
+    socket.on('data', (chunk: Buffer) => (echoed += chunk.toString('latin1')));
+    socket.resume();
+    socket.write('still here');
+    await waitFor(() => echoed === 'still here');
+    expect(upstream.open.size).toBe(1);
+    expect(proxy.hcm.activeConnections).toBe(1);
+  });
+
   it('closes the upstream side when the client goes away mid-tunnel', async () => {
     const upstream = await startEchoUpstream();
     const proxy = await proxyTo(upstream.port);

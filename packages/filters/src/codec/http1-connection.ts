@@ -41,6 +41,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private closing = false;
   private headerTimer: NodeJS.Timeout | undefined;
   private upgradeHead: RequestHead | undefined;
+  /** The socket went to an upgrade (a WebSocket tunnel): it is no longer this codec's to close. */
+  private handedOver = false;
   private readonly scheme: string;
 
   constructor(
@@ -61,8 +63,9 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     socket.resume();
   }
 
-  /** Envoy's drain: close now if idle, else after the response in flight. */
+  /** Envoy's drain: close now if idle, else after the response in flight; a tunnel lives on until the drain time ends. */
   drain(): void {
+    if (this.handedOver) return;
     if (this.stream === undefined) this.closeConnection();
     else this.stream.closeAfterResponse();
   }
@@ -93,6 +96,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     const upgrade = this.upgradeHead;
     if (upgrade !== undefined) {
       this.upgradeHead = undefined;
+      this.handedOver = true;
       this.detach();
       // Nothing reads the socket until the upgrade's own handlers take it.
       this.socket.pause();
