@@ -44,8 +44,10 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     if (!isFieldValue(text, 13, lineEnd)) fail('a control character in the reason phrase');
     const headers: HeaderFields = {};
     parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
-    const head: ResponseHead = { status, reason: text.slice(13, lineEnd), minorVersion: minor, headers, keepAlive: false };
-    if (status < 200 && status !== 101) return { head, framing: BodyFraming.None, switchesProtocol: false, interim: true };
+    const reason = text.slice(13, lineEnd);
+    if (status < 200 && status !== 101) {
+      return { head: { status, reason, minorVersion: minor, headers, keepAlive: false }, framing: BodyFraming.None, switchesProtocol: false, interim: true };
+    }
 
     // A 101, or a 2xx to CONNECT: what follows the head is no longer HTTP (RFC 9112 §6.3 rules 1-2).
     const tunnel = status === 101 || (this.connectRequest && status < 300);
@@ -58,10 +60,10 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
       delete headers['content-length'];
       persistent = false;
     }
-    (head as { keepAlive: boolean }).keepAlive = persistent && framing !== BodyFraming.UntilClose && !tunnel;
+    const keepAlive = persistent && framing !== BodyFraming.UntilClose && !tunnel;
     this.headRequest = false;
     this.connectRequest = false;
-    return { head, framing, switchesProtocol: tunnel };
+    return { head: { status, reason, minorVersion: minor, headers, keepAlive }, framing, switchesProtocol: tunnel };
   }
 
   protected checkPartialHead(bytes: Buffer): void {
