@@ -61,11 +61,11 @@ export function dial(target: DialTarget, connect: DialOptions | buildConnector.c
   } else {
     // `onread` skips the Readable machinery per read (the largest share of node's cost per
     // response); the copy is emitted as 'data', so readers, pause/resume and upgrades see a socket.
-    const plain: Socket = netConnect({
-      host: hostname,
-      port,
-      onread: { buffer: READ_BUFFER, callback: (length, buffer) => void plain.emit('data', Buffer.from(buffer.subarray(0, length))) },
-    });
+    const onread = (length: number, buffer: Uint8Array): boolean => {
+      plain.emit('data', Buffer.from(buffer.subarray(0, length)));
+      return true; // false would stop reading; pause() is how readers do that
+    };
+    const plain: Socket = netConnect({ host: hostname, port, onread: { buffer: READ_BUFFER, callback: onread } });
     socket = plain;
   }
   if (keepAlive !== false) socket.setKeepAlive(true, keepAliveInitialDelay ?? 60_000);
