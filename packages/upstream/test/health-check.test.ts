@@ -3,6 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster } from '../src/index.js';
 import { decodeServingStatus, encodeHealthCheckRequest, frameMessage } from '../src/health/grpc-health-probe.js';
+import { httpHealthProbe } from '../src/health/http-health-probe.js';
 import { closedPort, startUpstream } from './support/upstream-server.js';
 import type { Http2Server } from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
@@ -85,6 +86,62 @@ describe('active HTTP health checks', () => {
     await waitFor(() => healthyCount(cluster) === 2);
     // Three consecutive successes were needed, not one.
     expect(cluster.stats.health_check_success - before).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that cannot complete counts toward the threshold)', () => {
+  it('ejects on the first unhealthy answer but only after unhealthy_threshold incomplete checks', async () => {
+    const calls: Array<{ resolve: (healthy: boolean) => void; reject: (error: Error) => void }> = [];
+    const cluster = new Cluster({
+      name: 'verdicts',
+      healthCheck: {
+        intervalMs: 1,
+        timeoutMs: 30_000,
+        unhealthyThreshold: 3,
+        healthyThreshold: 1,
+        probe: () => new Promise<boolean>((resolve, reject) => calls.push({ resolve, reject })),
+      },
+    });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }]);
+    const healthy = (): boolean => cluster.effectiveEndpoints[0]?.healthy !== false;
+    /** Answers the check in flight, then waits for the next one (so the verdict is recorded). */
+    const answer = async (how: 'pass' | 'unhealthy' | 'incomplete'): Promise<void> => {
+      await waitFor(() => calls.length > 0);
+      const call = calls.shift();
+      if (how === 'incomplete') call?.reject(new Error('connection refused'));
+      else call?.resolve(how === 'pass');
+      await waitFor(() => calls.length > 0);
+    };
+
+    await answer('pass');
+    await answer('incomplete');
+    await answer('incomplete');
+    expect(healthy()).toBe(true);
+    await answer('incomplete');
+    expect(healthy()).toBe(false);
+    await answer('pass');
+    expect(healthy()).toBe(true);
+    await answer('unhealthy');
+    expect(healthy()).toBe(false);
+    expect(cluster.stats.health_check_failure).toBe(4);
+  });
+
+  it('sorts HTTP statuses into healthy, unhealthy, and retriable (a rejection)', async () => {
+    let status = 200;
+    const server = track(
+      await startUpstream('s', (_req, res) => {
+        res.statusCode = status;
+        res.end();
+      }),
+    );
+    const probe = httpHealthProbe({ path: '/', expectedStatuses: [[200, 300]], retriableStatuses: [[503, 504]] }, {});
+    const check = (): Promise<boolean> => probe({ address: '127.0.0.1', port: server.port }, new AbortController().signal);
+    expect(await check()).toBe(true);
+    status = 500;
+    expect(await check()).toBe(false);
+    status = 503;
+    await expect(check()).rejects.toThrow('retriable status 503');
   });
 });
 

@@ -8,28 +8,35 @@ type HttpCheck = NonNullable<HealthCheckOptions['http']>;
 /** Envoy's only-200 default for `expected_statuses`. */
 const DEFAULT_EXPECTED: readonly (readonly [number, number])[] = [[200, 201]];
 
+/** A list of Envoy `Int64Range`s of HTTP statuses. */
+function readStatusRanges(http: FieldReader, field: string): Array<readonly [number, number]> {
+  return http.children(field).map((range, i): readonly [number, number] => {
+    range.allowOnly('start', 'end');
+    const start = range.number('start');
+    const end = range.number('end');
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 100 || end > 600 || start >= end) {
+      http.fail(`${field}[${i}]`, `must be a half-open range of statuses within [100, 600), got [${start}, ${end})`);
+    }
+    return [start, end];
+  });
+}
+
 function readHttpCheck(http: FieldReader, clusterName: string): HttpCheck {
-  http.allowOnly('host', 'path', 'expected_statuses', 'codec_client_type', 'method');
+  http.allowOnly('host', 'path', 'expected_statuses', 'retriable_statuses', 'codec_client_type', 'method');
   const codec = http.optionalString('codec_client_type') ?? 'HTTP1';
   if (codec !== 'HTTP1') http.fail('codec_client_type', `${codec} is not supported (HTTP1 is)`);
   const method = http.optionalString('method') ?? 'GET';
   if (method !== 'GET' && method !== 'METHOD_UNSPECIFIED') http.fail('method', `${method} is not supported (GET is)`);
   const path = http.string('path');
   if (path === '') http.fail('path', 'must not be empty');
-  const ranges = http.children('expected_statuses').map((range, i): readonly [number, number] => {
-    range.allowOnly('start', 'end');
-    const start = range.number('start');
-    const end = range.number('end');
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 100 || end > 600 || start >= end) {
-      http.fail(`expected_statuses[${i}]`, `must be a half-open range of statuses within [100, 600), got [${start}, ${end})`);
-    }
-    return [start, end];
-  });
+  const expected = readStatusRanges(http, 'expected_statuses');
+  const retriable = readStatusRanges(http, 'retriable_statuses');
   return {
     path,
     // Envoy sends the cluster's name as Host unless `host` says otherwise.
     host: http.optionalString('host') || clusterName,
-    expectedStatuses: ranges.length === 0 ? DEFAULT_EXPECTED : ranges,
+    expectedStatuses: expected.length === 0 ? DEFAULT_EXPECTED : expected,
+    ...(retriable.length === 0 ? {} : { retriableStatuses: retriable }),
   };
 }
 

@@ -346,6 +346,9 @@ describe('translateCluster: health_checks', () => {
     });
     const hosted = withFields({ health_checks: [check({ interval_jitter_percent: 10, http_health_check: { path: '/', host: 'svc.local', codec_client_type: 'HTTP1' } })] });
     expect(hosted.healthCheck).toMatchObject({ intervalJitterMs: 250, http: { host: 'svc.local', expectedStatuses: [[200, 201]] } });
+    expect(hosted.healthCheck?.http?.retriableStatuses).toBeUndefined();
+    const retrying = withFields({ health_checks: [check({ http_health_check: { path: '/', retriable_statuses: [{ start: 503, end: 504 }] } })] });
+    expect(retrying.healthCheck?.http?.retriableStatuses).toEqual([[503, 504]]);
   });
 
   it('maps a connect-only TCP check and a gRPC check (authority: the cluster name by default)', () => {
@@ -367,6 +370,7 @@ describe('translateCluster: health_checks', () => {
     [[check({ http_health_check: { path: '/', codec_client_type: 'HTTP2' } })], 'health_checks[0].http_health_check.codec_client_type: HTTP2 is not supported (HTTP1 is)'],
     [[check({ http_health_check: { path: '/', request_headers_to_add: [] } })], 'health_checks[0].http_health_check.request_headers_to_add: is not supported by this proxy'],
     [[check({ http_health_check: { path: '/', expected_statuses: [{ start: 200, end: 700 }] } })], 'health_checks[0].http_health_check.expected_statuses[0]: must be a half-open range of statuses within [100, 600), got [200, 700)'],
+    [[check({ http_health_check: { path: '/', retriable_statuses: [{ start: 503, end: 503 }] } })], 'health_checks[0].http_health_check.retriable_statuses[0]: must be a half-open range of statuses within [100, 600), got [503, 503)'],
     [[check({ http_health_check: {} })], 'health_checks[0].http_health_check.path: expected a string'],
     [[check({ grpc_health_check: { initial_metadata: [] } })], 'health_checks[0].grpc_health_check.initial_metadata: is not supported by this proxy'],
     [[check({ custom_health_check: { name: 'redis' } })], 'health_checks[0].custom_health_check: is not supported by this proxy'],

@@ -12,7 +12,11 @@ export interface HealthCheckOptions {
   readonly intervalMs: number;
   /** A check that has not answered after this long fails. */
   readonly timeoutMs: number;
-  /** Consecutive failures that make a healthy endpoint unhealthy. Default 3. */
+  /**
+   * Consecutive failures to complete a check (refused, reset, timed out, a retriable status) that
+   * make a healthy endpoint unhealthy. Default 3. An endpoint that answers "unhealthy" (an
+   * unexpected status, NOT_SERVING) is marked unhealthy at once, as in Envoy.
+   */
   readonly unhealthyThreshold?: number;
   /** Consecutive successes that make an unhealthy endpoint healthy again. Default 2. */
   readonly healthyThreshold?: number;
@@ -38,6 +42,9 @@ export interface HealthCheckStats {
   health_check_success: number;
   health_check_failure: number;
 }
+
+/** How one check ended: passed, answered "unhealthy", or could not complete. */
+type Outcome = 'pass' | 'unhealthy' | 'incomplete';
 
 interface Target {
   endpoint: Endpoint;
@@ -129,20 +136,24 @@ export class HealthChecker {
     const timeout = setTimeout(() => controller.abort(new Error(`health check timed out after ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
     timeout.unref();
     this.#probe(target.endpoint, controller.signal)
-      .catch(() => false)
-      .then((ok) => {
+      .then(
+        (healthy): Outcome => (healthy ? 'pass' : 'unhealthy'),
+        (): Outcome => 'incomplete',
+      )
+      .then((outcome) => {
         clearTimeout(timeout);
         // A check that finished after its endpoint left (or after stop) reports nothing.
         if (target.inFlight !== controller || this.#stopped) return;
         target.inFlight = null;
-        // An answer that arrived after the timeout fired is still a failure.
-        this.#record(target, ok && !controller.signal.aborted);
+        // An answer that arrived after the timeout fired is a timeout all the same.
+        this.#record(target, controller.signal.aborted ? 'incomplete' : outcome);
         this.#schedule(target, this.#nextDelay());
       })
       .catch(ignore);
   }
 
-  #record(target: Target, ok: boolean): void {
+  #record(target: Target, outcome: Outcome): void {
+    const ok = outcome === 'pass';
     if (target.pending) {
       // The first answer decides at once: there is no earlier verdict for thresholds to protect.
       target.pending = false;
@@ -162,7 +173,8 @@ export class HealthChecker {
       this.#stats.health_check_failure++;
       target.successes = 0;
       target.failures++;
-      if (target.healthy && target.failures >= (this.#options.unhealthyThreshold ?? 3)) this.#flip(target, false);
+      const threshold = outcome === 'unhealthy' ? 1 : (this.#options.unhealthyThreshold ?? 3);
+      if (target.healthy && target.failures >= threshold) this.#flip(target, false);
     }
   }
 

@@ -2,8 +2,11 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Endpoint } from '../endpoint.js';
 
 /**
- * One active check against one endpoint. Resolves true for healthy; false (or a rejection) for
- * unhealthy. Must stop its I/O when `signal` aborts (the check's timeout).
+ * One active check against one endpoint. Resolves true for healthy, and false when the endpoint
+ * answered that it is not (Envoy's "active" failure: unhealthy at once, whatever the
+ * unhealthy threshold). Rejects when the check could not complete — refused, reset, timed out, or
+ * an answer Envoy calls retriable (a "network" failure, counted toward the threshold). Must stop
+ * its I/O when `signal` aborts (the check's timeout).
  */
 export type HealthProbe = (endpoint: Endpoint, signal: AbortSignal) => Promise<boolean>;
 

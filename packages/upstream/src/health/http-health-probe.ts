@@ -9,13 +9,23 @@ export interface HttpHealthCheck {
   readonly host?: string;
   /** Half-open status ranges [start, end) counted as healthy (Envoy's `expected_statuses`). Default [[200, 201)]. */
   readonly expectedStatuses?: readonly (readonly [number, number])[];
+  /**
+   * Half-open status ranges that count toward the unhealthy threshold like a connect failure
+   * (Envoy's `retriable_statuses`); any other unexpected status marks the endpoint unhealthy at once.
+   */
+  readonly retriableStatuses?: readonly (readonly [number, number])[];
 }
 
-const DEFAULT_EXPECTED: readonly (readonly [number, number])[] = [[200, 201]];
+type StatusRanges = readonly (readonly [number, number])[];
+
+const DEFAULT_EXPECTED: StatusRanges = [[200, 201]];
+
+const within = (ranges: StatusRanges, status: number): boolean => ranges.some(([start, end]) => status >= start && status < end);
 
 /** GET `path` on a fresh connection; healthy when the status is in an expected range. */
 export function httpHealthProbe(check: HttpHealthCheck, transport: ProbeTransport): HealthProbe {
   const expected = check.expectedStatuses ?? DEFAULT_EXPECTED;
+  const retriable = check.retriableStatuses ?? [];
   const send = transport.tls === undefined ? httpRequest : httpsRequest;
   return (endpoint, signal) =>
     new Promise<boolean>((resolve, reject) => {
@@ -33,7 +43,9 @@ export function httpHealthProbe(check: HttpHealthCheck, transport: ProbeTranspor
         (res) => {
           const status = res.statusCode ?? 0;
           res.resume();
-          resolve(expected.some(([start, end]) => status >= start && status < end));
+          if (within(expected, status)) resolve(true);
+          else if (within(retriable, status)) reject(new Error(`health check got retriable status ${status}`));
+          else resolve(false);
         },
       );
       req.on('error', reject);
