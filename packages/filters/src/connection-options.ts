@@ -46,6 +46,11 @@ export interface HttpConnectionOptions {
   readonly upgradeTypes?: readonly string[];
   /** The listener's `per_connection_buffer_limit_bytes`: what a stopped filter may hold. Default 1 MiB. */
   readonly bufferLimitBytes?: number;
+  /**
+   * `strip_any_host_port` ('any') or `strip_matching_host_port` ('matching': only the listener's
+   * own port): the port leaves `:authority` before filters and routing see it, and so upstream too.
+   */
+  readonly stripHostPort?: 'none' | 'any' | 'matching';
 }
 
 export interface ResolvedConnectionOptions {
@@ -66,6 +71,7 @@ export interface ResolvedConnectionOptions {
   readonly requestHeadersTimeoutMs: number;
   readonly upgradeTypes: ReadonlySet<string>;
   readonly bufferLimitBytes: number;
+  readonly stripHostPort: 'none' | 'any' | 'matching';
 }
 
 export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
@@ -94,6 +100,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,
     upgradeTypes: new Set((options.upgradeTypes ?? []).map((type) => type.toLowerCase())),
     bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
+    stripHostPort: options.stripHostPort ?? 'none',
   };
 }
 

@@ -16,7 +16,7 @@ import { FilterManager } from './filter-manager.js';
 import type { DownstreamCodec, StreamPolicy } from './filter-manager.js';
 import { HttpConnectionManagerStats } from './hcm-stats.js';
 import type { CompiledHttpFilter, HeaderMap } from './http-filter.js';
-import { mutateRequestHeaders, trustedClientAddress } from './request-headers.js';
+import { mutateRequestHeaders, stripAuthorityPort, trustedClientAddress } from './request-headers.js';
 import { ResponseFlag } from './response-flags.js';
 import { StreamInfo } from './stream-info.js';
 import type { TrafficDirection } from './stream-info.js';
@@ -262,6 +262,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     info.downstreamTls = 'encrypted' in socket;
     if (info.downstreamTls && config.peerIdentity !== undefined) info.downstreamPeerSpiffeId = config.peerIdentity(socket);
     info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', peerIp, this.options, client);
+    const strip = this.options.stripHostPort;
+    if (strip !== 'none') stripAuthorityPort(headers, strip === 'any' ? undefined : socket.localPort);
 
     const table = config.routeTable();
     const manager = new FilterManager(

@@ -90,6 +90,23 @@ export function mutateRequestHeaders(
   return requestId;
 }
 
+/**
+ * Takes the port off `:authority` (`host:80` → `host`, `[::1]:80` → `[::1]`), or only when it is
+ * `onlyPort`. Envoy's `strip_any_host_port`/`strip_matching_host_port`; CONNECT keeps its port.
+ */
+export function stripAuthorityPort(headers: HeaderMap, onlyPort?: number): void {
+  const authority = headers[':authority'];
+  if (typeof authority !== 'string' || headers[':method'] === 'CONNECT') return;
+  const colon = authority.lastIndexOf(':');
+  // No port, or a bare IPv6 address (colons but no brackets): nothing to strip.
+  if (colon === -1 || (authority.indexOf(':') !== colon && !authority.startsWith('['))) return;
+  if (authority.startsWith('[') && authority[colon - 1] !== ']') return;
+  const port = authority.slice(colon + 1);
+  if (!/^\d+$/.test(port)) return;
+  if (onlyPort !== undefined && Number(port) !== onlyPort) return;
+  headers[':authority'] = authority.slice(0, colon);
+}
+
 /** Envoy appends its `via` to responses too. */
 export function appendResponseVia(headers: HeaderMap, via: string): void {
   if (via !== '') appendToList(headers, 'via', via);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConnectionOptions } from '../src/connection-options.js';
 import type { HttpConnectionOptions } from '../src/connection-options.js';
 import type { HeaderMap } from '../src/http-filter.js';
-import { mutateRequestHeaders, trustedClientAddress, xffAddressFromRight } from '../src/request-headers.js';
+import { mutateRequestHeaders, stripAuthorityPort, trustedClientAddress, xffAddressFromRight } from '../src/request-headers.js';
 
 /** Runs the connection manager's header handling on `headers` and returns them. */
 function mutate(headers: HeaderMap, peer: string, options: HttpConnectionOptions, scheme = 'http'): HeaderMap {
@@ -112,5 +112,31 @@ describe('xff_num_trusted_hops edge cases', () => {
   it('strips a caller-sent x-envoy-external-address at the edge even when XFF gives no trusted address', () => {
     const headers = mutate({ 'x-envoy-external-address': '1.2.3.4' }, '', { useRemoteAddress: true, xffNumTrustedHops: 1 });
     expect(headers['x-envoy-external-address']).toBeUndefined();
+  });
+});
+
+describe('stripAuthorityPort (strip_any_host_port / strip_matching_host_port)', () => {
+  const stripped = (authority: string, onlyPort?: number, method = 'GET'): unknown => {
+    const headers: HeaderMap = { ':method': method, ':authority': authority };
+    stripAuthorityPort(headers, onlyPort);
+    return headers[':authority'];
+  };
+
+  it.each([
+    ['example.com:8080', undefined, 'example.com'],
+    ['example.com', undefined, 'example.com'],
+    ['[::1]:443', undefined, '[::1]'],
+    ['[::1]', undefined, '[::1]'],
+    ['::1', undefined, '::1'], // a bare IPv6 address has no port to take
+    ['example.com:http', undefined, 'example.com:http'],
+    ['example.com:8080', 8080, 'example.com'],
+    ['example.com:8443', 8080, 'example.com:8443'],
+    ['[::1]:8080', 8080, '[::1]'],
+  ])('%s (only port %s) → %s', (authority, onlyPort, expected) => {
+    expect(stripped(authority, onlyPort)).toBe(expected);
+  });
+
+  it('leaves CONNECT alone: its authority is the tunnel target', () => {
+    expect(stripped('example.com:443', undefined, 'CONNECT')).toBe('example.com:443');
   });
 });

@@ -87,6 +87,8 @@ const CONNECTION_FIELDS = [
   'request_headers_timeout',
   'upgrade_configs',
   'generate_request_id',
+  'strip_any_host_port',
+  'strip_matching_host_port',
 ];
 
 const MAX_UINT32 = 4_294_967_295;
@@ -143,6 +145,10 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
     if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > MAX_UINT32) hcm.fail('xff_num_trusted_hops', `must be an integer in 0..${MAX_UINT32}`);
     options.xffNumTrustedHops = trustedHops;
   }
+  const stripAny = hcm.boolean('strip_any_host_port', false);
+  const stripMatching = hcm.boolean('strip_matching_host_port', false);
+  if (stripAny && stripMatching) hcm.fail('strip_matching_host_port', 'cannot be set together with strip_any_host_port');
+  if (stripAny || stripMatching) options.stripHostPort = stripAny ? 'any' : 'matching';
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
   const via = hcm.optionalString('via');
   if (via !== undefined) options.via = via;
