@@ -34,7 +34,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       translateListener(
         listenerWith({
           codec_type: 'HTTP2',
-          http2_protocol_options: { max_concurrent_streams: 64, connection_keepalive: { interval: '10s', timeout: '2s' } },
+          http2_protocol_options: { max_concurrent_streams: 64, allow_connect: true, connection_keepalive: { interval: '10s', timeout: '2s' } },
           common_http_protocol_options: { idle_timeout: '300s' },
           use_remote_address: true,
           via: 'edge',
@@ -50,6 +50,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     expect(hcm.connection).toEqual({
       codec: 'HTTP2',
       http2MaxConcurrentStreams: 64,
+      http2AllowConnect: true,
       http2Keepalive: { intervalMs: 10_000, timeoutMs: 2_000 },
       idleTimeoutMs: 300_000,
       useRemoteAddress: true,

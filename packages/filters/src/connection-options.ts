@@ -11,6 +11,11 @@ export interface HttpConnectionOptions {
   /** `http2_protocol_options.max_concurrent_streams`. Default 2147483647. */
   readonly http2MaxConcurrentStreams?: number;
   /**
+   * `http2_protocol_options.allow_connect`: accept RFC 8441 extended CONNECT, read as the HTTP/1.1
+   * upgrade it stands for (so `upgrade_configs` decides). Default false.
+   */
+  readonly http2AllowConnect?: boolean;
+  /**
    * `http2_protocol_options.connection_keepalive`: PING an idle HTTP/2 connection every `intervalMs`
    * and close it when no ACK comes within `timeoutMs`. Default off.
    */
@@ -56,6 +61,7 @@ export interface HttpConnectionOptions {
 export interface ResolvedConnectionOptions {
   readonly codec: CodecType;
   readonly http2MaxConcurrentStreams: number;
+  readonly http2AllowConnect: boolean;
   readonly http2Keepalive: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
   readonly idleTimeoutMs: number;
   readonly useRemoteAddress: boolean;
@@ -85,6 +91,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
   return {
     codec: options.codec ?? 'AUTO',
     http2MaxConcurrentStreams: options.http2MaxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    http2AllowConnect: options.http2AllowConnect ?? false,
     http2Keepalive: options.http2Keepalive,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     useRemoteAddress: options.useRemoteAddress ?? false,

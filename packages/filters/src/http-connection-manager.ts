@@ -6,6 +6,7 @@ import type { RouteTable } from '@meshkit/router';
 import { Http1Connection } from './codec/http1-connection.js';
 import type { Http1ConnectionHost } from './codec/http1-connection.js';
 import type { Http1Stream, Http1StreamCloser } from './codec/http1-stream.js';
+import { extendedConnectProtocol, toUpgradeRequest } from './codec/extended-connect.js';
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
@@ -124,7 +125,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   update(config: HttpConnectionManagerConfig): void {
     const options = resolveConnectionOptions(config);
     // Open HTTP/2 connections keep the server object (and settings) they started on.
-    if (options.http2MaxConcurrentStreams !== this.options.http2MaxConcurrentStreams) this.http2 = createHttp2Server(options);
+    const http2Changed = options.http2MaxConcurrentStreams !== this.options.http2MaxConcurrentStreams || options.http2AllowConnect !== this.options.http2AllowConnect;
+    if (http2Changed) this.http2 = createHttp2Server(options);
     this.options = options;
     this.config = config;
     this.policy = this.streamPolicy();
@@ -197,6 +199,13 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.resume();
   }
 
+  /** An extended CONNECT no `upgrade_configs` entry allows: 403, as for its HTTP/1.1 form. */
+  private refuseHttp2Upgrade(stream: ServerHttp2Stream, protocol: string): void {
+    if (protocol === 'websocket') this.stats.downstream_rq_ws_on_non_ws_route++;
+    this.stats.recordResponse(403);
+    stream.respond({ ':status': 403, server: this.config.serverName ?? 'meshkit' }, { endStream: true });
+  }
+
   /** The codec refused a request before it became a stream; it answers and closes. */
   protocolError(status: number): void {
     this.stats.downstream_cx_protocol_error++;
@@ -222,7 +231,16 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   private onHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
     // A stream the peer resets reports it as an error; the close handler accounts for it.
     stream.on('error', () => undefined);
-    const headers = http2RequestHeaders(rawHeaders);
+    let headers = http2RequestHeaders(rawHeaders);
+    const protocol = extendedConnectProtocol(headers);
+    if (protocol !== undefined) {
+      // A WebSocket (or other upgrade) over HTTP/2: allowed exactly as its HTTP/1.1 form would be.
+      if (!this.options.upgradeTypes.has(protocol)) {
+        this.refuseHttp2Upgrade(stream, protocol);
+        return;
+      }
+      headers = toUpgradeRequest(headers, protocol);
+    }
     const timeouts = this.streamTimeouts();
     const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
     const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);

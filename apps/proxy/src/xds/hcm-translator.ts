@@ -103,7 +103,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const options: { -readonly [K in keyof HttpConnectionOptions]: HttpConnectionOptions[K] } = { codec: codec };
   const http2 = hcm.optionalChild('http2_protocol_options');
   if (http2 !== undefined) {
-    http2.allowOnly('max_concurrent_streams', 'connection_keepalive');
+    http2.allowOnly('max_concurrent_streams', 'connection_keepalive', 'allow_connect');
+    if (http2.has('allow_connect')) options.http2AllowConnect = http2.boolean('allow_connect', false);
     const keepalive = http2.optionalChild('connection_keepalive');
     if (keepalive !== undefined) {
       keepalive.allowOnly('interval', 'timeout');

@@ -42,13 +42,20 @@ export class Http2StreamCodec implements DownstreamCodec {
     const stream = this.stream;
     if (stream.destroyed) return;
     const out = toOutgoing(headers, {});
+    // An upstream's 101 to an extended CONNECT: over HTTP/2 the tunnel opens with a 2xx (RFC 8441),
+    // without the key exchange the HTTP/1.1 hop needed.
+    const tunnel = String(headers[':status']) === '101';
+    if (tunnel) {
+      out[':status'] = 200;
+      delete out['sec-websocket-accept'];
+    }
     out['server'] = this.serverName;
     appendResponseVia(out as HeaderMap, this.via);
     this.activity.touch();
     this.ended = endOfStream;
     // A body of declared length comes from an upstream that sends no trailers (an HTTP/1.1 one:
     // trailers need chunked coding; gRPC never declares a length), so only others wait for them.
-    const waitForTrailers = !endOfStream && headers['content-length'] === undefined;
+    const waitForTrailers = !endOfStream && !tunnel && headers['content-length'] === undefined;
     if (waitForTrailers) stream.once('wantTrailers', () => stream.sendTrailers(this.trailers ?? {}));
     stream.respond(out, { endStream: endOfStream, waitForTrailers });
   }
@@ -100,6 +107,8 @@ export function createHttp2Server(options: ResolvedConnectionOptions): http2.Htt
     settings: {
       maxConcurrentStreams: Math.min(options.http2MaxConcurrentStreams, 0xffff_ffff),
       maxHeaderListSize: options.maxRequestHeadersBytes,
+      // RFC 8441's SETTINGS_ENABLE_CONNECT_PROTOCOL: clients may open WebSockets as extended CONNECT.
+      enableConnectProtocol: options.http2AllowConnect,
     },
     maxHeaderListPairs: 1_000,
   });
