@@ -1,50 +1,106 @@
 // Open-loop load at a fixed rate: requests are due on a schedule and latency is measured from the
 // moment each was due, so a stalled proxy cannot hide its delay (no coordinated omission).
-import { createRequire } from 'node:module';
-
-// undici comes from the proxy app's dependencies; the repository root has none of its own.
-const { Pool } = createRequire(new URL('../../apps/proxy/package.json', import.meta.url))('undici');
+//   node open-loop.mjs URL RATE SECONDS  →  {"p50":ms,"p99":ms,"errors":n}
+// The client is kept thin so that its own jitter stays well under the millisecond it measures:
+// pre-opened keep-alive sockets, one hand-written GET, Content-Length responses read without a
+// parser library, and a schedule polled with setImmediate (this process has a core of its own)
+// rather than a 1 ms timer.
+import net from 'node:net';
 
 const [url, rateText, secondsText] = process.argv.slice(2);
 const rate = Number(rateText);
 const seconds = Number(secondsText);
-const origin = new URL(url).origin;
-const path = new URL(url).pathname;
-const pool = new Pool(origin, { connections: 32, pipelining: 1 });
+const { hostname, port, pathname } = new URL(url);
+const CONNECTIONS = 64;
+const REQUEST = `GET ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n\r\n`;
+const HEAD_END = Buffer.from('\r\n\r\n');
 const total = rate * seconds;
-const latencies = new Float64Array(total);
-const start = performance.now();
-let sent = 0;
+const latencies = new Float64Array(total).fill(Number.NaN);
+const idle = [];
+const waiting = [];
 let done = 0;
-let errors = 0;
+let start = 0;
 
+/** One keep-alive connection with at most one request outstanding. */
+function open() {
+  return new Promise((resolve, reject) => {
+    const conn = { socket: net.connect({ host: hostname, port: Number(port), noDelay: true }), index: -1, held: null };
+    conn.socket.on('data', (chunk) => onData(conn, chunk));
+    conn.socket.on('error', (error) => (start === 0 ? reject(error) : fail(conn)));
+    conn.socket.on('close', () => fail(conn));
+    conn.socket.once('connect', () => resolve(conn));
+  });
+}
+
+function send(conn, index) {
+  conn.index = index;
+  conn.socket.write(REQUEST, 'latin1');
+}
+
+function finish(conn) {
+  const index = conn.index;
+  conn.index = -1;
+  done++;
+  const next = waiting.shift();
+  if (next !== undefined) send(conn, next);
+  else idle.push(conn);
+  return index;
+}
+
+function onData(conn, chunk) {
+  const held = conn.held === null ? chunk : Buffer.concat([conn.held, chunk]);
+  const end = held.indexOf(HEAD_END);
+  if (end === -1) {
+    conn.held = held;
+    return;
+  }
+  const length = Number(/\r\ncontent-length: *(\d+)/i.exec(held.toString('latin1', 0, end + 2))?.[1] ?? Number.NaN);
+  if (Number.isNaN(length)) {
+    fail(conn);
+    return;
+  }
+  if (held.length < end + 4 + length) {
+    conn.held = held;
+    return;
+  }
+  conn.held = null;
+  const status = held.toString('latin1', 9, 12);
+  const index = conn.index;
+  if (index < 0) return;
+  if (status === '200') latencies[index] = performance.now() - (start + (index / rate) * 1000);
+  finish(conn);
+}
+
+function fail(conn) {
+  if (conn.index < 0) return;
+  conn.index = -1;
+  done++;
+  conn.socket.destroy();
+}
+
+const connections = await Promise.all(Array.from({ length: CONNECTIONS }, open));
+idle.push(...connections);
+start = performance.now();
+let sent = 0;
 await new Promise((resolve) => {
-  const tick = () => {
-    const now = performance.now();
-    const due = Math.min(total, Math.floor(((now - start) / 1000) * rate));
+  const poll = () => {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     while (sent < due) {
       const index = sent++;
-      const dueAt = start + (index / rate) * 1000;
-      pool.request({ path, method: 'GET' }).then(
-        async (res) => {
-          await res.body.dump();
-          latencies[index] = performance.now() - dueAt;
-          if (++done === total) resolve();
-        },
-        () => {
-          errors++;
-          latencies[index] = Number.NaN;
-          if (++done === total) resolve();
-        },
-      );
+      const conn = idle.pop();
+      if (conn === undefined) waiting.push(index);
+      else send(conn, index);
     }
-    // A 1 ms timer keeps the schedule without spinning the event loop that also reads responses.
-    if (sent < total) setTimeout(tick, 1);
+    if (done >= total || performance.now() - start > (seconds + 10) * 1000) resolve();
+    else setImmediate(poll);
   };
-  tick();
+  poll();
 });
-await pool.close();
-// The first second opens connections and warms the JIT on both sides; it is not steady state.
+for (const conn of connections) conn.socket.destroy();
+// A request without a latency failed, got another status, or was never answered.
+const errors = latencies.filter(Number.isNaN).length;
+// The first second warms the JIT on both sides; it is not steady state.
 const sorted = Array.from(latencies.subarray(rate)).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
 const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-console.log(JSON.stringify({ p50: pick(0.5), p99: pick(0.99), errors }));
+console.log(JSON.stringify({ p50: pick(0.5), p90: pick(0.9), p99: pick(0.99), p999: pick(0.999), max: sorted.at(-1), errors }));
+process.exit(0);
