@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { edgeBootstrap } from './support/header-echo.js';
 
 /** Every wait in this file is bounded by this, so a broken tunnel fails the case instead of hanging it. */
 const WAIT_MS = 5_000;
@@ -43,30 +43,6 @@ function serverFrames(stream: http2.ClientHttp2Stream): () => Promise<{ opcode: 
   };
 }
 
-function bootstrap(upstreamPort: number, http2Options: Record<string, unknown>, upgrades: string[]): Record<string, unknown> {
-  const hcm = {
-    '@type': HCM_TYPE,
-    stat_prefix: 'ws_h2',
-    http2_protocol_options: http2Options,
-    upgrade_configs: upgrades.map((upgrade_type) => ({ upgrade_type })),
-    route_config: { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }] },
-    http_filters: [ROUTER_FILTER],
-  };
-  return {
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'ws_h2',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
-        },
-      ],
-      clusters: [staticCluster('echo', upstreamPort)],
-    },
-  };
-}
-
 describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT) to an HTTP/1.1 ws server (built proxy)', () => {
   const handshakes: http.IncomingHttpHeaders[] = [];
   let server: http.Server;
@@ -96,7 +72,8 @@ describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT) to an HTTP/1.1 ws se
   /** Starts a proxy and opens an h2c session to it, settings received. */
   async function session(http2Options: Record<string, unknown>, upgrades: string[]): Promise<http2.ClientHttp2Session> {
     const upstreamPort = (server.address() as AddressInfo).port;
-    const proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap(upstreamPort, http2Options, upgrades)), '--log-level', 'warn']);
+    const hcmExtra = { http2_protocol_options: http2Options, upgrade_configs: upgrades.map((upgrade_type) => ({ upgrade_type })) };
+    const proxy = await spawnProxy(['--config-yaml', JSON.stringify(edgeBootstrap(upstreamPort, hcmExtra)), '--log-level', 'warn']);
     proxies.push(proxy);
     const listener = await (await fetch(`http://${proxy.admin}/listeners`)).text();
     const client = http2.connect(`http://${listener.trim().split('::')[1] ?? ''}`);
