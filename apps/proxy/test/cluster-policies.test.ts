@@ -127,6 +127,7 @@ describe('Envoy cluster policies through the built proxy', () => {
       cluster('ring', pair, { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: 64 } }),
       cluster('maglev', pair, { lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 251 } }),
       cluster('breaker', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_requests: 1 }] } }),
+      cluster('pinched', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }] } }),
       cluster('checked', [healthy.port, failing.port], { health_checks: [healthCheck] }),
       {
         name: 'dns',
@@ -209,6 +210,27 @@ describe('Envoy cluster policies through the built proxy', () => {
     await eventually(() => slow.received.length === 2, 5_000, 'the next request to reach the slow upstream');
     slow.release();
     expect((await after).status).toBe(200);
+  });
+
+  it('circuit_breakers max_connections: 1, max_pending_requests: 1 — one request on the connection, one waiting for it, the next 503 UO', async () => {
+    const base = slow.received.length;
+    const first = get('pinched.test', '/on-connection');
+    await eventually(() => slow.received.length === base + 1, 5_000, 'the first request to reach the slow upstream');
+    const waiting = get('pinched.test', '/waiting');
+    await eventually(async () => statValue((await curl(`${admin}/stats/prometheus`)).body, 'envoy_cluster_upstream_cx_overflow', 'pinched') >= 1, 5_000, 'the second request refused a connection');
+    const refused = await get('pinched.test', '/refused');
+    expect(refused.status).toBe(503);
+    expect(refused.headers['x-envoy-overloaded']).toBe('true');
+    slow.release();
+    expect((await first).status).toBe(200);
+    // The waiting request goes out on the connection the first one freed.
+    await eventually(() => slow.received.length === base + 2, 5_000, 'the waiting request to reach the slow upstream');
+    slow.release();
+    expect((await waiting).status).toBe(200);
+    expect(slow.received.slice(base)).toEqual(['/on-connection', '/waiting']);
+    const stats = (await curl(`${admin}/stats/prometheus`)).body;
+    expect(statValue(stats, 'envoy_cluster_upstream_rq_pending_overflow', 'pinched')).toBe(1);
+    expect(statValue(stats, 'envoy_cluster_upstream_cx_total', 'pinched')).toBe(1);
   });
 
   it('an HTTP health check takes a failing endpoint out of rotation, and /clusters shows why', async () => {

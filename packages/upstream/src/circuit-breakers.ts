@@ -1,10 +1,15 @@
+import type { ClusterStats } from './cluster-stats.js';
+
 /**
  * Envoy's default-priority circuit-breaker thresholds for one cluster. Work beyond a limit fails
  * at once (counted as overflow) instead of queueing, so a slow upstream cannot absorb unbounded
  * memory and latency. Envoy's defaults are 1024 for each.
  */
 export interface CircuitBreakerOptions {
-  /** Connections open at once to all members (HTTP pools and TCP), checked before opening a TCP connection. */
+  /**
+   * Connections open at once to all members, checked before a TCP connect and before an HTTP/1.1
+   * pool opens a connection beyond its first (a request then waits for one of the pool's own).
+   */
   readonly maxConnections?: number;
   /** HTTP requests waiting for a connection at once; more fail with `upstream_rq_pending_overflow`. */
   readonly maxPendingRequests?: number;
@@ -26,6 +31,35 @@ export function circuitBreakerLimits(options: CircuitBreakerOptions | undefined)
     maxPendingRequests: options?.maxPendingRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     maxRequests: options?.maxRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
   };
+}
+
+/**
+ * Envoy's `max_connections` for a cluster's HTTP/1.1 pools: connections open or opening across all
+ * members. A pool with no connection at all may always open one, as in Envoy, so members that
+ * others crowd out are not left with requests nothing can serve.
+ */
+export class ConnectionBudget {
+  #used = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly stats: ClusterStats,
+  ) {}
+
+  /** Takes a connection, or refuses one (counted as `upstream_cx_overflow`); `first` always succeeds. */
+  take(first: boolean): boolean {
+    if (!first && this.#used >= this.limit) {
+      this.stats.upstream_cx_overflow++;
+      return false;
+    }
+    this.#used++;
+    return true;
+  }
+
+  /** A connection taken closed, or never opened. */
+  give(): void {
+    this.#used--;
+  }
 }
 
 export function findCircuitBreakerProblem(options: CircuitBreakerOptions): string | null {

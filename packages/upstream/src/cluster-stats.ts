@@ -17,7 +17,7 @@ export interface ClusterStats {
   upstream_cx_active: number;
   upstream_cx_connect_fail: number;
   upstream_cx_connect_timeout: number;
-  /** TCP connects refused by `circuitBreakers.maxConnections`. */
+  /** Connections not opened because of `circuitBreakers.maxConnections` (TCP connects, HTTP/1.1 pools). */
   upstream_cx_overflow: number;
   /** TCP connects that found no healthy member. */
   upstream_cx_none_healthy: number;

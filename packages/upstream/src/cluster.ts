@@ -1,6 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
-import { circuitBreakerLimits } from './circuit-breakers.js';
+import { circuitBreakerLimits, ConnectionBudget } from './circuit-breakers.js';
 import { buildPinnedOptions, buildPoolOptions, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { connectToAddress } from './dns/connect-to-address.js';
@@ -54,6 +54,7 @@ export class Cluster {
   readonly #poolOptions: Pool.Options;
   readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
   readonly #limits: CircuitBreakerLimits;
+  readonly #connectionBudget: ConnectionBudget;
   readonly #tcp: TcpConnector;
   readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
   readonly #pinned: PinnedDispatchOptions | null;
@@ -91,6 +92,7 @@ export class Cluster {
     const logical = this.#discovery instanceof LogicalDnsDiscovery ? this.#discovery : null;
     this.#poolOptions = logical === null ? poolOptions : connectToAddress(poolOptions, options.name, () => logical.connectAddress());
     this.#limits = circuitBreakerLimits(options.circuitBreakers);
+    this.#connectionBudget = new ConnectionBudget(this.#limits.maxConnections, this.#stats);
     this.#tcp = new TcpConnector({
       stats: this.#stats,
       limits: this.#limits,
@@ -175,7 +177,7 @@ export class Cluster {
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       const origin = `${this.#scheme}://${formatHost(endpoint.address)}:${endpoint.port}`;
-      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#limits, this.#http2);
+      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#limits, this.#http2, this.#connectionBudget);
       this.#pools.set(key, pool);
     }
     return pool;

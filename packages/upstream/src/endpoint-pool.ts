@@ -5,7 +5,7 @@ import { Http1Pool } from './http1/http1-pool.js';
 import type { CircuitBreakerLimits } from './circuit-breakers.js';
 import type { ClusterStats } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
-import type { ConnectionObserver, Http1PoolOptions } from './http1/http1-pool.js';
+import type { ConnectionObserver, Http1PoolOptions, SharedConnectionLimit } from './http1/http1-pool.js';
 
 /** What both pool kinds report about themselves (a subset of undici's `PoolStats`). */
 export interface EndpointPoolStats {
@@ -43,6 +43,8 @@ export class EndpointPool extends Dispatcher {
     load: MutableRequestLoad,
     limits: CircuitBreakerLimits,
     http2 = false,
+    /** The cluster's `max_connections`, shared by its HTTP/1.1 pools. */
+    sharedLimit?: SharedConnectionLimit,
   ) {
     super();
     this.#stats = stats;
@@ -57,7 +59,7 @@ export class EndpointPool extends Dispatcher {
       this.#inner = pool;
       this.#pinned = pinned;
     } else {
-      this.#inner = new Http1Pool(origin, http1PoolOptions(options, pinned, observer));
+      this.#inner = new Http1Pool(origin, { ...http1PoolOptions(options, pinned, observer), sharedLimit });
       this.#pinned = null;
     }
     const inner: Dispatcher = this.#inner;

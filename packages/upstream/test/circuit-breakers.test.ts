@@ -69,6 +69,42 @@ describe('HTTP circuit breakers', () => {
     expect(await first).toBe('done');
   });
 
+  it('caps HTTP/1.1 connections at maxConnections: further requests wait for one, then overflow as pending', async () => {
+    const { server, release } = await heldUpstream();
+    const target = cluster(server, { circuitBreakers: { maxConnections: 1, maxPendingRequests: 2 } });
+    // One request on the only connection, two waiting for it, the fourth over the pending limit.
+    const admitted = [get(target)];
+    for (let waited = 0; server.requests === 0; waited += 5) {
+      if (waited > 3_000) throw new Error('the first request never reached the upstream');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    admitted.push(get(target), get(target));
+    const refused = get(target);
+    await expect(refused).rejects.toThrow(/max_pending_requests/);
+    release();
+    expect(await Promise.all(admitted)).toEqual(['done', 'done', 'done']);
+    expect(server.connections).toBe(1);
+    expect(target.stats.upstream_cx_overflow).toBeGreaterThanOrEqual(1);
+  });
+
+  it("lets a member with no connection open its first even when others hold the cluster's maxConnections", async () => {
+    const [a, b] = [await heldUpstream(), await heldUpstream()];
+    const target = new Cluster({ name: 'two', circuitBreakers: { maxConnections: 1 } });
+    clusters.push(target);
+    target.setEndpoints([
+      { address: '127.0.0.1', port: a.server.port },
+      { address: '127.0.0.1', port: b.server.port },
+    ]);
+    const [first, second] = target.effectiveEndpoints;
+    const request = (endpoint: typeof first) => target.poolFor(endpoint as NonNullable<typeof first>).request({ method: 'GET', path: '/' }).then((r) => r.body.text());
+    const onA = [request(first), request(first)];
+    const onB = request(second);
+    a.release();
+    b.release();
+    expect(await Promise.all([...onA, onB])).toEqual(['done', 'done', 'done']);
+    expect([a.server.connections, b.server.connections]).toEqual([1, 1]);
+  });
+
   it('rejects a negative or fractional limit', () => {
     expect(() => new Cluster({ name: 'x', circuitBreakers: { maxRequests: -1 } })).toThrow(InvalidClusterOptionError);
     expect(() => new Cluster({ name: 'x', circuitBreakers: { maxConnections: 1.5 } })).toThrow(/circuitBreakers.maxConnections/);

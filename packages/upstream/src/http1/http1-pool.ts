@@ -18,6 +18,14 @@ export interface ConnectionObserver {
   onConnectError?(error: Error): void;
 }
 
+/** A limit on connections shared with other pools (a cluster's `max_connections`). */
+export interface SharedConnectionLimit {
+  /** Takes one connection, or refuses; `first` (the pool has none) must always succeed. */
+  take(first: boolean): boolean;
+  /** Returns a connection that closed or never opened. */
+  give(): void;
+}
+
 export interface Http1PoolOptions {
   /** Most connections open (or opening) at once; null/undefined is unlimited, as in undici's Pool. */
   readonly connections?: number | null | undefined;
@@ -40,6 +48,8 @@ export interface Http1PoolOptions {
   /** Response header field count limit. Default 100 (Envoy's `max_headers_count`). */
   readonly maxHeaderFields?: number | undefined;
   readonly observer?: ConnectionObserver | undefined;
+  /** Consulted before each connection beyond `connections`' own count; refused, requests wait for a connection of this pool. */
+  readonly sharedLimit?: SharedConnectionLimit | undefined;
 }
 
 /** A snapshot of the pool, like undici's `PoolStats`. */
@@ -81,6 +91,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   readonly #settings: ConnectionSettings;
   readonly #maxConnections: number;
   readonly #observer: ConnectionObserver | undefined;
+  readonly #sharedLimit: SharedConnectionLimit | undefined;
   readonly #session: SessionCache = { session: undefined };
   /** Free connections; the last one freed is reused first (its server is least likely to have timed it out). */
   readonly #idle: Http1Connection[] = [];
@@ -109,6 +120,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     this.#connect = options.connect;
     this.#maxConnections = options.connections == null || options.connections <= 0 ? Infinity : options.connections;
     this.#observer = options.observer;
+    this.#sharedLimit = options.sharedLimit;
     const headersTimeout = options.headersTimeout ?? 300_000;
     const bodyTimeout = options.bodyTimeout ?? 300_000;
     const shortest = Math.min(headersTimeout || Infinity, bodyTimeout || Infinity);
@@ -210,6 +222,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
 
   onClosed(connection: Http1Connection): void {
     if (!this.#open.delete(connection)) return;
+    this.#sharedLimit?.give();
     const at = this.#idle.lastIndexOf(connection);
     if (at !== -1) this.#idle.splice(at, 1);
     this.#observer?.onDisconnect?.();
@@ -223,7 +236,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
       return;
     }
     // A fresh connection of its own: an idle one could have been closed by the server as well.
-    if (this.#open.size + this.#dialing.size < this.#maxConnections) {
+    if (this.#mayOpen()) {
       request.site = this;
       this.#dial(request);
       return;
@@ -275,7 +288,14 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   /** Opens connections for queued requests no connect in progress will serve, up to the limit. */
   #grow(): void {
     // Connects opened for a retried request serve that request only.
-    while (this.#dialing.size - this.#reservedDials < this.#queued && this.#open.size + this.#dialing.size < this.#maxConnections) this.#dial(null);
+    while (this.#dialing.size - this.#reservedDials < this.#queued && this.#mayOpen()) this.#dial(null);
+  }
+
+  /** Whether one more connection may open; a yes has taken it from the shared limit. */
+  #mayOpen(): boolean {
+    const count = this.#open.size + this.#dialing.size;
+    if (count >= this.#maxConnections) return false;
+    return this.#sharedLimit?.take(count === 0) ?? true;
   }
 
   #dial(reserved: Http1Request | null): void {
@@ -290,8 +310,12 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
         return;
       }
       if (reserved !== null) this.#reservedDials--;
-      if (error !== null) this.#onDialFailed(error, reserved);
-      else this.#onDialed(socket as Socket, reserved);
+      if (error === null) {
+        this.#onDialed(socket as Socket, reserved);
+        return;
+      }
+      this.#sharedLimit?.give();
+      this.#onDialFailed(error, reserved);
     });
     if (!finished) attempt.cancel = cancel;
   }
@@ -341,6 +365,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     this.#queued = 0;
     for (const attempt of this.#dialing) {
       attempt.cancel();
+      this.#sharedLimit?.give();
       attempt.reserved?.fail(error);
     }
     this.#dialing.clear();
