@@ -127,6 +127,39 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
     expect(cluster.stats.health_check_failure).toBe(4);
   });
 
+  it('starts a new member unhealthy; its first check alone decides, later ones meet the thresholds', async () => {
+    const answers = new Map<number, Array<(healthy: boolean) => void>>();
+    const cluster = new Cluster({
+      name: 'first',
+      healthCheck: {
+        intervalMs: 1,
+        timeoutMs: 30_000,
+        unhealthyThreshold: 2,
+        healthyThreshold: 3,
+        probe: (endpoint) => new Promise<boolean>((resolve) => answers.set(endpoint.port, [...(answers.get(endpoint.port) ?? []), resolve])),
+      },
+    });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }, { address: '127.0.0.1', port: 1002 }]);
+    const health = (): boolean[] => cluster.effectiveEndpoints.map((e) => e.healthy !== false);
+    expect(health()).toEqual([false, false]);
+    expect(cluster.stats.membership_healthy).toBe(0);
+    /** Answers the oldest check of `port`, then waits for its next one (so the verdict is recorded). */
+    const answer = async (port: number, healthy: boolean): Promise<void> => {
+      await waitFor(() => (answers.get(port)?.length ?? 0) > 0);
+      answers.get(port)?.shift()?.(healthy);
+      await waitFor(() => (answers.get(port)?.length ?? 0) > 0);
+    };
+    await answer(1001, true);
+    expect(health()).toEqual([true, false]); // one pass, though healthyThreshold is 3
+    await answer(1002, false);
+    await answer(1002, true);
+    await answer(1002, true);
+    expect(health()).toEqual([true, false]); // after a failed first check, the threshold applies
+    await answer(1002, true);
+    expect(health()).toEqual([true, true]);
+  });
+
   it('sorts HTTP statuses into healthy, unhealthy, and retriable (a rejection)', async () => {
     let status = 200;
     const server = track(
@@ -157,7 +190,8 @@ describe('active TCP health checks', () => {
     cluster.setEndpoints([{ address: '127.0.0.2', port: open }, { address: '127.0.0.1', port: dead }]);
     await waitFor(() => healthyCount(cluster) === 1);
     expect(cluster.effectiveEndpoints.map((e) => e.healthy !== false)).toEqual([true, false]);
-    expect(cluster.stats.health_check_failure).toBeGreaterThanOrEqual(2);
+    // The first check decides alone; the threshold counts from there on.
+    expect(cluster.stats.health_check_failure).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -254,10 +288,13 @@ describe('ignoreNewHostsUntilFirstCheck', () => {
     expect(cluster.stats.membership_excluded).toBe(0);
   });
 
-  it('is off by default: new members take traffic before any check', () => {
+  it('is off by default: new members are in the host set before any check (unhealthy, so only panic routing reaches them)', () => {
     const cluster = new Cluster({ name: 'eager', healthCheck: { intervalMs: 60_000, timeoutMs: 30_000, probe: () => new Promise<boolean>(() => undefined) } });
     clusters.push(cluster);
     cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }]);
+    expect(cluster.stats.membership_excluded).toBe(0);
+    expect(cluster.effectiveEndpoints.map((e) => e.healthy)).toEqual([false]);
     expect(cluster.pick()?.port).toBe(1001);
+    expect(cluster.stats.lb_healthy_panic).toBeGreaterThan(0);
   });
 });

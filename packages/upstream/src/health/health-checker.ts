@@ -24,8 +24,8 @@ export interface HealthCheckOptions {
   readonly intervalJitterMs?: number;
   /**
    * Keep a new member out of the host set (out of the panic arithmetic too) until its first
-   * check has answered: healthy on a pass, unhealthy on a fail (Envoy's
-   * `ignore_new_hosts_until_first_hc`). Default false: new members start healthy.
+   * check has answered (Envoy's `ignore_new_hosts_until_first_hc`). Default false: a new member is
+   * in the host set at once, as unhealthy until its first check passes.
    */
   readonly ignoreNewHostsUntilFirstCheck?: boolean;
   /** Exactly one of `http`, `tcp`, `grpc`, `probe`. */
@@ -48,6 +48,8 @@ type Outcome = 'pass' | 'unhealthy' | 'incomplete';
 
 interface Target {
   endpoint: Endpoint;
+  /** Not yet checked. */
+  unchecked: boolean;
   /** Not yet checked, and held out of the host set until it is. */
   pending: boolean;
   healthy: boolean;
@@ -60,7 +62,8 @@ interface Target {
 /**
  * Checks every endpoint of a host set on its own timer and reports each change of verdict at
  * once (after the thresholds), so the cluster can rebuild its balancer before the next request.
- * Endpoints start healthy (as their config says); a new endpoint is first checked immediately.
+ * As in Envoy, a new endpoint is unhealthy until its first check, which runs immediately and
+ * decides alone: one pass makes it healthy, whatever `healthyThreshold` says.
  */
 export class HealthChecker {
   readonly #options: HealthCheckOptions;
@@ -100,7 +103,7 @@ export class HealthChecker {
         continue;
       }
       const pending = this.#options.ignoreNewHostsUntilFirstCheck === true;
-      const target: Target = { endpoint, pending, healthy: true, failures: 0, successes: 0, timer: null, inFlight: null };
+      const target: Target = { endpoint, unchecked: true, pending, healthy: false, failures: 0, successes: 0, timer: null, inFlight: null };
       this.#targets.set(key, target);
       this.#schedule(target, 0);
     }
@@ -154,8 +157,9 @@ export class HealthChecker {
 
   #record(target: Target, outcome: Outcome): void {
     const ok = outcome === 'pass';
-    if (target.pending) {
+    if (target.unchecked) {
       // The first answer decides at once: there is no earlier verdict for thresholds to protect.
+      target.unchecked = false;
       target.pending = false;
       if (ok) this.#stats.health_check_success++;
       else this.#stats.health_check_failure++;
