@@ -144,6 +144,9 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
       secrets.identity = agent.identity;
       log(`identity ${agent.spiffeId} issued by the control plane`);
     }
+    // Envoy's cluster warming: listeners start once the static clusters' members have each had
+    // their first health check, so the first requests meet verdicts rather than guesses.
+    await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenHealthChecked()));
     await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
     if (bootstrap.admin !== undefined) {
       admin = await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, {

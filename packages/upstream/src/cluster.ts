@@ -109,6 +109,14 @@ export class Cluster {
         : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
   }
 
+  /**
+   * Resolves once every member has had its first active health check (at once without health
+   * checks): Envoy's cluster warming, which a proxy waits for before it starts listening.
+   */
+  whenHealthChecked(): Promise<void> {
+    return this.#healthChecker?.whenChecked() ?? Promise.resolve();
+  }
+
   /** As given to the last successful `setEndpoints` (for a DNS cluster: the hostnames). */
   get endpoints(): readonly Endpoint[] {
     return this.#configured;

@@ -71,6 +71,8 @@ export class HealthChecker {
   readonly #stats: HealthCheckStats;
   readonly #onChange: (endpoint: Endpoint, healthy: boolean) => void;
   readonly #targets = new Map<string, Target>();
+  /** Callers of `whenChecked` waiting for members' first checks. */
+  #waiters: Array<() => void> = [];
   #stopped = false;
 
   constructor(options: HealthCheckOptions, transport: ProbeTransport, stats: HealthCheckStats, onChange: (endpoint: Endpoint, healthy: boolean) => void) {
@@ -88,6 +90,15 @@ export class HealthChecker {
   /** True while a new member waits for its first check (only with `ignoreNewHostsUntilFirstCheck`). */
   isPending(endpoint: Endpoint): boolean {
     return this.#targets.get(endpointKey(endpoint))?.pending ?? false;
+  }
+
+  /**
+   * Resolves once every current member has answered its first check (Envoy's cluster warming).
+   * Each check is bounded by `timeoutMs`, so this is too.
+   */
+  whenChecked(): Promise<void> {
+    if (this.#stopped || !this.#anyUnchecked()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** Starts checking new members and stops checking members that left. */
@@ -112,12 +123,26 @@ export class HealthChecker {
       this.#cancel(target);
       this.#targets.delete(key);
     }
+    this.#wakeWaiters();
   }
 
   stop(): void {
     this.#stopped = true;
     for (const target of this.#targets.values()) this.#cancel(target);
     this.#targets.clear();
+    this.#wakeWaiters();
+  }
+
+  #anyUnchecked(): boolean {
+    for (const target of this.#targets.values()) if (target.unchecked) return true;
+    return false;
+  }
+
+  #wakeWaiters(): void {
+    if (this.#waiters.length === 0 || (!this.#stopped && this.#anyUnchecked())) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #schedule(target: Target, delayMs: number): void {
@@ -166,6 +191,7 @@ export class HealthChecker {
       target.successes = ok ? 1 : 0;
       target.failures = ok ? 0 : 1;
       this.#flip(target, ok);
+      this.#wakeWaiters();
       return;
     }
     if (ok) {
