@@ -144,10 +144,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
       secrets.identity = agent.identity;
       log(`identity ${agent.spiffeId} issued by the control plane`);
     }
-    // Envoy's cluster warming: listeners start once the static clusters' members have each had
-    // their first health check, so the first requests meet verdicts rather than guesses.
-    await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenHealthChecked()));
-    await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
+    // The admin API is up first: during warming its /ready answers 503 PRE_INITIALIZING, as Envoy's does.
     if (bootstrap.admin !== undefined) {
       admin = await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, {
         bootstrap: bootstrap.document,
@@ -162,6 +159,10 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
         quit: () => void close(),
       });
     }
+    // Envoy's cluster warming: listeners start once the static clusters' members have each had
+    // their first health check, so the first requests meet verdicts rather than guesses.
+    await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenHealthChecked()));
+    await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
   } catch (error) {
     // Whatever was bound or opened before the failure goes, so a failed start leaves nothing behind.
     await close();

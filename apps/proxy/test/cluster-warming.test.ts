@@ -1,10 +1,20 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { edgeBootstrap } from './support/header-echo.js';
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** Answers `/healthz` with `health` after `delayMs`, anything else 200 with its name. */
 async function startMember(name: string, health: number, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
@@ -28,6 +38,8 @@ describe('cluster warming: static listeners start after the first health checks 
   let good: Awaited<ReturnType<typeof startMember>>;
   let bad: Awaited<ReturnType<typeof startMember>>;
   let proxy: ProxyProcess;
+  let adminPort: number;
+  let warmingReady: Awaited<ReturnType<typeof curl>> | undefined;
 
   beforeAll(async () => {
     // The healthy member answers its check late, so without warming the first requests would
@@ -44,12 +56,25 @@ describe('cluster warming: static listeners start after the first health checks 
         health_checks: [{ timeout: '2s', interval: '30s', unhealthy_threshold: 3, healthy_threshold: 3, http_health_check: { path: '/healthz' } }],
       },
     ];
-    proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
+    adminPort = await freePort();
+    const starting = spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn', '--admin-port', String(adminPort)]);
+    // While the first checks run, the admin API answers and says the proxy is not ready yet.
+    for (let waited = 0; warmingReady === undefined && waited < 5_000; waited += 25) {
+      warmingReady = await curl(`http://127.0.0.1:${adminPort}/ready`).catch(() => undefined);
+      if (warmingReady === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    proxy = await starting;
   });
   afterAll(async () => {
     proxy?.kill();
     await proxy?.exited;
     await Promise.all([good?.close(), bad?.close()]);
+  });
+
+  it('answers /ready with 503 PRE_INITIALIZING while warming, and 200 LIVE after', async () => {
+    expect(warmingReady?.status).toBe(503);
+    expect(warmingReady?.body).toBe('PRE_INITIALIZING\n');
+    expect((await curl(`http://${proxy.admin}/ready`)).body).toBe('LIVE\n');
   });
 
   it('serves its first requests from the member that passed, none from the one that failed', async () => {
