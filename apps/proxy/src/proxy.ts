@@ -159,9 +159,9 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
         quit: () => void close(),
       });
     }
-    // Envoy's cluster warming: listeners start once the static clusters' members have each had
-    // their first health check, so the first requests meet verdicts rather than guesses.
-    await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenHealthChecked()));
+    // Envoy's cluster warming: listeners start once the static clusters' hostnames have each been
+    // resolved once and their members checked once, so the first requests meet members and verdicts.
+    await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenWarm()));
     await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
   } catch (error) {
     // Whatever was bound or opened before the failure goes, so a failed start leaves nothing behind.

@@ -110,11 +110,13 @@ export class Cluster {
   }
 
   /**
-   * Resolves once every member has had its first active health check (at once without health
-   * checks): Envoy's cluster warming, which a proxy waits for before it starts listening.
+   * Envoy's cluster warming, which a proxy waits for before it starts listening: resolves once a
+   * DNS cluster's hostnames have each had a first resolution (answered or failed) and every member
+   * has had its first active health check. At once for a static cluster without health checks.
    */
-  whenHealthChecked(): Promise<void> {
-    return this.#healthChecker?.whenChecked() ?? Promise.resolve();
+  async whenWarm(): Promise<void> {
+    await this.#discovery?.whenResolved();
+    await this.#healthChecker?.whenChecked();
   }
 
   /** As given to the last successful `setEndpoints` (for a DNS cluster: the hostnames). */

@@ -211,6 +211,21 @@ describe('STRICT_DNS clusters', () => {
     }
   });
 
+  it('is warm once every hostname has had its first resolution, answered or failed', async () => {
+    const { server, resolver } = await dnsServer();
+    server.set(`reviews.${ZONE}`, { a: ['127.0.0.2'] });
+    const cluster = dnsCluster('STRICT_DNS', { resolver, refreshRateMs: 60_000 });
+    // One name answers; the other is unknown to the server (NXDOMAIN), which is an answer too.
+    cluster.setEndpoints([
+      { address: `reviews.${ZONE}`, port: 9080 },
+      { address: `gone.${ZONE}`, port: 9080 },
+    ]);
+    expect(cluster.effectiveEndpoints).toEqual([]);
+    await cluster.whenWarm();
+    expect(addresses(cluster.effectiveEndpoints)).toEqual(['127.0.0.2']);
+    expect(cluster.stats.update_attempt).toBe(2);
+  });
+
   it('rejects dns options on a STATIC cluster and bad refresh rates', () => {
     expect(() => new Cluster({ name: 'x', dns: { refreshRateMs: 10 } })).toThrow(InvalidClusterOptionError);
     expect(() => new Cluster({ name: 'x', type: 'STRICT_DNS', dns: { refreshRateMs: 0 } })).toThrow(/dns.refreshRateMs/);

@@ -160,7 +160,7 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
     expect(health()).toEqual([true, true]);
   });
 
-  it('whenHealthChecked resolves once every member has had its first check (cluster warming)', async () => {
+  it('whenWarm resolves once every member has had its first check (cluster warming)', async () => {
     const answers = new Map<number, (healthy: boolean) => void>();
     const cluster = new Cluster({
       name: 'warming',
@@ -169,7 +169,7 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
     clusters.push(cluster);
     cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }, { address: '127.0.0.1', port: 1002 }, { address: '127.0.0.1', port: 1003 }]);
     let warm = false;
-    const warming = cluster.whenHealthChecked().then(() => (warm = true));
+    const warming = cluster.whenWarm().then(() => (warm = true));
     await waitFor(() => answers.size === 3);
     answers.get(1001)?.(true);
     answers.get(1002)?.(false);
@@ -181,7 +181,7 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
     expect(warm).toBe(true);
     const unchecked = new Cluster({ name: 'plain' });
     clusters.push(unchecked);
-    await unchecked.whenHealthChecked(); // no health checks: warm at once
+    await unchecked.whenWarm(); // no health checks: warm at once
   });
 
   it('sorts HTTP statuses into healthy, unhealthy, and retriable (a rejection)', async () => {

@@ -36,6 +36,10 @@ export class DnsTarget {
   #stopped = false;
 
   readonly #firstOnly: boolean;
+  /** Settles the first attempt: once it answered or failed, or the target stopped. */
+  #settleFirst: () => void = ignore;
+  /** Resolves when the first resolution has completed, answered or failed (Envoy's DNS warming). */
+  readonly firstAttempt: Promise<void> = new Promise((resolve) => (this.#settleFirst = resolve));
 
   /** @param firstOnly keep only the answer's first address (LOGICAL_DNS), so a change of order is a change. */
   constructor(hostname: string, options: DnsOptions, resolver: DnsResolver, stats: DnsStats, onAnswer: (target: DnsTarget) => void, firstOnly = false) {
@@ -49,6 +53,7 @@ export class DnsTarget {
   }
 
   stop(): void {
+    this.#settleFirst();
     this.#stopped = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
@@ -64,9 +69,11 @@ export class DnsTarget {
   #resolve(): void {
     this.#timer = null;
     this.#stats.update_attempt++;
-    resolveHostname(this.#resolver, this.hostname, this.#options.lookupFamily ?? 'AUTO')
+    void resolveHostname(this.#resolver, this.hostname, this.#options.lookupFamily ?? 'AUTO')
       .then((resolution) => this.#record(resolution))
-      .catch(ignore);
+      .catch(ignore)
+      // After the answer is applied (or failed, or a listener threw): the first attempt is over.
+      .then(() => this.#settleFirst());
   }
 
   #record(resolution: Resolution): void {

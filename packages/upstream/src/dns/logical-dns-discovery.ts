@@ -46,6 +46,11 @@ export class LogicalDnsDiscovery {
     this.#publish();
   }
 
+  /** Resolves once the hostname has had its first resolution, answered or failed. */
+  async whenResolved(): Promise<void> {
+    await this.#target?.firstAttempt;
+  }
+
   stop(): void {
     this.#target?.stop();
     this.#target = null;

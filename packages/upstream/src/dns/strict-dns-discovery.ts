@@ -42,6 +42,11 @@ export class StrictDnsDiscovery {
     this.#rebuild();
   }
 
+  /** Resolves once every hostname has had its first resolution, answered or failed. */
+  async whenResolved(): Promise<void> {
+    await Promise.all([...this.#targets.values()].map((target) => target.firstAttempt));
+  }
+
   stop(): void {
     for (const target of this.#targets.values()) target.stop();
     this.#targets.clear();
