@@ -1,12 +1,11 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { curl, eventually } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { HCM_TYPE, ROUTER_FILTER } from './support/static-bootstrap.js';
-import { startUpstream } from './support/upstreams.js';
+import { closeServer, listenOnLoopback, startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
 const OVERFLOW_BODY = 'upstream connect error or disconnect/reset before headers. reset reason: overflow';
@@ -18,19 +17,6 @@ interface ScriptedUpstream {
   close(): Promise<void>;
 }
 
-async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-function closer(server: http.Server): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-}
-
 /** Answers /healthz with `healthStatus`, anything else 200 with `x-upstream: name`. */
 async function startChecked(name: string, healthStatus: number): Promise<ScriptedUpstream> {
   const received: string[] = [];
@@ -40,7 +26,7 @@ async function startChecked(name: string, healthStatus: number): Promise<Scripte
     received.push(req.url ?? '');
     res.writeHead(200, { 'x-upstream': name }).end(name);
   });
-  return { port: await listen(server), received, close: closer(server) };
+  return { port: await listenOnLoopback(server), received, close: () => closeServer(server) };
 }
 
 /** Holds every response until `release()`, so requests stay in flight. */
@@ -55,8 +41,7 @@ async function startSlow(): Promise<ScriptedUpstream & { release(): void }> {
   const release = (): void => {
     for (const res of held.splice(0)) res.writeHead(200, { 'x-upstream': 'slow' }).end('slow');
   };
-  const close = closer(server);
-  return { port: await listen(server), received, release, close: () => (release(), close()) };
+  return { port: await listenOnLoopback(server), received, release, close: () => (release(), closeServer(server)) };
 }
 
 function endpoints(name: string, ports: number[], address = '127.0.0.1'): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { edgeBootstrap } from './support/header-echo.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 /** A port nothing listens on right now. */
 async function freePort(): Promise<number> {
@@ -23,15 +24,7 @@ async function startMember(name: string, health: number, delayMs: number): Promi
     if (req.url === '/healthz') setTimeout(() => res.writeHead(health).end(), delayMs);
     else res.writeHead(200).end(name);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { port: await listenOnLoopback(server), close: () => closeServer(server) };
 }
 
 describe('cluster warming: static listeners start after the first health checks (built proxy)', () => {

@@ -9,6 +9,7 @@ import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { httpListener, staticCluster } from './support/static-bootstrap.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 interface SlowUpstream {
   readonly port: number;
@@ -24,15 +25,10 @@ async function slowUpstream(delayMs: number): Promise<SlowUpstream> {
     arrive();
     setTimeout(() => res.end(`slow:${req.url ?? ''}`), delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     arrived,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    port: await listenOnLoopback(server),
+    close: () => closeServer(server),
   };
 }
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 const GIB = 1024 * 1024 * 1024;
 const CHUNK = Buffer.alloc(256 * 1024, 0x5a);
@@ -47,15 +47,7 @@ async function startBulkUpstream(): Promise<{ port: number; close(): Promise<voi
     };
     pump();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { port: await listenOnLoopback(server), close: () => closeServer(server) };
 }
 
 /** `total` bytes made on demand from one reused chunk. */

@@ -1,11 +1,11 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 interface EchoServer {
   readonly name: string;
@@ -22,15 +22,10 @@ async function startEcho(name: string): Promise<EchoServer> {
       res.end(JSON.stringify({ upstream: name, url: req.url, headers: req.headers }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     name,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    port: await listenOnLoopback(server),
+    close: () => closeServer(server),
   };
 }
 

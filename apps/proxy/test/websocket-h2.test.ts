@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { edgeBootstrap } from './support/header-echo.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 /** Every wait in this file is bounded by this, so a broken tunnel fails the case instead of hanging it. */
 const WAIT_MS = 5_000;
@@ -47,6 +47,7 @@ describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT) to an HTTP/1.1 ws se
   const handshakes: http.IncomingHttpHeaders[] = [];
   let server: http.Server;
   let wss: WebSocketServer;
+  let upstreamPort: number;
   const proxies: ProxyProcess[] = [];
 
   beforeAll(async () => {
@@ -56,22 +57,18 @@ describe('WebSocket over HTTP/2 (RFC 8441 extended CONNECT) to an HTTP/1.1 ws se
       handshakes.push(req.headers);
       socket.on('message', (data: RawData, isBinary: boolean) => socket.send(data, { binary: isBinary }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    upstreamPort = await listenOnLoopback(server);
   });
   afterAll(async () => {
     for (const proxy of proxies) proxy.kill();
     await Promise.all(proxies.map((proxy) => proxy.exited));
     for (const socket of wss.clients) socket.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeServer(server);
   });
 
   /** Starts a proxy and opens an h2c session to it, settings received. */
   async function session(http2Options: Record<string, unknown>, upgrades: string[]): Promise<http2.ClientHttp2Session> {
-    const upstreamPort = (server.address() as AddressInfo).port;
     const hcmExtra = { http2_protocol_options: http2Options, upgrade_configs: upgrades.map((upgrade_type) => ({ upgrade_type })) };
     const proxy = await spawnProxy(['--config-yaml', JSON.stringify(edgeBootstrap(upstreamPort, hcmExtra)), '--log-level', 'warn']);
     proxies.push(proxy);

@@ -12,7 +12,7 @@ import type { TestCertificates } from './support/certs.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
-import { startUpstream } from './support/upstreams.js';
+import { closeServer, startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
 const DOWNSTREAM_TLS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
@@ -22,14 +22,6 @@ const WAIT_MS = 5_000;
 /** Resolves with the arguments of the next `event`, or rejects after WAIT_MS. */
 function next(emitter: EventEmitter, event: string): Promise<unknown[]> {
   return once(emitter, event, { signal: AbortSignal.timeout(WAIT_MS) });
-}
-
-/** Closes a server and waits for it; `closeAll` drops sockets a test left open. */
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** A WebSocket upstream that echoes every message, and closes with 1001 when told `close-please`. */

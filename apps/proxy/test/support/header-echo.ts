@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './static-bootstrap.js';
+import { closeServer, listenOnLoopback } from './upstreams.js';
 
 /** An upstream that answers every request with the headers it received, as JSON. */
 export async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
@@ -8,15 +8,7 @@ export async function startHeaderEcho(): Promise<{ port: number; close(): Promis
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { port: await listenOnLoopback(server), close: () => closeServer(server) };
 }
 
 /** One edge listener routing everything to cluster `echo`, with `hcmExtra` on its connection manager. */

@@ -10,6 +10,20 @@ export interface TestUpstream {
   close(): Promise<void>;
 }
 
+/** Listens on 127.0.0.1, on a port the system picks, and returns that port. */
+export async function listenOnLoopback(server: http.Server | https.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes a server and waits for it, dropping the keep-alive connections a test left open. */
+export function closeServer(server: http.Server | https.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 /** An upstream that answers every request with its own name and what it received, as JSON. */
 export async function startUpstream(name: string, tls?: { cert: string; key: string }): Promise<TestUpstream> {
   const seen: TestUpstream['seen'] = [];
@@ -23,15 +37,10 @@ export async function startUpstream(name: string, tls?: { cert: string; key: str
     });
   };
   const server = tls === undefined ? http.createServer(handler) : https.createServer(tls, handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     name,
-    port: (server.address() as AddressInfo).port,
+    port: await listenOnLoopback(server),
     seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
