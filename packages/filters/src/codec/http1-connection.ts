@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
+import { flushAfterReads, Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
@@ -239,14 +239,17 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
 
   // ---- writing
 
-  /** Writes of one tick leave in one writev: the head, the body and the chunked terminator. */
+  /**
+   * Writes leave in one writev per poll phase (the head, the body, the chunked terminator), after
+   * the reads that produced them and together with the other connections' responses.
+   */
   write(data: string | Buffer): boolean {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return true;
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(this.uncork);
+      flushAfterReads(this.uncork);
     }
     return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
   }

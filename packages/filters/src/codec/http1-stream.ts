@@ -16,7 +16,7 @@ export interface Http1StreamOwner {
   /** The response went out whole; `keepOpen` is false when the connection must close after it. */
   responseComplete(stream: Http1Stream, keepOpen: boolean): void;
   setReadPaused(paused: boolean): void;
-  /** Batches the writes of one tick into one system call. */
+  /** Batches writes into one system call per poll phase. */
   write(data: string | Buffer): boolean;
 }
 

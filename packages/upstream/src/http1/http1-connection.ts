@@ -1,4 +1,4 @@
-import { Http1ResponseParser } from '@meshkit/core/http1';
+import { flushAfterReads, Http1ResponseParser } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import { BodyWriter } from './body-writer.js';
 import { idleTimeoutAfter } from './connection-settings.js';
@@ -124,15 +124,13 @@ export class Http1Connection implements RequestSite, BodyWriterOwner {
     const socket = this.socket;
     const body = request.body;
     this.#sent = true;
-    if (body === null) {
+    if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
       this.#bodyDone = true;
-      socket.write(head, 'latin1');
-    } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      this.#bodyDone = true;
+      // Leaves with the other requests this poll phase produced: one wakeup of the upstream for all.
       socket.cork();
       socket.write(head, 'latin1');
-      socket.write(body);
-      socket.uncork();
+      if (body !== null) socket.write(body);
+      flushAfterReads(this.#uncork);
     } else {
       this.#bodyDone = false;
       socket.write(head, 'latin1');
@@ -185,6 +183,10 @@ export class Http1Connection implements RequestSite, BodyWriterOwner {
   }
 
   // HOT PATH: every read from the socket.
+  readonly #uncork = (): void => {
+    this.socket.uncork();
+  };
+
   readonly #onData = (chunk: Buffer): void => {
     const request = this.#request;
     if (request === null) {
