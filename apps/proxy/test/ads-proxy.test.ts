@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { CertificateAuthority, addCertificateService } from '@meshkit/identity';
@@ -11,7 +12,7 @@ import type { RunningProxy } from '../src/index.js';
 import { curl, eventually } from './support/clients.js';
 import { startGrpcServer } from './support/grpc-server.js';
 import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
-import { startUpstream } from './support/upstreams.js';
+import { closeServer, listenOnLoopback, startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
 const NODE_ID = 'sidecar~127.0.0.1~web.shop~shop.svc.cluster.local';
@@ -202,5 +203,43 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
     expect(nacks.find((n) => n.version === '4')?.message).toBe('Cluster v1: lb_policy: CLUSTER_PROVIDED is not supported yet (ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH and MAGLEV are)');
     expect(proxy.runtime.clusters.get('v1')).toBeDefined();
     expect(await upstreamOf()).toBe('v2');
+  });
+
+  it('warms a CDS cluster with health checks before it serves (Envoy\'s dynamic_warming_clusters)', async () => {
+    // The new cluster's only endpoint holds its health check until the test lets it answer.
+    let releaseHealth: (() => void) | undefined;
+    const healthAnswered = new Promise<void>((resolve) => (releaseHealth = resolve));
+    const gate = http.createServer((req, res) => {
+      if (req.url === '/healthz') void healthAnswered.then(() => res.end('ok'));
+      else res.end(JSON.stringify({ upstream: 'v3' }));
+    });
+    const gatePort = await listenOnLoopback(gate);
+    try {
+      const v3 = staticCluster('v3', gatePort, {
+        health_checks: [{ timeout: '10s', interval: '30s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
+      });
+      snapshot('5', routes('v2'), [edsCluster('v1'), edsCluster('v2'), v3]);
+      await eventually(() => acks.some((a) => a.typeUrl === TYPE_URLS.cluster && a.version === '5'), 5000, 'the CDS ACK of version 5');
+      const clusterDump = async (): Promise<Record<string, unknown[]>> => {
+        const dump = JSON.parse((await curl(`http://127.0.0.1:${proxy.adminAddress?.port ?? 0}/config_dump`)).body) as { configs: Record<string, unknown[]>[] };
+        return dump.configs.find((c) => String(c['@type']).endsWith('ClustersConfigDump')) ?? {};
+      };
+      const names = (entries: unknown[] | undefined): string[] => (entries ?? []).map((e) => (e as { cluster: { name: string } }).cluster.name);
+      expect(proxy.runtime.clusters.get('v3')).toBeUndefined();
+      expect(proxy.runtime.clusters.warming('v3')).toBeDefined();
+      expect(names((await clusterDump())['dynamic_warming_clusters'])).toEqual(['v3']);
+      expect(await upstreamOf()).toBe('v2');
+
+      releaseHealth?.();
+      await eventually(() => proxy.runtime.clusters.get('v3') !== undefined, 5000, 'v3 to finish warming');
+      const dump = await clusterDump();
+      expect(names(dump['dynamic_warming_clusters'])).toEqual([]);
+      expect(names(dump['dynamic_active_clusters'])).toContain('v3');
+      snapshot('6', routes('v3'), [edsCluster('v1'), edsCluster('v2'), v3]);
+      await eventually(async () => (await upstreamOf().catch(() => '')) === 'v3', 5000, 'traffic on v3');
+    } finally {
+      releaseHealth?.();
+      await closeServer(gate);
+    }
   });
 });

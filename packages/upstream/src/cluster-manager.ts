@@ -7,6 +7,8 @@ import type { Cluster } from './cluster.js';
 export class ClusterManager implements Iterable<[string, Cluster]> {
   readonly #clusters = new Map<string, Cluster>();
   readonly #draining = new Set<Promise<void>>();
+  /** Clusters that take over their name once warm (`setWhenWarm`). */
+  readonly #warming = new Map<string, { cluster: Cluster; settle: (tookOver: boolean) => void }>();
 
   get size(): number {
     return this.#clusters.size;
@@ -14,9 +16,39 @@ export class ClusterManager implements Iterable<[string, Cluster]> {
 
   /** Adds or replaces the cluster under `name`; a replaced cluster is closed gracefully. */
   set(name: string, cluster: Cluster): void {
+    this.#discardWarming(name);
     const previous = this.#clusters.get(name);
     this.#clusters.set(name, cluster);
     if (previous !== undefined && previous !== cluster) this.#retire(previous);
+  }
+
+  /**
+   * Envoy's warming for a cluster that arrives at runtime (CDS): it takes over `name` once warm
+   * (`Cluster.whenWarm`: first DNS answers, first health checks) while the cluster it replaces, if
+   * any, goes on serving. Resolves true when it took over, false when a newer cluster for the name
+   * or a removal discarded it first. A cluster with nothing to wait for takes over at once.
+   */
+  setWhenWarm(name: string, cluster: Cluster): Promise<boolean> {
+    if (!cluster.needsWarming) {
+      this.set(name, cluster);
+      return Promise.resolve(true);
+    }
+    this.#discardWarming(name);
+    return new Promise((settle) => {
+      this.#warming.set(name, { cluster, settle });
+      const takeOver = (): void => {
+        if (this.#warming.get(name)?.cluster !== cluster) return;
+        this.#warming.delete(name);
+        this.set(name, cluster);
+        settle(true);
+      };
+      cluster.whenWarm().then(takeOver, takeOver);
+    });
+  }
+
+  /** The cluster still warming to take over `name`, if any (endpoint updates go to it too). */
+  warming(name: string): Cluster | undefined {
+    return this.#warming.get(name)?.cluster;
   }
 
   get(name: string): Cluster | undefined {
@@ -29,8 +61,9 @@ export class ClusterManager implements Iterable<[string, Cluster]> {
 
   /** Removes the cluster and closes it gracefully. False when there was no such cluster. */
   remove(name: string): boolean {
+    const wasWarming = this.#discardWarming(name);
     const cluster = this.#clusters.get(name);
-    if (cluster === undefined) return false;
+    if (cluster === undefined) return wasWarming;
     this.#clusters.delete(name);
     this.#retire(cluster);
     return true;
@@ -47,9 +80,19 @@ export class ClusterManager implements Iterable<[string, Cluster]> {
 
   /** Closes every cluster gracefully and waits for them and for earlier removals to drain. */
   async close(): Promise<void> {
+    for (const name of [...this.#warming.keys()]) this.#discardWarming(name);
     for (const cluster of this.#clusters.values()) this.#retire(cluster);
     this.#clusters.clear();
     await Promise.all(this.#draining);
+  }
+
+  #discardWarming(name: string): boolean {
+    const warming = this.#warming.get(name);
+    if (warming === undefined) return false;
+    this.#warming.delete(name);
+    this.#retire(warming.cluster);
+    warming.settle(false);
+    return true;
   }
 
   #retire(cluster: Cluster): void {

@@ -109,6 +109,11 @@ export class Cluster {
         : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
   }
 
+  /** Whether `whenWarm` has anything to wait for: DNS resolution or active health checks. */
+  get needsWarming(): boolean {
+    return this.#discovery !== null || this.#healthChecker !== null;
+  }
+
   /**
    * Envoy's cluster warming, which a proxy waits for before it starts listening: resolves once a
    * DNS cluster's hostnames have each had a first resolution (answered or failed) and every member

@@ -96,4 +96,58 @@ describe('ClusterManager', () => {
     expect(closed).toBe(true);
     expect(clusters.size).toBe(0);
   });
+
+  describe('setWhenWarm (CDS warming)', () => {
+    /** A cluster whose single member's first health check waits for the test to answer it. */
+    function checkedCluster(name: string): { cluster: Cluster; answer: (healthy: boolean) => Promise<void> } {
+      const answers: ((healthy: boolean) => void)[] = [];
+      const cluster = new Cluster({
+        name,
+        healthCheck: { intervalMs: 60_000, timeoutMs: 30_000, probe: () => new Promise<boolean>((resolve) => answers.push(resolve)) },
+      });
+      cluster.setEndpoints([{ address: '127.0.0.1', port: 1001 }]);
+      const answer = async (healthy: boolean): Promise<void> => {
+        for (let waited = 0; answers.length === 0 && waited < 5_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+        answers.shift()?.(healthy);
+      };
+      return { cluster, answer };
+    }
+
+    it('keeps the cluster it replaces serving until the new one has had its first health check', async () => {
+      const clusters = manager();
+      const old = new Cluster({ name: 'reviews' });
+      clusters.set('reviews', old);
+      const { cluster: next, answer } = checkedCluster('reviews');
+      const tookOver = clusters.setWhenWarm('reviews', next);
+      expect(clusters.get('reviews')).toBe(old);
+      expect(clusters.warming('reviews')).toBe(next);
+      await answer(true);
+      expect(await tookOver).toBe(true);
+      expect(clusters.get('reviews')).toBe(next);
+      expect(clusters.warming('reviews')).toBeUndefined();
+      expect(old.closed).toBe(true);
+    });
+
+    it('takes over at once when there is nothing to wait for', async () => {
+      const clusters = manager();
+      const plain = new Cluster({ name: 'ratings' });
+      const tookOver = clusters.setWhenWarm('ratings', plain);
+      expect(clusters.get('ratings')).toBe(plain);
+      expect(await tookOver).toBe(true);
+    });
+
+    it('discards a warming cluster that a newer one or a removal overtakes', async () => {
+      const clusters = manager();
+      const first = checkedCluster('details');
+      const second = checkedCluster('details');
+      const firstTookOver = clusters.setWhenWarm('details', first.cluster);
+      const secondTookOver = clusters.setWhenWarm('details', second.cluster);
+      expect(first.cluster.closed).toBe(true);
+      expect(await firstTookOver).toBe(false);
+      expect(clusters.remove('details')).toBe(true); // only warming, but there was one
+      expect(second.cluster.closed).toBe(true);
+      expect(await secondTookOver).toBe(false);
+      expect(clusters.get('details')).toBeUndefined();
+    });
+  });
 });

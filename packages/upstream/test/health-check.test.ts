@@ -186,8 +186,10 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
 
   it('sorts HTTP statuses into healthy, unhealthy, and retriable (a rejection)', async () => {
     let status = 200;
+    const agents: (string | undefined)[] = [];
     const server = track(
-      await startUpstream('s', (_req, res) => {
+      await startUpstream('s', (req, res) => {
+        agents.push(req.headers['user-agent']);
         res.statusCode = status;
         res.end();
       }),
@@ -199,6 +201,8 @@ describe('verdicts (Envoy: an "unhealthy" answer ejects at once, a check that ca
     expect(await check()).toBe(false);
     status = 503;
     await expect(check()).rejects.toThrow('retriable status 503');
+    // The user agent Envoy's checks send, which applications match to tell probes from traffic.
+    expect(new Set(agents)).toEqual(new Set(['Envoy/HC']));
   });
 });
 

@@ -38,6 +38,7 @@ export function configDump(bootstrap: unknown, runtime: ProxyRuntime, identity: 
       '@type': `${ADMIN}ClustersConfigDump`,
       static_clusters: records(applied.clusters, true, (r) => ({ cluster: clusterOf(r) })),
       dynamic_active_clusters: records(applied.clusters, false, (r) => ({ version_info: r.version, cluster: clusterOf(r) })),
+      dynamic_warming_clusters: records(applied.warmingClusters, false, (r) => ({ version_info: r.version, cluster: clusterOf(r) })),
     },
     {
       '@type': `${ADMIN}ListenersConfigDump`,

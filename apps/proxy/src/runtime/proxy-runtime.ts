@@ -51,6 +51,8 @@ export class ProxyRuntime {
   /** What was applied, by type, for /config_dump. */
   readonly applied = {
     clusters: new Map<string, ResourceRecord>(),
+    /** CDS clusters still warming: they take over from the active one of their name once warm. */
+    warmingClusters: new Map<string, ResourceRecord>(),
     listeners: new Map<string, ResourceRecord>(),
     routes: new Map<string, ResourceRecord>(),
     endpoints: new Map<string, ResourceRecord>(),
@@ -85,17 +87,36 @@ export class ProxyRuntime {
         if (this.staticClusters.has(name) || wanted.has(name)) continue;
         this.clusterSpecs.delete(name);
         this.applied.clusters.delete(name);
+        this.applied.warmingClusters.delete(name);
         this.clusters.remove(name);
       }
     }
     for (const spec of specs) {
-      if (origin === 'static') this.staticClusters.add(spec.name);
-      this.applied.clusters.set(spec.name, { version, resource: spec.source, isStatic: origin === 'static' });
+      const record: ResourceRecord = { version, resource: spec.source, isStatic: origin === 'static' };
       const cluster = built.get(spec.name);
-      if (cluster === undefined) continue;
+      if (cluster === undefined) {
+        // Unchanged: only the version moves, wherever the cluster is.
+        (this.applied.warmingClusters.has(spec.name) ? this.applied.warmingClusters : this.applied.clusters).set(spec.name, record);
+        continue;
+      }
       this.clusterSpecs.set(spec.name, spec);
-      this.clusters.set(spec.name, cluster);
+      if (origin === 'static') {
+        // Static clusters warm before the listeners start (the proxy waits for them).
+        this.staticClusters.add(spec.name);
+        this.applied.clusters.set(spec.name, record);
+        this.clusters.set(spec.name, cluster);
+      } else {
+        this.applied.warmingClusters.set(spec.name, record);
+        void this.clusters.setWhenWarm(spec.name, cluster).then((tookOver) => tookOver && this.markActive(spec.name));
+      }
     }
+  }
+
+  private markActive(name: string): void {
+    const record = this.applied.warmingClusters.get(name);
+    if (record === undefined) return;
+    this.applied.warmingClusters.delete(name);
+    this.applied.clusters.set(name, record);
   }
 
   /**
@@ -142,7 +163,9 @@ export class ProxyRuntime {
         isStatic: false,
       });
       for (const spec of this.clusterSpecs.values()) {
-        if (spec.edsServiceName === clusterName) this.clusters.get(spec.name)?.setEndpoints(endpoints);
+        if (spec.edsServiceName !== clusterName) continue;
+        this.clusters.get(spec.name)?.setEndpoints(endpoints);
+        this.clusters.warming(spec.name)?.setEndpoints(endpoints);
       }
     }
   }

@@ -18,6 +18,9 @@ export interface HttpHealthCheck {
 
 type StatusRanges = readonly (readonly [number, number])[];
 
+/** Envoy's, so applications that tell health checks apart by user agent keep working. */
+const HEALTH_CHECK_USER_AGENT = 'Envoy/HC';
+
 const DEFAULT_EXPECTED: StatusRanges = [[200, 201]];
 
 const within = (ranges: StatusRanges, status: number): boolean => ranges.some(([start, end]) => status >= start && status < end);
@@ -36,7 +39,7 @@ export function httpHealthProbe(check: HttpHealthCheck, transport: ProbeTranspor
           port: endpoint.port,
           path: check.path ?? '/',
           method: 'GET',
-          headers: { host: check.host ?? endpoint.address, 'user-agent': 'meshkit-health-checker', connection: 'close' },
+          headers: { host: check.host ?? endpoint.address, 'user-agent': HEALTH_CHECK_USER_AGENT, connection: 'close' },
           agent: false,
           signal,
         },
