@@ -111,7 +111,7 @@ describe('Envoy cluster policies through the built proxy', () => {
       cluster('random', pair, { lb_policy: 'RANDOM' }),
       cluster('ring', pair, { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: 64 } }),
       cluster('maglev', pair, { lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 251 } }),
-      cluster('breaker', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_requests: 1 }] } }),
+      cluster('breaker', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_requests: 1, track_remaining: true }] } }),
       cluster('pinched', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }] } }),
       cluster('checked', [healthy.port, failing.port], { health_checks: [healthCheck] }),
       {
@@ -185,11 +185,20 @@ describe('Envoy cluster policies through the built proxy', () => {
       expect(res.body).toBe(OVERFLOW_BODY);
     }
     expect(slow.received).toEqual(['/held']);
+    // Envoy's breaker gauges while the one allowed request is held: open, no room left.
+    const open = (await curl(`${admin}/stats/prometheus`)).body;
+    expect(statValue(open, 'envoy_cluster_circuit_breakers_default_rq_open', 'breaker')).toBe(1);
+    expect(statValue(open, 'envoy_cluster_circuit_breakers_default_remaining_rq', 'breaker')).toBe(0);
+    expect(statValue(open, 'envoy_cluster_circuit_breakers_default_rq_open', 'least')).toBe(0);
+    expect(open).not.toContain('envoy_cluster_circuit_breakers_default_remaining_rq{envoy_cluster_name="least"}');
+    expect((await curl(`${admin}/stats?filter=circuit_breakers`)).body).toContain('cluster.breaker.circuit_breakers.default.rq_open: 1\n');
     slow.release();
     expect((await first).status).toBe(200);
     const stats = (await curl(`${admin}/stats/prometheus`)).body;
     expect(statValue(stats, 'envoy_cluster_upstream_rq_pending_overflow', 'breaker')).toBe(3);
     expect(statValue(stats, 'envoy_cluster_upstream_rq_pending_overflow', 'least')).toBe(0);
+    expect(statValue(stats, 'envoy_cluster_circuit_breakers_default_rq_open', 'breaker')).toBe(0);
+    expect(statValue(stats, 'envoy_cluster_circuit_breakers_default_remaining_rq', 'breaker')).toBe(1);
     // Once the held request is done the breaker lets requests through again.
     const after = get('breaker.test', '/after');
     await eventually(() => slow.received.length === 2, 5_000, 'the next request to reach the slow upstream');

@@ -15,12 +15,15 @@ export interface CircuitBreakerOptions {
   readonly maxPendingRequests?: number;
   /** HTTP requests in flight at once; more fail with `upstream_rq_pending_overflow`. */
   readonly maxRequests?: number;
+  /** Publish how much room each breaker has left (Envoy's `track_remaining`: the `remaining_*` gauges). */
+  readonly trackRemaining?: boolean;
 }
 
 export interface CircuitBreakerLimits {
   readonly maxConnections: number;
   readonly maxPendingRequests: number;
   readonly maxRequests: number;
+  readonly trackRemaining: boolean;
 }
 
 export const DEFAULT_CIRCUIT_BREAKER_LIMIT = 1024;
@@ -30,7 +33,26 @@ export function circuitBreakerLimits(options: CircuitBreakerOptions | undefined)
     maxConnections: options?.maxConnections ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     maxPendingRequests: options?.maxPendingRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     maxRequests: options?.maxRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    trackRemaining: options?.trackRemaining ?? false,
   };
+}
+
+/**
+ * Envoy's `circuit_breakers.default.*` gauges for a cluster: each `*_open` is 1 while its breaker
+ * refuses new work, and with `trackRemaining` each `remaining_*` says how much room is left.
+ */
+export function circuitBreakerGauges(limits: CircuitBreakerLimits, stats: ClusterStats): Record<string, number> {
+  const breakers: [name: string, remaining: string, limit: number, used: number][] = [
+    ['cx_open', 'remaining_cx', limits.maxConnections, stats.upstream_cx_active],
+    ['rq_pending_open', 'remaining_pending', limits.maxPendingRequests, stats.upstream_rq_pending_active],
+    ['rq_open', 'remaining_rq', limits.maxRequests, stats.upstream_rq_active],
+  ];
+  const gauges: Record<string, number> = {};
+  for (const [open, remaining, limit, used] of breakers) {
+    gauges[`circuit_breakers.default.${open}`] = used >= limit ? 1 : 0;
+    if (limits.trackRemaining) gauges[`circuit_breakers.default.${remaining}`] = Math.max(0, limit - used);
+  }
+  return gauges;
 }
 
 /**
@@ -63,8 +85,11 @@ export class ConnectionBudget {
 }
 
 export function findCircuitBreakerProblem(options: CircuitBreakerOptions): string | null {
+  if (options.trackRemaining !== undefined && typeof options.trackRemaining !== 'boolean') {
+    return `circuitBreakers.trackRemaining must be a boolean, got ${String(options.trackRemaining)}`;
+  }
   for (const [field, value] of Object.entries(options)) {
-    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
+    if (field !== 'trackRemaining' && value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
       return `circuitBreakers.${field} must be an integer >= 0, got ${String(value)}`;
     }
   }

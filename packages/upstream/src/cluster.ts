@@ -1,6 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
-import { circuitBreakerLimits, ConnectionBudget } from './circuit-breakers.js';
+import { circuitBreakerGauges, circuitBreakerLimits, ConnectionBudget } from './circuit-breakers.js';
 import { buildPinnedOptions, buildPoolOptions, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { connectToAddress } from './dns/connect-to-address.js';
@@ -107,6 +107,11 @@ export class Cluster {
       options.healthCheck === undefined
         ? null
         : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
+  }
+
+  /** Envoy's `circuit_breakers.default.*` gauges, computed now (see `circuitBreakerGauges`). */
+  circuitBreakerStats(): Record<string, number> {
+    return circuitBreakerGauges(this.#limits, this.#stats);
   }
 
   /** Whether `whenWarm` has anything to wait for: DNS resolution or active health checks. */

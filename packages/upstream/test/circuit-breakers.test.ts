@@ -71,7 +71,7 @@ describe('HTTP circuit breakers', () => {
 
   it('caps HTTP/1.1 connections at maxConnections: further requests wait for one, then overflow as pending', async () => {
     const { server, release } = await heldUpstream();
-    const target = cluster(server, { circuitBreakers: { maxConnections: 1, maxPendingRequests: 2 } });
+    const target = cluster(server, { circuitBreakers: { maxConnections: 1, maxPendingRequests: 2, trackRemaining: true } });
     // One request on the only connection, two waiting for it, the fourth over the pending limit.
     const admitted = [get(target)];
     for (let waited = 0; server.requests === 0; waited += 5) {
@@ -81,6 +81,15 @@ describe('HTTP circuit breakers', () => {
     admitted.push(get(target), get(target));
     const refused = get(target);
     await expect(refused).rejects.toThrow(/max_pending_requests/);
+    // Envoy's breaker gauges at this moment: connections and pending requests at their limits.
+    expect(target.circuitBreakerStats()).toEqual({
+      'circuit_breakers.default.cx_open': 1,
+      'circuit_breakers.default.remaining_cx': 0,
+      'circuit_breakers.default.rq_pending_open': 1,
+      'circuit_breakers.default.remaining_pending': 0,
+      'circuit_breakers.default.rq_open': 0,
+      'circuit_breakers.default.remaining_rq': 1021,
+    });
     release();
     expect(await Promise.all(admitted)).toEqual(['done', 'done', 'done']);
     expect(server.connections).toBe(1);

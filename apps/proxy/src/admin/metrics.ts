@@ -55,8 +55,9 @@ function statFamilies(
     }
   }
   for (const [stat, samples] of [...families].sort(([a], [b]) => a.localeCompare(b))) {
-    const metric = `${prefix}${stat}`;
-    appendFamily(lines, metric, GAUGES.has(stat) ? 'gauge' : 'counter', samples);
+    // Envoy's Prometheus names keep the stat's path with `_` for `.` (circuit_breakers.default.rq_open).
+    const metric = `${prefix}${stat.replaceAll('.', '_')}`;
+    appendFamily(lines, metric, GAUGES.has(stat) || stat.startsWith('circuit_breakers.') ? 'gauge' : 'counter', samples);
   }
 }
 
@@ -66,7 +67,7 @@ export function envoyStatsText(clusters: ClusterManager, connectionManagers: rea
   const clusterStats: [string, object][] = [];
   for (const name of clusters.names()) {
     const cluster = clusters.get(name);
-    if (cluster !== undefined) clusterStats.push([name, cluster.stats]);
+    if (cluster !== undefined) clusterStats.push([name, { ...cluster.stats, ...cluster.circuitBreakerStats() }]);
   }
   statFamilies(lines, 'envoy_cluster_', 'envoy_cluster_name', clusterStats);
   statFamilies(lines, 'envoy_http_', 'envoy_http_conn_manager_prefix', connectionManagers.map((hcm) => [hcm.statPrefix, hcm.stats]));

@@ -24,8 +24,11 @@ function add(lines: Map<string, number>, name: string, value: number): void {
 export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filter: RegExp | undefined): string {
   const lines = new Map<string, number>();
   for (const name of runtime.clusters.names()) {
-    const stats = runtime.clusters.get(name)?.stats ?? {};
-    for (const [stat, value] of Object.entries(stats)) if (typeof value === 'number') add(lines, `cluster.${name}.${stat}`, value);
+    const cluster = runtime.clusters.get(name);
+    if (cluster === undefined) continue;
+    for (const [stat, value] of Object.entries({ ...cluster.stats, ...cluster.circuitBreakerStats() })) {
+      if (typeof value === 'number') add(lines, `cluster.${name}.${stat}`, value);
+    }
   }
   const listeners = runtime.listenerManager.listeners;
   for (const listener of listeners) {

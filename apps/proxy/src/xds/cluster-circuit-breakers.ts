@@ -11,6 +11,8 @@ export interface CircuitBreakerSpec {
    * refuse `retry_policy`), so no request can count against it.
    */
   readonly maxRetries: number;
+  /** Publish the `remaining_*` gauges. */
+  readonly trackRemaining: boolean;
 }
 
 export const ENVOY_CIRCUIT_BREAKER_DEFAULTS: CircuitBreakerSpec = Object.freeze({
@@ -18,6 +20,7 @@ export const ENVOY_CIRCUIT_BREAKER_DEFAULTS: CircuitBreakerSpec = Object.freeze(
   maxPendingRequests: 1024,
   maxRequests: 1024,
   maxRetries: 3,
+  trackRemaining: false,
 });
 
 /** `circuit_breakers.thresholds[]`: the first DEFAULT entry applies, as in Envoy. */
@@ -30,7 +33,6 @@ export function readCircuitBreakers(cluster: FieldReader): CircuitBreakerSpec {
     const priority = thresholds.optionalString('priority') ?? 'DEFAULT';
     // Routes here carry no priority, so HIGH limits would never apply; refusing says so.
     if (priority !== 'DEFAULT') thresholds.fail('priority', `${priority} is not supported (routes have no priority here, so only DEFAULT thresholds apply)`);
-    if (thresholds.boolean('track_remaining', false)) thresholds.fail('track_remaining', 'remaining_* gauges are not published by this proxy');
     thresholds.allowOnly('priority', 'max_connections', 'max_pending_requests', 'max_requests', 'max_retries', 'track_remaining');
     const read = (field: string, fallback: number): number => optionalInteger(thresholds, field, 0) ?? fallback;
     const spec = {
@@ -38,6 +40,7 @@ export function readCircuitBreakers(cluster: FieldReader): CircuitBreakerSpec {
       maxPendingRequests: read('max_pending_requests', ENVOY_CIRCUIT_BREAKER_DEFAULTS.maxPendingRequests),
       maxRequests: read('max_requests', ENVOY_CIRCUIT_BREAKER_DEFAULTS.maxRequests),
       maxRetries: read('max_retries', ENVOY_CIRCUIT_BREAKER_DEFAULTS.maxRetries),
+      trackRemaining: thresholds.boolean('track_remaining', false),
     };
     chosen ??= spec;
   }

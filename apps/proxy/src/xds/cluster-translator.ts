@@ -66,6 +66,8 @@ const SUPPORTED_FIELDS = [
   'typed_extension_protocol_options',
   'http2_protocol_options',
   'max_requests_per_connection',
+  // Data for filters and tools (Istio puts its service names here); like Envoy, the cluster itself ignores it.
+  'metadata',
   ...DNS_FIELDS,
 ];
 

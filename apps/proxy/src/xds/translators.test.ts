@@ -298,9 +298,16 @@ describe('translateCluster: lb_policy and common_lb_config', () => {
   });
 });
 
+describe('translateCluster: metadata', () => {
+  it("accepts a cluster's metadata (Istio's service names) and keeps it for /config_dump", () => {
+    const metadata = { filter_metadata: { istio: { services: [{ host: 'reviews.default.svc.cluster.local', name: 'reviews', namespace: 'default' }] } } };
+    expect(withFields({ metadata }).source).toMatchObject({ metadata });
+  });
+});
+
 describe('translateCluster: circuit_breakers', () => {
   it("fills Envoy's defaults (1024 connections, pending, requests; 3 retries)", () => {
-    const defaults = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
+    const defaults = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3, trackRemaining: false };
     expect(withFields({}).circuitBreakers).toEqual(defaults);
     expect(withFields({ circuit_breakers: {} }).circuitBreakers).toEqual(defaults);
     expect(withFields({ circuit_breakers: { thresholds: [{ max_requests: 1 }] } }).circuitBreakers).toEqual({ ...defaults, maxRequests: 1 });
@@ -310,18 +317,18 @@ describe('translateCluster: circuit_breakers', () => {
     const spec = withFields({
       circuit_breakers: {
         thresholds: [
-          { priority: 'DEFAULT', max_connections: 7, max_pending_requests: 0, max_requests: 9, max_retries: 2, track_remaining: false },
+          { priority: 'DEFAULT', max_connections: 7, max_pending_requests: 0, max_requests: 9, max_retries: 2, track_remaining: true },
           { max_requests: 100 },
         ],
       },
     });
-    expect(spec.circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, maxRetries: 2 });
-    expect(clusterOptions(spec).circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9 });
+    expect(spec.circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, maxRetries: 2, trackRemaining: true });
+    expect(clusterOptions(spec).circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, trackRemaining: true });
   });
 
   it.each([
     [{ thresholds: [{ priority: 'HIGH', max_requests: 5 }] }, 'circuit_breakers.thresholds[0].priority: HIGH is not supported (routes have no priority here, so only DEFAULT thresholds apply)'],
-    [{ thresholds: [{ track_remaining: true }] }, 'circuit_breakers.thresholds[0].track_remaining: remaining_* gauges are not published by this proxy'],
+    [{ thresholds: [{ track_remaining: 'yes' }] }, 'circuit_breakers.thresholds[0].track_remaining: expected a boolean'],
     [{ thresholds: [{ retry_budget: {} }] }, 'circuit_breakers.thresholds[0].retry_budget: is not supported by this proxy'],
     [{ thresholds: [{ max_connection_pools: 4 }] }, 'circuit_breakers.thresholds[0].max_connection_pools: is not supported by this proxy'],
     [{ thresholds: [{}, { max_requests: -1 }] }, 'circuit_breakers.thresholds[1].max_requests: must be an integer in 0..4294967295, got -1'],
