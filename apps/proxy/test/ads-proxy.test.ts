@@ -242,4 +242,32 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
       await closeServer(gate);
     }
   });
+
+  it('warms a new EDS cluster until its first assignment, or until its initial_fetch_timeout ends', async () => {
+    const withTimeout = { eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: '0.3s' } } };
+    const clusters = [edsCluster('v1'), edsCluster('v2'), edsCluster('v4'), edsCluster('v5', withTimeout)];
+    const publish = (version: string, extra: EnvoyResource[]): void =>
+      cache.setSnapshot(NODE_ID, {
+        version,
+        resources: {
+          [TYPE_URLS.listener]: listeners(),
+          [TYPE_URLS.route]: [routes('v2')],
+          [TYPE_URLS.cluster]: clusters,
+          [TYPE_URLS.endpoint]: [assignment('v1', v1.port), assignment('v2', v2.port), ...extra],
+        },
+      });
+    publish('7', []);
+    await eventually(() => acks.some((a) => a.typeUrl === TYPE_URLS.cluster && a.version === '7'), 5000, 'the CDS ACK of version 7');
+    expect(proxy.runtime.clusters.get('v4')).toBeUndefined();
+    expect(proxy.runtime.clusters.warming('v4')).toBeDefined();
+    // v5 stops waiting when its initial_fetch_timeout ends and serves with no endpoints, as Envoy's does.
+    await eventually(() => proxy.runtime.clusters.get('v5') !== undefined, 5000, 'v5 to stop waiting');
+    expect(proxy.runtime.clusters.get('v5')?.members).toEqual([]);
+    expect(proxy.runtime.clusters.warming('v4')).toBeDefined(); // no timeout given: Envoy's 15 s
+
+    publish('8', [assignment('v4', v1.port)]);
+    await eventually(() => proxy.runtime.clusters.get('v4') !== undefined, 5000, 'v4 to warm with its assignment');
+    expect(proxy.runtime.clusters.get('v4')?.members.map((m) => m.port)).toEqual([v1.port]);
+    expect(await upstreamOf()).toBe('v2');
+  });
 });

@@ -25,11 +25,12 @@ export class ClusterManager implements Iterable<[string, Cluster]> {
   /**
    * Envoy's warming for a cluster that arrives at runtime (CDS): it takes over `name` once warm
    * (`Cluster.whenWarm`: first DNS answers, first health checks) while the cluster it replaces, if
-   * any, goes on serving. Resolves true when it took over, false when a newer cluster for the name
-   * or a removal discarded it first. A cluster with nothing to wait for takes over at once.
+   * any, goes on serving. `alsoAwait` is what else it waits for (an EDS cluster's first
+   * assignment). Resolves true when it took over, false when a newer cluster for the name or a
+   * removal discarded it first. A cluster with nothing to wait for takes over at once.
    */
-  setWhenWarm(name: string, cluster: Cluster): Promise<boolean> {
-    if (!cluster.needsWarming) {
+  setWhenWarm(name: string, cluster: Cluster, alsoAwait?: Promise<unknown>): Promise<boolean> {
+    if (!cluster.needsWarming && alsoAwait === undefined) {
       this.set(name, cluster);
       return Promise.resolve(true);
     }
@@ -42,7 +43,7 @@ export class ClusterManager implements Iterable<[string, Cluster]> {
         this.set(name, cluster);
         settle(true);
       };
-      cluster.whenWarm().then(takeOver, takeOver);
+      Promise.all([cluster.whenWarm(), alsoAwait]).then(takeOver, takeOver);
     });
   }
 

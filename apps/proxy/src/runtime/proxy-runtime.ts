@@ -46,6 +46,8 @@ export class ProxyRuntime {
   private readonly staticClusters = new Set<string>();
   private readonly routeTables = new Map<string, RouteTable>();
   private readonly lastEndpoints = new Map<string, readonly Endpoint[]>();
+  /** New EDS clusters warming until their first assignment, by EDS resource name. */
+  private readonly awaitingAssignment = new Map<string, (() => void)[]>();
   private staticListeners: readonly unknown[] = [];
   private staticListenerOrigin: ((index: number) => FieldOrigin) | undefined;
   /** What was applied, by type, for /config_dump. */
@@ -107,9 +109,23 @@ export class ProxyRuntime {
         this.clusters.set(spec.name, cluster);
       } else {
         this.applied.warmingClusters.set(spec.name, record);
-        void this.clusters.setWhenWarm(spec.name, cluster).then((tookOver) => tookOver && this.markActive(spec.name));
+        void this.clusters.setWhenWarm(spec.name, cluster, this.firstAssignment(spec)).then((tookOver) => tookOver && this.markActive(spec.name));
       }
     }
+  }
+
+  /**
+   * For an EDS cluster with no assignment yet: settles when EDS delivers one, or when
+   * `initial_fetch_timeout` ends (then it serves with none, as Envoy's does).
+   */
+  private firstAssignment(spec: ClusterSpec): Promise<void> | undefined {
+    const edsName = spec.edsServiceName;
+    if (edsName === undefined || this.lastEndpoints.has(edsName)) return undefined;
+    return new Promise((resolve) => {
+      const waiting = this.awaitingAssignment.get(edsName) ?? [];
+      this.awaitingAssignment.set(edsName, [...waiting, resolve]);
+      if (spec.edsInitialFetchTimeoutMs > 0) setTimeout(resolve, spec.edsInitialFetchTimeoutMs).unref();
+    });
   }
 
   private markActive(name: string): void {
@@ -167,6 +183,8 @@ export class ProxyRuntime {
         this.clusters.get(spec.name)?.setEndpoints(endpoints);
         this.clusters.warming(spec.name)?.setEndpoints(endpoints);
       }
+      for (const assigned of this.awaitingAssignment.get(clusterName) ?? []) assigned();
+      this.awaitingAssignment.delete(clusterName);
     }
   }
 

@@ -27,6 +27,11 @@ export interface ClusterSpec {
   readonly type: ClusterType;
   /** The EDS resource name to subscribe to (Envoy's `service_name`, else the cluster name). */
   readonly edsServiceName: string | undefined;
+  /**
+   * How long a new EDS cluster warms waiting for its first assignment before it serves without one
+   * (`eds_config.initial_fetch_timeout`, Envoy's default 15 s; 0 waits for good).
+   */
+  readonly edsInitialFetchTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly tls: ConnectionOptions | undefined;
   /** Endpoints given inline (`load_assignment`): addresses for STATIC, hostnames for the DNS types. */
@@ -71,11 +76,16 @@ const SUPPORTED_FIELDS = [
   ...DNS_FIELDS,
 ];
 
-function readEdsServiceName(cluster: FieldReader, name: string): string {
+const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
+
+function readEds(cluster: FieldReader, name: string): { edsServiceName: string; edsInitialFetchTimeoutMs: number } {
   const eds = cluster.child('eds_cluster_config').allowOnly('eds_config', 'service_name');
   const source = eds.child('eds_config').allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
   if (!source.has('ads')) source.fail('ads', 'EDS is supported over ADS only');
-  return eds.optionalString('service_name') ?? name;
+  return {
+    edsServiceName: eds.optionalString('service_name') ?? name,
+    edsInitialFetchTimeoutMs: source.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS,
+  };
 }
 
 /** `load_assignment`: required shapes per type (Envoy: one host for LOGICAL_DNS, none inline for EDS). */
@@ -109,7 +119,7 @@ export function translateCluster(resource: unknown, secrets: SecretSource, origi
   return {
     name,
     type,
-    edsServiceName: type === 'EDS' ? readEdsServiceName(cluster, name) : undefined,
+    ...(type === 'EDS' ? readEds(cluster, name) : { edsServiceName: undefined, edsInitialFetchTimeoutMs: 0 }),
     connectTimeoutMs: cluster.has('connect_timeout') ? positiveDurationMs(cluster, 'connect_timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
     tls: transportSocket === undefined ? undefined : upstreamTlsOptions(transportSocket, secrets),
     endpoints: readLoadAssignment(cluster, type),
