@@ -270,4 +270,45 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
     expect(proxy.runtime.clusters.get('v4')?.members.map((m) => m.port)).toEqual([v1.port]);
     expect(await upstreamOf()).toBe('v2');
   });
+
+  it('warms an LDS listener until its route config arrives; an updated one serves its old routes meanwhile', async () => {
+    const rdsHcm = (routeName: string) => hcm({ rds: { route_config_name: routeName, config_source: { ads: {}, resource_api_version: 'V3' } } });
+    const late: EnvoyResource = { name: 'late', address: { socket_address: { address: '127.0.0.1', port_value: 0 } }, filter_chains: [{ filters: [rdsHcm('late-routes')] }] };
+    const named = (name: string, cluster: string): EnvoyResource => ({ ...routes(cluster), name });
+    const publish = (version: string, plainRoutes: string, routeConfigs: EnvoyResource[]): void => {
+      const [plain, mtls] = listeners();
+      const rewired = { ...plain, filter_chains: [{ filters: [rdsHcm(plainRoutes)] }] };
+      cache.setSnapshot(NODE_ID, {
+        version,
+        resources: {
+          [TYPE_URLS.listener]: [rewired, mtls as EnvoyResource, late],
+          [TYPE_URLS.route]: [routes('v2'), ...routeConfigs],
+          [TYPE_URLS.cluster]: [edsCluster('v1'), edsCluster('v2')],
+          [TYPE_URLS.endpoint]: [assignment('v1', v1.port), assignment('v2', v2.port)],
+        },
+      });
+    };
+    const listener = (name: string) => proxy.runtime.listenerManager.listeners.find((l) => l.spec.name === name);
+    const listenerStates = async (): Promise<Record<string, string>> => {
+      const dump = JSON.parse((await curl(`http://127.0.0.1:${proxy.adminAddress?.port ?? 0}/config_dump`)).body) as { configs: Record<string, unknown>[] };
+      const entries = (dump.configs.find((c) => String(c['@type']).endsWith('ListenersConfigDump'))?.['dynamic_listeners'] ?? []) as Record<string, unknown>[];
+      return Object.fromEntries(entries.map((e) => [String(e['name']), 'warming_state' in e ? 'warming' : 'active']));
+    };
+
+    // A new listener and an update to `plain`, both naming route configs the control plane has not sent.
+    publish('9', 'routes-b', []);
+    await eventually(() => listener('late') !== undefined && listener('plain')?.pendingSpec !== undefined, 5000, 'LDS version 9 to be applied');
+    expect(listener('late')?.warming).toBe(true);
+    expect(listener('late')?.server.listening).toBe(false);
+    expect(await listenerStates()).toMatchObject({ late: 'warming', plain: 'warming', mtls: 'active' });
+    for (let i = 0; i < 3; i++) expect(await upstreamOf()).toBe('v2'); // plain still on its old routes
+
+    publish('10', 'routes-b', [named('late-routes', 'v1'), named('routes-b', 'v1')]);
+    await eventually(() => listener('late')?.server.listening === true, 5000, 'late to bind once its routes arrive');
+    const latePort = (listener('late')?.server.address() as AddressInfo).port;
+    const res = await request(`http://127.0.0.1:${latePort}/`, { dispatcher: agent });
+    expect((JSON.parse(await res.body.text()) as { upstream: string }).upstream).toBe('v1');
+    await eventually(async () => (await upstreamOf()) === 'v1', 5000, 'plain to take its new routes');
+    expect(await listenerStates()).toMatchObject({ late: 'active', plain: 'active' });
+  });
 });

@@ -121,7 +121,7 @@ describe('translating what @meshkit/config compiles', () => {
     const outbound = out.listeners.find((l) => l.name === 'virtualOutbound');
     expect(outbound).toMatchObject({ host: '127.10.2.1', port: 15001, trafficDirection: 'OUTBOUND' });
     expect(outbound?.filterChains[0]?.tls).toBeUndefined();
-    expect(outbound === undefined ? undefined : hcmOf(outbound).routes).toEqual({ kind: 'rds', name: 'outbound' });
+    expect(outbound === undefined ? undefined : hcmOf(outbound).routes).toEqual({ kind: 'rds', name: 'outbound', initialFetchTimeoutMs: expect.any(Number) as number });
 
     const inboundCluster = out.clusters.find((c) => c.name === 'inbound|80||');
     expect(inboundCluster).toMatchObject({ type: 'STATIC', endpoints: [{ address: '127.10.2.1', port: 8080, weight: 1, healthy: true }] });
@@ -147,7 +147,7 @@ describe('translating what @meshkit/config compiles', () => {
   it('translates every resource of a gateway', () => {
     const out = translateAll(gatewayNode);
     expect(out.listeners.map((l) => [l.name, l.host, l.port, hcmOf(l).routes])).toEqual([
-      ['0.0.0.0_8080', '127.10.0.2', 8080, { kind: 'rds', name: 'http.8080' }],
+      ['0.0.0.0_8080', '127.10.0.2', 8080, { kind: 'rds', name: 'http.8080', initialFetchTimeoutMs: expect.any(Number) as number }],
     ]);
     const table = out.routes.find((r) => r.name === 'http.8080')?.table;
     expect(table?.match({ authority: 'shop.example', path: '/shop/cart', method: 'GET', headers: {} })?.route.action).toMatchObject({

@@ -43,10 +43,13 @@ export function configDump(bootstrap: unknown, runtime: ProxyRuntime, identity: 
     {
       '@type': `${ADMIN}ListenersConfigDump`,
       static_listeners: records(applied.listeners, true, (r) => ({ listener: redactSensitive(r.resource) })),
-      dynamic_listeners: records(applied.listeners, false, (r) => ({
-        name: (r.resource as { name?: string }).name,
-        active_state: { version_info: r.version, listener: redactSensitive(r.resource) },
-      })),
+      dynamic_listeners: records(applied.listeners, false, (r) => {
+        const name = (r.resource as { name?: string }).name;
+        const live = runtime.listenerManager.listeners.find((l) => l.spec.name === name);
+        // Waiting for its route configs (a new listener, or an update the old version serves for).
+        const state = live?.warming === true || live?.pendingSpec !== undefined ? 'warming_state' : 'active_state';
+        return { name, [state]: { version_info: r.version, listener: redactSensitive(r.resource) } };
+      }),
     },
     {
       '@type': `${ADMIN}RoutesConfigDump`,

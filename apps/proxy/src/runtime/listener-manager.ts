@@ -12,6 +12,8 @@ import type { ListenerSpec } from '../xds/listener-translator.js';
 import { ActiveFilterChain, cachedPeerIdentity } from './active-filter-chain.js';
 
 type RouteLookup = (name: string) => RouteTable | null;
+/** What a listener must wait for before it serves (its RDS route configs), or undefined for nothing. */
+export type ListenerWarming = (spec: ListenerSpec) => Promise<void> | undefined;
 
 /** One bound listener: its socket server and its filter chains. */
 export class ActiveListener {
@@ -20,6 +22,10 @@ export class ActiveListener {
   readonly sockets = new Set<Socket>();
   /** Resolves when the socket is bound; rejects with ListenerBindError when it cannot be. */
   bound: Promise<void> = Promise.resolve();
+  /** Not bound yet: waiting for its route configs (Envoy's listener warming). */
+  warming = false;
+  /** An update waiting for its route configs while this spec keeps serving. */
+  pendingSpec: ListenerSpec | undefined;
 
   constructor(
     public spec: ListenerSpec,
@@ -53,8 +59,12 @@ export class ListenerManager {
     return [...this.active.values()];
   }
 
-  /** Applies the complete set of listeners (state of the world). */
-  apply(specs: readonly ListenerSpec[], routeTable: RouteLookup): Promise<void> {
+  /**
+   * Applies the complete set of listeners (state of the world). `warmUntil` says what a listener
+   * waits for before it serves: a new one binds only then, and an update to one keeps the current
+   * chains serving until then (Envoy's listener warming). Resolves when new sockets are bound.
+   */
+  apply(specs: readonly ListenerSpec[], routeTable: RouteLookup, warmUntil?: ListenerWarming): Promise<void> {
     const wanted = new Set(specs.map((s) => s.name));
     for (const [name, listener] of this.active) {
       if (!wanted.has(name)) void this.remove(name, listener);
@@ -63,16 +73,25 @@ export class ListenerManager {
     for (const spec of specs) {
       if (this.stopped.has(spec.name)) continue;
       const current = this.active.get(spec.name);
-      if (current !== undefined && current.spec.host === spec.host && current.spec.port === spec.port) {
-        this.updateChains(current, spec, routeTable);
+      const warm = warmUntil?.(spec);
+      // A listener still warming has served nothing: a newer version simply replaces it.
+      if (current !== undefined && !current.warming && current.spec.host === spec.host && current.spec.port === spec.port) {
+        current.pendingSpec = warm === undefined ? undefined : spec;
+        if (warm === undefined) this.updateChains(current, spec, routeTable);
+        else void warm.then(() => this.finishUpdate(current, spec, routeTable));
         continue;
       }
       if (current !== undefined) void this.remove(spec.name, current);
-      const listener = this.create(spec, routeTable);
-      this.active.set(spec.name, listener);
-      binds.push(listener.bound);
+      binds.push(this.create(spec, routeTable, warm).bound);
     }
     return Promise.all(binds).then(() => undefined);
+  }
+
+  /** A warmed update takes over, unless a later one (or a removal) came first. */
+  private finishUpdate(listener: ActiveListener, spec: ListenerSpec, routeTable: RouteLookup): void {
+    if (listener.pendingSpec !== spec || this.active.get(spec.name) !== listener) return;
+    listener.pendingSpec = undefined;
+    this.updateChains(listener, spec, routeTable);
   }
 
   /** Stops accepting everywhere and drains; resolves when every connection is gone. */
@@ -137,21 +156,29 @@ export class ListenerManager {
     listener.spec = spec;
   }
 
-  private create(spec: ListenerSpec, routeTable: RouteLookup): ActiveListener {
+  private create(spec: ListenerSpec, routeTable: RouteLookup, warm: Promise<void> | undefined): ActiveListener {
     // Half-open, so a TCP proxy can carry a client's FIN upstream while the answer still flows back.
     // TCP_NODELAY as Envoy sets it: a response written in two ticks must not wait on a delayed ACK.
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     const listener = new ActiveListener(spec, server);
-    for (const chain of chainSpecs(spec)) listener.chains.set(chain.key, new ActiveFilterChain(chain, spec.name, this.hcmConfig(spec, chain, routeTable), this.log));
+    this.active.set(spec.name, listener);
     server.on('connection', (socket: Socket) => this.onConnection(listener, socket));
-    listener.bound = new Promise<void>((resolve, reject) => {
-      server.once('error', (error: Error) => {
-        // A listener that never bound is not active: /listeners must not show it as serving.
-        if (this.active.get(spec.name) === listener) this.active.delete(spec.name);
-        reject(new ListenerBindError(spec.name, `${spec.host}:${spec.port}`, error.message, { cause: error }));
+    const bind = (): Promise<void> => {
+      listener.warming = false;
+      // Removed (or replaced) while it warmed: it never binds.
+      if (this.active.get(spec.name) !== listener) return Promise.resolve();
+      for (const chain of chainSpecs(spec)) listener.chains.set(chain.key, new ActiveFilterChain(chain, spec.name, this.hcmConfig(spec, chain, routeTable), this.log));
+      return new Promise<void>((resolve, reject) => {
+        server.once('error', (error: Error) => {
+          // A listener that never bound is not active: /listeners must not show it as serving.
+          if (this.active.get(spec.name) === listener) this.active.delete(spec.name);
+          reject(new ListenerBindError(spec.name, `${spec.host}:${spec.port}`, error.message, { cause: error }));
+        });
+        server.listen({ host: spec.host, port: spec.port }, () => resolve());
       });
-      server.listen({ host: spec.host, port: spec.port }, () => resolve());
-    });
+    };
+    listener.warming = warm !== undefined;
+    listener.bound = warm === undefined ? bind() : warm.then(bind);
     // apply() hands the failure to its caller; this keeps a listener nobody awaits from crashing the process.
     listener.bound.catch(() => undefined);
     return listener;

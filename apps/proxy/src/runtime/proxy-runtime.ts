@@ -8,7 +8,7 @@ import type { ClusterSpec } from '../xds/cluster-translator.js';
 import type { FieldOrigin } from '../xds/fields.js';
 import { translateClusterLoadAssignment } from '../xds/endpoint-translator.js';
 import { translateListener } from '../xds/listener-translator.js';
-import type { ListenerSpec } from '../xds/listener-translator.js';
+import type { ListenerSpec, RouteSource } from '../xds/listener-translator.js';
 import { translateRouteConfiguration } from '../xds/route-translator.js';
 import type { SecretSource } from '../xds/transport-socket.js';
 import { ListenerManager } from './listener-manager.js';
@@ -46,6 +46,8 @@ export class ProxyRuntime {
   private readonly staticClusters = new Set<string>();
   private readonly routeTables = new Map<string, RouteTable>();
   private readonly lastEndpoints = new Map<string, readonly Endpoint[]>();
+  /** LDS listeners (and updates to them) warming until their route configs arrive, by name. */
+  private readonly awaitingRoutes = new Map<string, (() => void)[]>();
   /** New EDS clusters warming until their first assignment, by EDS resource name. */
   private readonly awaitingAssignment = new Map<string, (() => void)[]>();
   private staticListeners: readonly unknown[] = [];
@@ -211,16 +213,34 @@ export class ProxyRuntime {
       const isStatic = i < statics.length;
       this.applied.listeners.set(spec.name, { version: isStatic ? 'static' : version, resource: spec.source, isStatic });
     });
-    return this.listenerManager.apply(specs, this.routeTable);
+    // LDS listeners warm until their route configs arrive (static ones start before ADS does).
+    const dynamicWarming = origin === 'dynamic' ? (spec: ListenerSpec) => (statics.includes(spec) ? undefined : this.routesArrived(spec)) : undefined;
+    return this.listenerManager.apply(specs, this.routeTable, dynamicWarming);
   }
 
-  /** The RDS resource names the current listeners need. */
+  /**
+   * Settles once every RDS route config `spec` names has arrived, each waited for at most its
+   * `initial_fetch_timeout` (Envoy's); undefined when nothing is missing.
+   */
+  private routesArrived(spec: ListenerSpec): Promise<void> | undefined {
+    const waits: Promise<void>[] = [];
+    for (const source of rdsSources(spec)) {
+      if (this.routeTables.has(source.name)) continue;
+      waits.push(
+        new Promise((resolve) => {
+          this.awaitingRoutes.set(source.name, [...(this.awaitingRoutes.get(source.name) ?? []), resolve]);
+          if (source.initialFetchTimeoutMs > 0) setTimeout(resolve, source.initialFetchTimeoutMs).unref();
+        }),
+      );
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  /** The RDS resource names the current listeners, and the updates warming for them, need. */
   routeResourceNames(): string[] {
     const names = new Set<string>();
-    for (const { spec } of this.listenerManager.listeners) {
-      for (const chain of [...spec.filterChains, ...(spec.defaultFilterChain === undefined ? [] : [spec.defaultFilterChain])]) {
-        if (chain.terminal.kind === 'hcm' && chain.terminal.hcm.routes.kind === 'rds') names.add(chain.terminal.hcm.routes.name);
-      }
+    for (const { spec, pendingSpec } of this.listenerManager.listeners) {
+      for (const source of [...rdsSources(spec), ...(pendingSpec === undefined ? [] : rdsSources(pendingSpec))]) names.add(source.name);
     }
     return [...names].sort();
   }
@@ -232,10 +252,23 @@ export class ProxyRuntime {
       this.routeTables.set(name, table);
       this.applied.routes.set(name, { version, resource, isStatic: false });
     }
+    for (const { name } of compiled) {
+      for (const arrived of this.awaitingRoutes.get(name) ?? []) arrived();
+      this.awaitingRoutes.delete(name);
+    }
   }
 
   async close(): Promise<void> {
     await this.listenerManager.close();
     await this.clusters.close();
   }
+}
+
+/** The RDS route configs a listener's connection managers name. */
+function rdsSources(spec: ListenerSpec): Extract<RouteSource, { kind: 'rds' }>[] {
+  const sources: Extract<RouteSource, { kind: 'rds' }>[] = [];
+  for (const chain of [...spec.filterChains, ...(spec.defaultFilterChain === undefined ? [] : [spec.defaultFilterChain])]) {
+    if (chain.terminal.kind === 'hcm' && chain.terminal.hcm.routes.kind === 'rds') sources.push(chain.terminal.hcm.routes);
+  }
+  return sources;
 }

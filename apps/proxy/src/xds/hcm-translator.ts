@@ -7,7 +7,10 @@ import type { SecretSource } from './transport-socket.js';
 
 export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
-export type RouteSource = { readonly kind: 'inline'; readonly table: RouteTable } | { readonly kind: 'rds'; readonly name: string };
+/** Where a connection manager's routes come from; an RDS listener warms up to `initialFetchTimeoutMs` (0: for good) for them. */
+export type RouteSource = { readonly kind: 'inline'; readonly table: RouteTable } | { readonly kind: 'rds'; readonly name: string; readonly initialFetchTimeoutMs: number };
+
+const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
 
 export interface HttpConnectionManagerSpec {
   readonly statPrefix: string;
@@ -41,7 +44,7 @@ export function translateHttpConnectionManager(
     rds.allowOnly('route_config_name', 'config_source');
     const source = rds.child('config_source').allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
     if (!source.has('ads')) source.fail('ads', 'RDS is supported over ADS only');
-    routes = { kind: 'rds', name: rds.string('route_config_name') };
+    routes = { kind: 'rds', name: rds.string('route_config_name'), initialFetchTimeoutMs: source.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS };
   } else if (hcm.has('route_config')) {
     routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config'], hcm.originOf('route_config')).table };
   } else {

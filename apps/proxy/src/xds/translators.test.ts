@@ -206,7 +206,9 @@ describe('translateListener', () => {
     const typed = (listener['filter_chains'] as { filters: { typed_config: Record<string, unknown> }[] }[])[0]?.filters[0]?.typed_config ?? {};
     delete typed['route_config'];
     typed['rds'] = { route_config_name: 'outbound', config_source: { ads: {}, resource_api_version: 'V3' } };
-    expect(hcmOf(translateListener(listener, context())).routes).toEqual({ kind: 'rds', name: 'outbound' });
+    expect(hcmOf(translateListener(listener, context())).routes).toEqual({ kind: 'rds', name: 'outbound', initialFetchTimeoutMs: 15_000 });
+    typed['rds'] = { route_config_name: 'outbound', config_source: { ads: {}, initial_fetch_timeout: '2s' } };
+    expect(hcmOf(translateListener(listener, context())).routes).toEqual({ kind: 'rds', name: 'outbound', initialFetchTimeoutMs: 2_000 });
     typed['rds'] = { route_config_name: 'outbound', config_source: { path: '/rds.yaml' } };
     expect(refusalOf(() => translateListener(listener, context()))).toBe(
       'Listener out: filter_chains[0].filters[0].typed_config.rds.config_source.path: is not supported by this proxy',
