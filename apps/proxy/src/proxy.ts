@@ -173,7 +173,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     markReady();
   } else {
     client = new AdsClient({ address: controlPlane, node: bootstrap.node });
-    subscribeToAds(client, runtime, markReady, log);
+    subscribeToAds(client, runtime, bootstrap.initialFetchTimeoutMs, markReady, log);
     client.start();
   }
   return {

@@ -312,3 +312,32 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
     expect(await listenerStates()).toMatchObject({ late: 'active', plain: 'active' });
   });
 });
+
+describe('a proxy whose control plane never answers', () => {
+  it('initializes without the first CDS and LDS answers once their initial_fetch_timeout ends', async () => {
+    const silent = await startGrpcServer((server) => new AdsServer({ cache: new SnapshotCache() }).addTo(server));
+    const port = Number(silent.address.split(':')[1]);
+    const bootstrapWith = (timeout: string) => ({
+      node: { id: 'silent~127.0.0.1~x.y~y.svc.cluster.local', cluster: 'x' },
+      dynamic_resources: {
+        ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] },
+        cds_config: { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: timeout },
+        lds_config: { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: timeout },
+      },
+      static_resources: { clusters: [staticCluster('xds-grpc', port)] },
+    });
+    const waiting = await startProxy(parseBootstrap(stringify(bootstrapWith('0s')), 'forever.yaml'), { log: () => undefined });
+    const giving = await startProxy(parseBootstrap(stringify(bootstrapWith('0.3s')), 'brief.yaml'), { log: () => undefined });
+    try {
+      const started = Date.now();
+      await giving.ready;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      // `0s` waits for good, as in Envoy (Istio's bootstrap sets it).
+      const stillWaiting = await Promise.race([waiting.ready.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300))]);
+      expect(stillWaiting).toBe(true);
+    } finally {
+      await Promise.all([waiting.close(), giving.close()]);
+      await silent.close();
+    }
+  });
+});

@@ -71,6 +71,9 @@ describe('parseBootstrap', () => {
     expect(bootstrap.adsCluster).toBe('xds-grpc');
     expect(bootstrap.staticClusters.map((c) => (c as { name: string }).name)).toEqual(['xds-grpc']);
     expect(bootstrap.staticListeners.map((l) => (l as { name: string }).name)).toEqual(['http']);
+    expect(bootstrap.initialFetchTimeoutMs).toEqual({ cds: 15_000, lds: 15_000 }); // Envoy's default
+    const istioStyle = parseBootstrap(withField('dynamic_resources.cds_config.initial_fetch_timeout', '0s'), 'istio.yaml');
+    expect(istioStyle.initialFetchTimeoutMs).toEqual({ cds: 0, lds: 15_000 });
   });
 
   it('reads JSON too, and an empty document as a proxy with nothing configured', () => {

@@ -18,7 +18,14 @@ export interface Bootstrap {
   readonly staticClusters: readonly unknown[];
   /** ADS over gRPC, through the named static cluster (`dynamic_resources.ads_config`). */
   readonly adsCluster: string | undefined;
+  /**
+   * How long the proxy waits for the first CDS and LDS answers before it initializes without them
+   * (`cds_config`/`lds_config.initial_fetch_timeout`, Envoy's default 15 s; 0 waits for good).
+   */
+  readonly initialFetchTimeoutMs: { readonly cds: number; readonly lds: number };
 }
+
+const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
 
 const bootstrapError: FieldErrorFactory = (file, field, reason, cause) =>
   new BootstrapError(file, field, reason, cause === undefined ? undefined : { cause });
@@ -61,12 +68,14 @@ function readBootstrap(root: FieldReader): Bootstrap {
   }
   const statics = root.optionalChild('static_resources')?.allowOnly('listeners', 'clusters');
   let adsCluster: string | undefined;
+  const initialFetchTimeoutMs = { cds: DEFAULT_INITIAL_FETCH_TIMEOUT_MS, lds: DEFAULT_INITIAL_FETCH_TIMEOUT_MS };
   const dynamic = root.optionalChild('dynamic_resources');
   if (dynamic !== undefined) {
     dynamic.allowOnly('ads_config', 'lds_config', 'cds_config');
-    for (const source of ['lds_config', 'cds_config']) {
-      const config = dynamic.optionalChild(source)?.allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
+    for (const kind of ['lds', 'cds'] as const) {
+      const config = dynamic.optionalChild(`${kind}_config`)?.allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
       if (config !== undefined && !config.has('ads')) config.fail('ads', 'only ADS is supported');
+      initialFetchTimeoutMs[kind] = config?.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS;
     }
     const ads = dynamic.child('ads_config').allowOnly('api_type', 'transport_api_version', 'grpc_services', 'set_node_on_first_message_only');
     if (ads.optionalString('api_type') !== 'GRPC') ads.fail('api_type', 'only GRPC (state of the world) is supported');
@@ -82,6 +91,7 @@ function readBootstrap(root: FieldReader): Bootstrap {
     staticListeners: statics?.children('listeners').map((l) => l.value) ?? [],
     staticClusters: statics?.children('clusters').map((c) => c.value) ?? [],
     adsCluster,
+    initialFetchTimeoutMs,
   };
 }
 
