@@ -76,6 +76,14 @@ describe('parseBootstrap', () => {
     expect(istioStyle.initialFetchTimeoutMs).toEqual({ cds: 0, lds: 15_000 });
   });
 
+  it("accepts the admin access log Istio's bootstrap writes (to /dev/null) and refuses any other", () => {
+    const devNull = { name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/dev/null' } };
+    expect(parseBootstrap(withField('admin.access_log', [devNull]), 'istio.yaml').admin).toEqual({ host: '127.0.0.1', port: 15000 });
+    const toFile = { ...devNull, typed_config: { ...devNull.typed_config, path: '/var/log/admin.log' } };
+    const refused = refusal(withField('admin.access_log', [devNull, toFile]));
+    expect(refused.message).toContain('admin.access_log[1]: the admin API keeps no access log; only a file log to /dev/null is accepted');
+  });
+
   it('reads JSON too, and an empty document as a proxy with nothing configured', () => {
     const json = parseBootstrap(JSON.stringify({ static_resources: { clusters: [staticCluster('a', 1234)] } }), 'b.json');
     expect(json.staticClusters).toHaveLength(1);

@@ -57,6 +57,22 @@ export function parseBootstrap(text: string, where: string): Bootstrap {
   return bootstrap;
 }
 
+const FILE_ACCESS_LOG = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
+
+/**
+ * `admin.access_log`: the admin API keeps no request log, so only logs that discard everything
+ * are accepted (Istio's bootstrap sends them to /dev/null); anything else is refused by field.
+ */
+function readAdminAccessLogs(admin: FieldReader): void {
+  admin.children('access_log').forEach((log, i) => {
+    log.allowOnly('name', 'typed_config');
+    const config = log.child('typed_config').allowOnly('@type', 'path');
+    if (config.string('@type') !== FILE_ACCESS_LOG || config.string('path') !== '/dev/null') {
+      admin.fail(`access_log[${i}]`, 'the admin API keeps no access log; only a file log to /dev/null is accepted');
+    }
+  });
+}
+
 function readBootstrap(root: FieldReader): Bootstrap {
   root.allowOnly('node', 'admin', 'static_resources', 'dynamic_resources');
   const node = root.optionalChild('node')?.allowOnly('id', 'cluster', 'metadata', 'locality');
@@ -65,6 +81,7 @@ function readBootstrap(root: FieldReader): Bootstrap {
   if (adminReader !== undefined) {
     const socket = adminReader.child('address').allowOnly('socket_address').child('socket_address').allowOnly('address', 'port_value');
     admin = { host: socket.string('address'), port: socket.number('port_value') };
+    readAdminAccessLogs(adminReader);
   }
   const statics = root.optionalChild('static_resources')?.allowOnly('listeners', 'clusters');
   let adsCluster: string | undefined;
