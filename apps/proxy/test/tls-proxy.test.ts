@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
@@ -43,11 +44,11 @@ describe('TLS listeners and TLS upstream clusters', () => {
     };
   }
 
-  async function start(certificate: Record<string, unknown>, betaCa: Record<string, string>) {
+  async function start(certificate: Record<string, unknown>, betaCa: Record<string, string>, tlsParams?: Record<string, unknown>) {
     const listener = httpListener('https', 0, {
       transport_socket: {
         name: 'envoy.transport_sockets.tls',
-        typed_config: { '@type': DOWNSTREAM_TLS, common_tls_context: { tls_certificates: [certificate] } },
+        typed_config: { '@type': DOWNSTREAM_TLS, common_tls_context: { tls_certificates: [certificate], ...(tlsParams === undefined ? {} : { tls_params: tlsParams }) } },
       },
     });
     const doc = {
@@ -97,5 +98,25 @@ describe('TLS listeners and TLS upstream clusters', () => {
     const untrusted = await curl(`${url}/beta/`, '--cacert', certs.caCertFile);
     expect(untrusted.status).toBe(503);
     expect(beta.seen).toHaveLength(1);
+  });
+
+  it('holds clients to tls_params: TLS 1.3 only refuses a TLS 1.2 client', async () => {
+    const { url } = await start(
+      { certificate_chain: { inline_string: certs.serverCert }, private_key: { inline_string: certs.serverKey } },
+      { filename: certs.caCertFile },
+      { tls_minimum_protocol_version: 'TLSv1_3' },
+    );
+    const port = Number(new URL(url).port);
+    const handshake = (maxVersion: tls.SecureVersion): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: certs.caCert, maxVersion }, () => {
+          resolve(socket.getProtocol() ?? '');
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+    expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
+    await expect(handshake('TLSv1.2')).rejects.toThrow(/version|alert/i);
+    expect((await curl(`${url}/`, '--cacert', certs.caCertFile, '-H', 'Host: alpha.test', '--tls-max', '1.3')).status).toBe(200);
   });
 });

@@ -300,6 +300,40 @@ describe('translateCluster: lb_policy and common_lb_config', () => {
   });
 });
 
+describe('tls_params', () => {
+  const tlsCluster = (params: Record<string, unknown>) =>
+    staticCluster('secure', 443, {
+      transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: { '@type': UPSTREAM_TLS, common_tls_context: { tls_params: params } } },
+    });
+
+  it('maps protocol bounds, TLS 1.2 cipher suites (keeping the TLS 1.3 ones) and ECDH curves to node', () => {
+    const tls = translateCluster(
+      tlsCluster({
+        tls_minimum_protocol_version: 'TLSv1_2',
+        tls_maximum_protocol_version: 'TLSv1_3',
+        cipher_suites: ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'],
+        ecdh_curves: ['X25519', 'P-256'],
+      }),
+      NO_IDENTITY,
+    ).tls;
+    expect(tls).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ecdhCurve: 'X25519:P-256' });
+    expect(tls?.ciphers?.split(':').slice(0, 2)).toEqual(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256']);
+    expect(tls?.ciphers).toContain('TLS_AES_128_GCM_SHA256');
+    expect(translateCluster(tlsCluster({ tls_minimum_protocol_version: 'TLS_AUTO' }), NO_IDENTITY).tls).not.toHaveProperty('minVersion');
+  });
+
+  it.each([
+    [{ cipher_suites: ['[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]'] }, 'cipher_suites[0]: equal-preference groups ([A|B]) are BoringSSL syntax; list the suites one by one'],
+    [{ cipher_suites: ['NOT-A-CIPHER'] }, 'cipher_suites: OpenSSL refuses them'],
+    [{ ecdh_curves: ['P-999'] }, 'ecdh_curves: OpenSSL refuses them'],
+    [{ tls_minimum_protocol_version: 'TLSv1_3', tls_maximum_protocol_version: 'TLSv1_2' }, 'tls_maximum_protocol_version: is below tls_minimum_protocol_version'],
+    [{ tls_minimum_protocol_version: 'SSLv3' }, 'tls_minimum_protocol_version: SSLv3 is not supported'],
+    [{ signature_algorithms: ['ecdsa_secp256r1_sha256'] }, 'signature_algorithms: is not supported by this proxy'],
+  ])('refuses %j naming the field', (params, message) => {
+    expect(refusalOf(() => translateCluster(tlsCluster(params), NO_IDENTITY))).toContain(`Cluster secure: transport_socket.typed_config.common_tls_context.tls_params.${message}`);
+  });
+});
+
 describe('translateCluster: metadata', () => {
   it("accepts a cluster's metadata (Istio's service names) and keeps it for /config_dump", () => {
     const metadata = { filter_metadata: { istio: { services: [{ host: 'reviews.default.svc.cluster.local', name: 'reviews', namespace: 'default' }] } } };

@@ -3,6 +3,8 @@ import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { clientTlsOptions, serverTlsOptions, trustDomainOf } from '@meshkit/identity';
 import type { AllowedSpiffeIds, WorkloadIdentity } from '@meshkit/identity';
 import type { FieldReader } from './fields.js';
+import { readTlsParams } from './tls-params.js';
+import type { TlsParams } from './tls-params.js';
 
 const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 const UPSTREAM_TLS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
@@ -82,6 +84,7 @@ interface CommonTls {
   readonly inline: { cert?: string; key?: string; ca?: string };
   readonly allowed: AllowedSpiffeIds | undefined;
   readonly alpn: string[];
+  readonly params: TlsParams;
 }
 
 function readCommonTlsContext(common: FieldReader, secrets: SecretSource): CommonTls {
@@ -118,7 +121,8 @@ function readCommonTlsContext(common: FieldReader, secrets: SecretSource): Commo
     if (ca !== undefined) inline.ca = readDataSource(ca);
     allowed = allowedSans(validation);
   }
-  return { identity, inline, allowed, alpn: common.strings('alpn_protocols') };
+  const tlsParams = common.optionalChild('tls_params');
+  return { identity, inline, allowed, alpn: common.strings('alpn_protocols'), params: tlsParams === undefined ? {} : readTlsParams(tlsParams) };
 }
 
 /** An upstream `transport_socket` → TLS connect options (SPIFFE-verified for mesh clusters). */
@@ -128,16 +132,18 @@ export function upstreamTlsOptions(socket: FieldReader, secrets: SecretSource): 
   const sni = context.optionalString('sni');
   if (checkingOnly(secrets)) return {};
   if (common.identity !== undefined) {
-    return clientTlsOptions(common.identity, {
+    const options = clientTlsOptions(common.identity, {
       allowedSpiffeIds: common.allowed ?? { prefix: `spiffe://${trustDomainOf(common.identity.spiffeId) ?? ''}/` },
       ...(sni === undefined ? {} : { servername: sni }),
       ...(common.alpn.length === 0 ? {} : { alpn: common.alpn }),
     });
+    return { ...options, ...common.params };
   }
   return {
     ...common.inline,
     ...(sni === undefined ? {} : { servername: sni }),
     ...(common.alpn.length === 0 ? {} : { ALPNProtocols: common.alpn }),
+    ...common.params,
   };
 }
 
@@ -155,7 +161,7 @@ export function downstreamTls(socket: FieldReader, secrets: SecretSource): Downs
   if (checkingOnly(secrets)) return { options: {}, allowedClients: common.allowed, alpn: common.alpn };
   if (common.identity !== undefined) {
     return {
-      options: { ...serverTlsOptions(common.identity, { requireClientCert }), ...alpn },
+      options: { ...serverTlsOptions(common.identity, { requireClientCert }), ...alpn, ...common.params },
       allowedClients: common.allowed,
       alpn: common.alpn,
     };
@@ -166,6 +172,7 @@ export function downstreamTls(socket: FieldReader, secrets: SecretSource): Downs
       requestCert: requireClientCert,
       rejectUnauthorized: requireClientCert,
       ...alpn,
+      ...common.params,
     },
     allowedClients: common.allowed,
     alpn: common.alpn,
