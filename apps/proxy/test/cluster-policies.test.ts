@@ -49,6 +49,12 @@ function endpoints(name: string, ports: number[], address = '127.0.0.1'): Record
   return { cluster_name: name, endpoints: [{ lb_endpoints: lbEndpoints }] };
 }
 
+/** One `LocalityLbEndpoints` group: a single endpoint with its locality and the group's other fields. */
+function localityGroup(port: number, group: Record<string, unknown>, health?: string): Record<string, unknown> {
+  const endpoint = { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } }, ...(health === undefined ? {} : { health_status: health }) };
+  return { ...group, lb_endpoints: [endpoint] };
+}
+
 function cluster(name: string, ports: number[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, type: 'STATIC', connect_timeout: '1s', load_assignment: endpoints(name, ports), ...extra };
 }
@@ -114,6 +120,18 @@ describe('Envoy cluster policies through the built proxy', () => {
       cluster('breaker', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_requests: 1, track_remaining: true }] } }),
       cluster('pinched', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_connections: 1, max_pending_requests: 1 }] } }),
       cluster('checked', [healthy.port, failing.port], { health_checks: [healthCheck] }),
+      ...[undefined, 'UNHEALTHY'].map((health) =>
+        cluster(health === undefined ? 'primary' : 'failover', [], {
+          load_assignment: { endpoints: [localityGroup(alpha.port, { locality: { zone: 'a' } }, health), localityGroup(beta.port, { locality: { zone: 'b' }, priority: 1 })] },
+        }),
+      ),
+      cluster('weighted', [], {
+        common_lb_config: { locality_weighted_lb_config: {} },
+        load_assignment: {
+          cluster_name: 'weighted',
+          endpoints: [localityGroup(alpha.port, { locality: { zone: 'a' }, load_balancing_weight: 1 }), localityGroup(beta.port, { locality: { zone: 'b' }, load_balancing_weight: 3 })],
+        },
+      }),
       {
         name: 'dns',
         type: 'STRICT_DNS',
@@ -157,6 +175,19 @@ describe('Envoy cluster policies through the built proxy', () => {
     const seen = await spread(`${name}.test`, 40);
     // With 40 requests and two endpoints, missing one by chance has odds of about 2^-39.
     expect([...seen.keys()].sort()).toEqual(['alpha', 'beta']);
+  });
+
+  it('priority: priority 0 takes all traffic while healthy; unhealthy, it fails over to priority 1', async () => {
+    expect(await spread('primary.test', 20)).toEqual(new Map([['alpha', 20]]));
+    expect(await spread('failover.test', 20)).toEqual(new Map([['beta', 20]]));
+  });
+
+  it('locality_weighted_lb_config: localities share traffic by their EDS weights (1:3)', async () => {
+    const seen = await spread('weighted.test', 400);
+    // Binomial(400, 1/4): mean 100, standard deviation about 8.7; these bounds are 4.6 deviations out.
+    expect(seen.get('alpha') ?? 0).toBeGreaterThanOrEqual(60);
+    expect(seen.get('alpha') ?? 0).toBeLessThanOrEqual(140);
+    expect((seen.get('alpha') ?? 0) + (seen.get('beta') ?? 0)).toBe(400);
   });
 
   it.each(['ring', 'maglev'])('%s: with a route hash policy each key sticks to one endpoint, and keys spread over both', async (name) => {

@@ -3,7 +3,7 @@ import type { FieldReader } from './fields.js';
 import { optionalInteger } from './cluster-values.js';
 
 /** The balancing settings `ClusterOptions` takes, as read from an Envoy `Cluster`. */
-export type LoadBalancing = Pick<ClusterOptions, 'lbPolicy' | 'leastRequest' | 'ringHash' | 'maglev' | 'panicThresholdPercent'>;
+export type LoadBalancing = Pick<ClusterOptions, 'lbPolicy' | 'leastRequest' | 'ringHash' | 'maglev' | 'panicThresholdPercent' | 'localityWeighted'>;
 
 type LbPolicy = NonNullable<ClusterOptions['lbPolicy']>;
 
@@ -75,17 +75,17 @@ export function readLbPolicy(cluster: FieldReader): LoadBalancing {
 export interface CommonLbConfig {
   readonly panicThresholdPercent?: number;
   readonly ignoreNewHostsUntilFirstCheck?: boolean;
+  /** `locality_weighted_lb_config`: split each priority across localities by their EDS weights. */
+  readonly localityWeighted?: boolean;
 }
 
 export function readCommonLbConfig(cluster: FieldReader): CommonLbConfig {
   const common = cluster.optionalChild('common_lb_config');
   if (common === undefined) return {};
-  // Locality weights and zone awareness need endpoint localities (and a local cluster), which
-  // the endpoint translation does not carry yet.
-  for (const field of ['locality_weighted_lb_config', 'zone_aware_lb_config']) {
-    if (common.has(field)) common.fail(field, 'is not supported yet: endpoint localities are not read');
-  }
-  common.allowOnly('healthy_panic_threshold', 'ignore_new_hosts_until_first_hc');
+  // Zone awareness needs the proxy's own cluster's members per zone (Envoy's local cluster), which it has no source for.
+  if (common.has('zone_aware_lb_config')) common.fail('zone_aware_lb_config', 'is not supported yet: it needs a local cluster, which this proxy has no source for');
+  common.allowOnly('healthy_panic_threshold', 'ignore_new_hosts_until_first_hc', 'locality_weighted_lb_config');
+  const localityWeighted = common.optionalChild('locality_weighted_lb_config')?.allowOnly() !== undefined;
   const threshold = common.optionalChild('healthy_panic_threshold')?.allowOnly('value');
   // type.v3.Percent: an absent value is 0, which turns panic routing off.
   const percent = threshold === undefined ? undefined : (threshold.optionalNumber('value') ?? 0);
@@ -94,5 +94,6 @@ export function readCommonLbConfig(cluster: FieldReader): CommonLbConfig {
   return {
     ...(percent === undefined ? {} : { panicThresholdPercent: percent }),
     ...(ignoreNewHosts ? { ignoreNewHostsUntilFirstCheck: true } : {}),
+    ...(localityWeighted ? { localityWeighted: true } : {}),
   };
 }

@@ -127,6 +127,7 @@ export function translateCluster(resource: unknown, secrets: SecretSource, origi
     loadBalancing: {
       ...readLbPolicy(cluster),
       ...(common.panicThresholdPercent === undefined ? {} : { panicThresholdPercent: common.panicThresholdPercent }),
+      ...(common.localityWeighted === true ? { localityWeighted: true } : {}),
     },
     circuitBreakers: readCircuitBreakers(cluster),
     // Without health checks there is no first check to wait for: Envoy's no-op, and ours.

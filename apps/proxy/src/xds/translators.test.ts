@@ -128,6 +128,23 @@ describe('translateCluster and translateClusterLoadAssignment', () => {
     });
   });
 
+  it("carries each locality group's locality, priority and weight onto its endpoints", () => {
+    const at = (port: number) => ({ endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: port } } } });
+    const { endpoints } = translateClusterLoadAssignment({
+      cluster_name: 'c',
+      endpoints: [
+        { locality: { region: 'eu', zone: 'eu-1a', sub_zone: 'rack7' }, load_balancing_weight: 3, lb_endpoints: [at(1)] },
+        { locality: { region: 'us' }, priority: 1, lb_endpoints: [at(2)] },
+      ],
+    });
+    expect(endpoints).toEqual([
+      { address: '10.0.0.1', port: 1, weight: 1, healthy: true, locality: { region: 'eu', zone: 'eu-1a', subZone: 'rack7' }, localityWeight: 3 },
+      { address: '10.0.0.1', port: 2, weight: 1, healthy: true, locality: { region: 'us' }, priority: 1 },
+    ]);
+    const spec = translateCluster(staticCluster('a', 1, { common_lb_config: { locality_weighted_lb_config: {} } }), NO_IDENTITY);
+    expect(spec.loadBalancing).toEqual({ lbPolicy: 'ROUND_ROBIN', localityWeighted: true });
+  });
+
   it('refuses what it does not implement, naming the cluster and the field', () => {
     expect(refusalOf(() => translateCluster(staticCluster('a', 1, { lb_policy: 'CLUSTER_PROVIDED' }), NO_IDENTITY))).toBe(
       'Cluster a: lb_policy: CLUSTER_PROVIDED is not supported yet (ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH and MAGLEV are)',
@@ -139,8 +156,12 @@ describe('translateCluster and translateClusterLoadAssignment', () => {
     expect(refusalOf(() => translateCluster(staticCluster('a', 1, { connect_timeout: 'soon' }), NO_IDENTITY))).toBe(
       'Cluster a: connect_timeout: expected a non-negative duration like "1.5s"',
     );
-    expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ priority: 1 }] }))).toBe(
-      'ClusterLoadAssignment c: endpoints[0].priority: is not supported by this proxy',
+    expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ proximity: 1 }] }))).toBe(
+      'ClusterLoadAssignment c: endpoints[0].proximity: is not supported by this proxy',
+    );
+    const udp = { endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: 53, protocol: 'UDP' } } } };
+    expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ lb_endpoints: [udp] }] }))).toBe(
+      'ClusterLoadAssignment c: endpoints[0].lb_endpoints[0].endpoint.address.socket_address.protocol: only TCP endpoints are supported',
     );
     const twice = { endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: 80 } } } };
     expect(refusalOf(() => translateClusterLoadAssignment({ cluster_name: 'c', endpoints: [{ lb_endpoints: [twice] }, { lb_endpoints: [twice] }] }))).toMatch(
@@ -291,8 +312,8 @@ describe('translateCluster: lb_policy and common_lb_config', () => {
     [{ lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 5_000_012 } }, 'maglev_lb_config.table_size: must be an integer in 2..5000011, got 5000012'],
     [{ round_robin_lb_config: {} }, 'round_robin_lb_config: is not supported by this proxy'],
     [{ load_balancing_policy: { policies: [] } }, 'load_balancing_policy: is not supported by this proxy'],
-    [{ common_lb_config: { locality_weighted_lb_config: {} } }, 'common_lb_config.locality_weighted_lb_config: is not supported yet: endpoint localities are not read'],
-    [{ common_lb_config: { zone_aware_lb_config: {} } }, 'common_lb_config.zone_aware_lb_config: is not supported yet: endpoint localities are not read'],
+    [{ common_lb_config: { zone_aware_lb_config: {} } }, 'common_lb_config.zone_aware_lb_config: is not supported yet: it needs a local cluster, which this proxy has no source for'],
+    [{ common_lb_config: { locality_weighted_lb_config: { x: 1 } } }, 'common_lb_config.locality_weighted_lb_config.x: is not supported by this proxy'],
     [{ common_lb_config: { update_merge_window: '1s' } }, 'common_lb_config.update_merge_window: is not supported by this proxy'],
     [{ common_lb_config: { healthy_panic_threshold: { value: 101 } } }, 'common_lb_config.healthy_panic_threshold.value: must be in 0..100, got 101'],
   ])('refuses %j naming the field path', (extra, message) => {
