@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { CertificateAuthority, addCertificateService } from '@meshkit/identity';
 import { AdsServer, SnapshotCache, TYPE_URLS } from '@meshkit/xds';
-import type { EnvoyResource } from '@meshkit/xds';
+import type { EnvoyNode, EnvoyResource } from '@meshkit/xds';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -73,6 +73,7 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
   const cache = new SnapshotCache();
   const nacks: { typeUrl: string; message: string; version: string }[] = [];
   const acks: { typeUrl: string; version: string }[] = [];
+  const nodes: EnvoyNode[] = [];
   let controlPlane: Awaited<ReturnType<typeof startGrpcServer>>;
   let v1: TestUpstream;
   let v2: TestUpstream;
@@ -97,6 +98,7 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
     const ca = await CertificateAuthority.create();
     const ads = new AdsServer({
       cache,
+      onStreamOpen: (node) => nodes.push(node),
       onAck: (_node, typeUrl, version) => acks.push({ typeUrl, version }),
       onNack: (_node, typeUrl, detail, version) => nacks.push({ typeUrl, message: detail.message, version }),
     });
@@ -107,7 +109,7 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
     snapshot('1', routes('v1'));
     const [host, port] = controlPlane.address.split(':');
     const bootstrap = {
-      node: { id: NODE_ID, cluster: 'web.shop', metadata: { NAMESPACE: 'shop', SERVICE_ACCOUNT: 'web', LABELS: { app: 'web' } } },
+      node: { id: NODE_ID, cluster: 'web.shop', locality: { region: 'eu', zone: 'eu-1a' }, metadata: { NAMESPACE: 'shop', SERVICE_ACCOUNT: 'web', LABELS: { app: 'web' } } },
       admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
       dynamic_resources: {
         ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] },
@@ -152,6 +154,8 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
 
   it('applies LDS, RDS, CDS and EDS, ACKs them, and serves traffic', async () => {
     expect(await upstreamOf()).toBe('v1');
+    // The node the control plane sees carries the bootstrap's locality.
+    expect(nodes[0]?.locality).toMatchObject({ region: 'eu', zone: 'eu-1a' });
     await eventually(() => [TYPE_URLS.listener, TYPE_URLS.route, TYPE_URLS.cluster, TYPE_URLS.endpoint].every((t) => acks.some((a) => a.typeUrl === t && a.version === '1')), 5000, 'ACKs of version 1');
     const dump = JSON.parse((await curl(`http://127.0.0.1:${proxy.adminAddress?.port ?? 0}/config_dump?include_eds`)).body) as { configs: Record<string, unknown>[] };
     const eds = dump.configs.find((c) => String(c['@type']).endsWith('EndpointsConfigDump'));

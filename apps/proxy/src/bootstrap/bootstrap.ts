@@ -73,6 +73,18 @@ function readAdminAccessLogs(admin: FieldReader): void {
   });
 }
 
+/** `node.locality`, sent to the control plane with the node (it places the proxy for locality-aware endpoints). */
+function readNodeLocality(node: FieldReader | undefined): Pick<EnvoyNode, 'locality'> {
+  const locality = node?.optionalChild('locality')?.allowOnly('region', 'zone', 'sub_zone');
+  if (locality === undefined) return {};
+  const out: NonNullable<EnvoyNode['locality']> = {};
+  for (const field of ['region', 'zone', 'sub_zone'] as const) {
+    const value = locality.optionalString(field);
+    if (value !== undefined) out[field] = value;
+  }
+  return { locality: out };
+}
+
 function readBootstrap(root: FieldReader): Bootstrap {
   root.allowOnly('node', 'admin', 'static_resources', 'dynamic_resources');
   const node = root.optionalChild('node')?.allowOnly('id', 'cluster', 'metadata', 'locality');
@@ -103,7 +115,7 @@ function readBootstrap(root: FieldReader): Bootstrap {
   return {
     source: root.resource,
     document: root.value,
-    node: { id: node?.optionalString('id') ?? '', cluster: node?.optionalString('cluster') ?? '', metadata },
+    node: { id: node?.optionalString('id') ?? '', cluster: node?.optionalString('cluster') ?? '', metadata, ...readNodeLocality(node) },
     admin,
     staticListeners: statics?.children('listeners').map((l) => l.value) ?? [],
     staticClusters: statics?.children('clusters').map((c) => c.value) ?? [],
