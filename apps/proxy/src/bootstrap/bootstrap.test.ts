@@ -130,11 +130,25 @@ describe('parseBootstrap', () => {
         },
       },
     });
-    const error = refusal(stringify({ static_resources: { listeners: [listener] } }), 'plain.yaml');
+    const clusters = [staticCluster('alpha', 1), staticCluster('beta', 2)];
+    const error = refusal(stringify({ static_resources: { listeners: [listener], clusters } }), 'plain.yaml');
     expect(error.message).toContain('plain.yaml: static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name:');
     expect(error.message).toContain('no workload identity');
     // With ADS and NAMESPACE/SERVICE_ACCOUNT the identity comes from the CA, so the same reference passes.
     expect(() => parseBootstrap(withField('static_resources.listeners[1]', listener), 'mesh.yaml')).not.toThrow();
+  });
+
+  it('refuses inline routes naming a cluster that does not exist (validate_clusters), unless told not to or CDS may add it', () => {
+    const listener = httpListener('http', 8080);
+    const error = refusal(stringify({ static_resources: { listeners: [listener], clusters: [staticCluster('alpha', 1)] } }), 'typo.yaml');
+    expect(error.message).toContain(`typo.yaml: ${HCM}.route_config.virtual_hosts[`);
+    expect(error.message).toContain("names cluster 'beta', which does not exist (validate_clusters)");
+    const unchecked = structuredClone(listener) as { filter_chains: { filters: { typed_config: { route_config: Record<string, unknown> } }[] }[] };
+    const routeConfig = unchecked.filter_chains[0]?.filters[0]?.typed_config.route_config;
+    if (routeConfig !== undefined) routeConfig['validate_clusters'] = false;
+    expect(() => parseBootstrap(stringify({ static_resources: { listeners: [unchecked], clusters: [staticCluster('alpha', 1)] } }), 'lenient.yaml')).not.toThrow();
+    // With ADS, CDS may still bring the cluster: the bootstrap alone cannot tell.
+    expect(() => parseBootstrap(withField('static_resources.listeners[0]', listener), 'ads.yaml')).not.toThrow();
   });
 
   it('refuses malformed YAML with the parser message', () => {

@@ -138,7 +138,9 @@ function checkStaticResources(bootstrap: Bootstrap): void {
     clusterNames.add(name);
   });
   bootstrap.staticListeners.forEach((listener, i) => {
-    translateListener(listener, { secrets, httpFilters: undefined }, staticResourceOrigin(bootstrap, 'listeners', i));
+    // Inline routes are checked against the static clusters only when no CDS can add others.
+    const known = bootstrap.adsCluster === undefined ? { clusterNames } : {};
+    translateListener(listener, { secrets, httpFilters: undefined, ...known }, staticResourceOrigin(bootstrap, 'listeners', i));
   });
   if (bootstrap.adsCluster !== undefined && !clusterNames.has(bootstrap.adsCluster)) {
     throw new BootstrapError(

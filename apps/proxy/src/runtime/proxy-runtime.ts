@@ -204,9 +204,11 @@ export class ProxyRuntime {
       this.staticListeners = resources;
       this.staticListenerOrigin = placeOf;
     }
+    // Static listeners are applied before CDS has said anything, so only LDS ones are held to the cluster list.
     const context = { secrets: this.secrets, httpFilters: this.httpFilters, networkFilters: this.networkFilters };
+    const checked = { ...context, clusterNames: new Set(this.clusterSpecs.keys()) };
     const statics = this.staticListeners.map((r, i) => translateListener(r, context, this.staticListenerOrigin?.(i)));
-    const specs: ListenerSpec[] = origin === 'static' ? statics : [...statics, ...resources.map((r) => translateListener(r, context))];
+    const specs: ListenerSpec[] = origin === 'static' ? statics : [...statics, ...resources.map((r) => translateListener(r, checked))];
     refuseDuplicates('Listener', specs.map((s) => s.name));
     this.applied.listeners.clear();
     specs.forEach((spec, i) => {
@@ -246,7 +248,8 @@ export class ProxyRuntime {
   }
 
   applyRoutes(resources: readonly unknown[], version: string): void {
-    const compiled = resources.map((r) => ({ ...translateRouteConfiguration(r), resource: r }));
+    const clusters = new Set(this.clusterSpecs.keys());
+    const compiled = resources.map((r) => ({ ...translateRouteConfiguration(r, undefined, clusters), resource: r }));
     refuseDuplicates('RouteConfiguration', compiled.map((c) => c.name));
     for (const { name, table, resource } of compiled) {
       this.routeTables.set(name, table);

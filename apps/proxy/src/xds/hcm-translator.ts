@@ -27,6 +27,8 @@ export interface ListenerContext {
   readonly secrets: SecretSource;
   /** `undefined` when only checking a bootstrap: filter entries are checked for shape, not compiled. */
   readonly httpFilters: HttpFilterRegistry | undefined;
+  /** The clusters that exist, for inline route tables' `validate_clusters` (unchecked when absent). */
+  readonly clusterNames?: ReadonlySet<string>;
 }
 
 /** The `HttpConnectionManager` network filter's config → what the connection manager runs. */
@@ -46,7 +48,7 @@ export function translateHttpConnectionManager(
     if (!source.has('ads')) source.fail('ads', 'RDS is supported over ADS only');
     routes = { kind: 'rds', name: rds.string('route_config_name'), initialFetchTimeoutMs: source.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS };
   } else if (hcm.has('route_config')) {
-    routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config'], hcm.originOf('route_config')).table };
+    routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config'], hcm.originOf('route_config'), context.clusterNames).table };
   } else {
     return hcm.fail('route_config', 'one of rds and route_config is required');
   }

@@ -36,8 +36,10 @@ const NOT_YET: Readonly<Record<string, string>> = {
  * Envoy `RouteConfiguration` → a compiled `@meshkit/router` table. Throws on anything unsupported;
  * `origin` places a route config inline in a listener (or bootstrap) for the error message.
  */
-export function translateRouteConfiguration(resource: unknown, origin?: FieldOrigin): { name: string; table: RouteTable } {
+export function translateRouteConfiguration(resource: unknown, origin?: FieldOrigin, knownClusters?: ReadonlySet<string>): { name: string; table: RouteTable } {
   const reader = FieldReader.resource('RouteConfiguration', resource, origin);
+  // Envoy's default: inline route tables are checked against the clusters, RDS ones only when asked.
+  if (reader.boolean('validate_clusters', origin !== undefined) && knownClusters !== undefined) checkClustersExist(reader, knownClusters);
   reader.allowOnly('name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters', 'most_specific_header_mutations_wins', ...HEADER_MUTATION_FIELDS);
   // Inline route configs may be unnamed, as in Envoy.
   const name = origin === undefined ? reader.string('name') : (reader.optionalString('name') ?? '');
@@ -54,6 +56,22 @@ export function translateRouteConfiguration(resource: unknown, origin?: FieldOri
   } catch (error) {
     if (!(error instanceof RouteConfigError)) throw error;
     return reader.fail(envoyFieldPath(error.field), error.problem, error);
+  }
+}
+
+/** `validate_clusters`: every cluster a route names (directly or weighted) must exist, or the table is refused. */
+function checkClustersExist(config: FieldReader, clusters: ReadonlySet<string>): void {
+  const check = (reader: FieldReader, field: string): void => {
+    const name = reader.optionalString(field);
+    if (name !== undefined && !clusters.has(name)) reader.fail(field, `names cluster '${name}', which does not exist (validate_clusters)`);
+  };
+  for (const vh of config.children('virtual_hosts')) {
+    for (const route of vh.children('routes')) {
+      const action = route.optionalChild('route');
+      if (action === undefined) continue;
+      check(action, 'cluster');
+      for (const weighted of action.optionalChild('weighted_clusters')?.children('clusters') ?? []) check(weighted, 'name');
+    }
   }
 }
 
@@ -116,7 +134,12 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   const weighted = action.optionalChild('weighted_clusters');
   if (weighted !== undefined) {
     weighted.allowOnly('clusters', 'total_weight');
-    out.weightedClusters = { clusters: weighted.children('clusters').map(translateWeightedCluster) };
+    const clusters = weighted.children('clusters').map(translateWeightedCluster);
+    const total = weighted.optionalNumber('total_weight');
+    const sum = clusters.reduce((weights, c) => weights + c.weight, 0);
+    // Envoy's (deprecated) check: when given, the weights must add up to it.
+    if (total !== undefined && total !== sum) weighted.fail('total_weight', `is ${total}, but the cluster weights add up to ${sum}`);
+    out.weightedClusters = { clusters };
   }
   const rewrite = action.optionalString('prefix_rewrite');
   if (rewrite !== undefined) out.prefixRewrite = rewrite;

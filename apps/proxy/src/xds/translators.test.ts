@@ -57,6 +57,26 @@ describe('translateRouteConfiguration', () => {
     expect(refusalOf(() => withTimeout('-1s'))).toContain('route.timeout: expected a non-negative duration');
   });
 
+  it('checks cluster names when validate_clusters asks (an RDS table), and weighted clusters against total_weight', () => {
+    const config = (extra: Record<string, unknown>, action: Record<string, unknown>) => ({
+      name: 'r',
+      ...extra,
+      virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: action }] }],
+    });
+    const known = new Set(['a', 'b']);
+    const split = { weighted_clusters: { clusters: [{ name: 'a', weight: 30 }, { name: 'ghost', weight: 70 }] } };
+    expect(() => translateRouteConfiguration(config({}, split), undefined, known)).not.toThrow(); // RDS default: not validated
+    expect(refusalOf(() => translateRouteConfiguration(config({ validate_clusters: true }, split), undefined, known))).toBe(
+      "RouteConfiguration r: virtual_hosts[0].routes[0].route.weighted_clusters.clusters[1].name: names cluster 'ghost', which does not exist (validate_clusters)",
+    );
+    expect(() => translateRouteConfiguration(config({ validate_clusters: true }, { cluster: 'b' }), undefined, known)).not.toThrow();
+    const totalled = (total: number) => config({}, { weighted_clusters: { total_weight: total, clusters: [{ name: 'a', weight: 30 }, { name: 'b', weight: 70 }] } });
+    expect(() => translateRouteConfiguration(totalled(100))).not.toThrow();
+    expect(refusalOf(() => translateRouteConfiguration(totalled(90)))).toBe(
+      'RouteConfiguration r: virtual_hosts[0].routes[0].route.weighted_clusters.total_weight: is 90, but the cluster weights add up to 100',
+    );
+  });
+
   it('matches headers, exact paths and weighted clusters', () => {
     const { table } = translateRouteConfiguration({
       name: 'r',
