@@ -114,7 +114,7 @@ describe('Envoy cluster policies through the built proxy', () => {
     const healthCheck = { timeout: '1s', interval: '0.2s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } };
     const doc = bootstrap([
       cluster('least', pair, { lb_policy: 'LEAST_REQUEST', least_request_lb_config: { choice_count: 2 } }),
-      cluster('random', pair, { lb_policy: 'RANDOM' }),
+      cluster('random', pair, { lb_policy: 'RANDOM', alt_stat_name: 'random-observed' }),
       cluster('ring', pair, { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: 64 } }),
       cluster('maglev', pair, { lb_policy: 'MAGLEV', maglev_lb_config: { table_size: 251 } }),
       cluster('breaker', [slow.port], { circuit_breakers: { thresholds: [{ priority: 'DEFAULT', max_requests: 1, track_remaining: true }] } }),
@@ -175,6 +175,14 @@ describe('Envoy cluster policies through the built proxy', () => {
     const seen = await spread(`${name}.test`, 40);
     // With 40 requests and two endpoints, missing one by chance has odds of about 2^-39.
     expect([...seen.keys()].sort()).toEqual(['alpha', 'beta']);
+  });
+
+  it('alt_stat_name: a cluster publishes its stats under it', async () => {
+    await spread('random.test', 3);
+    const stats = (await curl(`${admin}/stats/prometheus`)).body;
+    expect(statValue(stats, 'envoy_cluster_upstream_rq_total', 'random-observed')).toBeGreaterThanOrEqual(3);
+    expect(stats).not.toContain('envoy_cluster_name="random"');
+    expect((await curl(`${admin}/stats?filter=upstream_rq_total`)).body).toContain('cluster.random-observed.upstream_rq_total: ');
   });
 
   it('priority: priority 0 takes all traffic while healthy; unhealthy, it fails over to priority 1', async () => {

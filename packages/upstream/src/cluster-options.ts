@@ -22,6 +22,8 @@ export type DiscoveryType = 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS';
 
 export interface ClusterOptions extends LoadBalancingOptions {
   readonly name: string;
+  /** The name its stats are published under (Envoy's `alt_stat_name`). Default `name`. */
+  readonly statName?: string;
   /** Default `STATIC`. */
   readonly type?: DiscoveryType;
   /** Resolution settings for `STRICT_DNS` and `LOGICAL_DNS`. */

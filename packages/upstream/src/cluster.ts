@@ -44,6 +44,8 @@ const EMPTY_HOST_SET: HostSet = { endpoints: Object.freeze([]), balancer: { pick
  */
 export class Cluster {
   readonly name: string;
+  /** The name its stats are published under (Envoy's `alt_stat_name`; else `name`). */
+  readonly statName: string;
   /** Live counters; read them, don't write them. */
   readonly stats: Readonly<ClusterStats>;
 
@@ -72,6 +74,7 @@ export class Cluster {
 
   constructor(options: ClusterOptions) {
     this.name = options.name;
+    this.statName = options.statName ?? options.name;
     this.#stats = createClusterStats();
     this.stats = this.#stats;
     const problem = findOptionProblem(options);

@@ -27,7 +27,7 @@ export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filt
     const cluster = runtime.clusters.get(name);
     if (cluster === undefined) continue;
     for (const [stat, value] of Object.entries({ ...cluster.stats, ...cluster.circuitBreakerStats() })) {
-      if (typeof value === 'number') add(lines, `cluster.${name}.${stat}`, value);
+      if (typeof value === 'number') add(lines, `cluster.${cluster.statName}.${stat}`, value);
     }
   }
   const listeners = runtime.listenerManager.listeners;

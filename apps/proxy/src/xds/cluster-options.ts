@@ -7,6 +7,7 @@ export function clusterOptions(spec: ClusterSpec): ClusterOptions {
   const { maxConnections, maxPendingRequests, maxRequests, trackRemaining } = spec.circuitBreakers;
   return {
     name: spec.name,
+    ...(spec.statName === undefined ? {} : { statName: spec.statName }),
     connectTimeoutMs: spec.connectTimeoutMs,
     ...(spec.tls === undefined ? {} : { tls: spec.tls }),
     ...spec.upstreamProtocol,

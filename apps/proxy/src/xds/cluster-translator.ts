@@ -27,6 +27,8 @@ export interface ClusterSpec {
   readonly type: ClusterType;
   /** The EDS resource name to subscribe to (Envoy's `service_name`, else the cluster name). */
   readonly edsServiceName: string | undefined;
+  /** `alt_stat_name`: the name the cluster's stats go under, when not its own. */
+  readonly statName: string | undefined;
   /**
    * How long a new EDS cluster warms waiting for its first assignment before it serves without one
    * (`eds_config.initial_fetch_timeout`, Envoy's default 15 s; 0 waits for good).
@@ -120,6 +122,7 @@ export function translateCluster(resource: unknown, secrets: SecretSource, origi
     name,
     type,
     ...(type === 'EDS' ? readEds(cluster, name) : { edsServiceName: undefined, edsInitialFetchTimeoutMs: 0 }),
+    statName: cluster.optionalString('alt_stat_name'),
     connectTimeoutMs: cluster.has('connect_timeout') ? positiveDurationMs(cluster, 'connect_timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
     tls: transportSocket === undefined ? undefined : upstreamTlsOptions(transportSocket, secrets),
     endpoints: readLoadAssignment(cluster, type),
