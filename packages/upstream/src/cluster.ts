@@ -117,6 +117,11 @@ export class Cluster {
     return circuitBreakerGauges(this.#limits, this.#stats);
   }
 
+  /** Everything the cluster publishes, by Envoy's stat name: its counters and gauges and the breaker gauges. */
+  publishedStats(): Record<string, number> {
+    return { ...this.#stats, ...this.circuitBreakerStats() };
+  }
+
   /** Whether `whenWarm` has anything to wait for: DNS resolution or active health checks. */
   get needsWarming(): boolean {
     return this.#discovery !== null || this.#healthChecker !== null;

@@ -67,7 +67,7 @@ export function envoyStatsText(clusters: ClusterManager, connectionManagers: rea
   const clusterStats: [string, object][] = [];
   for (const name of clusters.names()) {
     const cluster = clusters.get(name);
-    if (cluster !== undefined) clusterStats.push([cluster.statName, { ...cluster.stats, ...cluster.circuitBreakerStats() }]);
+    if (cluster !== undefined) clusterStats.push([cluster.statName, cluster.publishedStats()]);
   }
   statFamilies(lines, 'envoy_cluster_', 'envoy_cluster_name', clusterStats);
   statFamilies(lines, 'envoy_http_', 'envoy_http_conn_manager_prefix', connectionManagers.map((hcm) => [hcm.statPrefix, hcm.stats]));

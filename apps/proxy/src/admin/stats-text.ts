@@ -26,7 +26,7 @@ export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filt
   for (const name of runtime.clusters.names()) {
     const cluster = runtime.clusters.get(name);
     if (cluster === undefined) continue;
-    for (const [stat, value] of Object.entries({ ...cluster.stats, ...cluster.circuitBreakerStats() })) {
+    for (const [stat, value] of Object.entries(cluster.publishedStats())) {
       if (typeof value === 'number') add(lines, `cluster.${cluster.statName}.${stat}`, value);
     }
   }
