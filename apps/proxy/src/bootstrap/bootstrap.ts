@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import type { EnvoyNode } from '@meshkit/xds';
 import { BootstrapError } from '../errors.js';
 import { translateCluster } from '../xds/cluster-translator.js';
+import { DEFAULT_INITIAL_FETCH_TIMEOUT_MS, readAdsConfigSource } from '../xds/config-source.js';
 import { FieldReader } from '../xds/fields.js';
 import type { FieldErrorFactory, FieldOrigin, Json } from '../xds/fields.js';
 import { translateListener } from '../xds/listener-translator.js';
@@ -25,7 +26,6 @@ export interface Bootstrap {
   readonly initialFetchTimeoutMs: { readonly cds: number; readonly lds: number };
 }
 
-const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
 
 const bootstrapError: FieldErrorFactory = (file, field, reason, cause) =>
   new BootstrapError(file, field, reason, cause === undefined ? undefined : { cause });
@@ -102,9 +102,8 @@ function readBootstrap(root: FieldReader): Bootstrap {
   if (dynamic !== undefined) {
     dynamic.allowOnly('ads_config', 'lds_config', 'cds_config');
     for (const kind of ['lds', 'cds'] as const) {
-      const config = dynamic.optionalChild(`${kind}_config`)?.allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
-      if (config !== undefined && !config.has('ads')) config.fail('ads', 'only ADS is supported');
-      initialFetchTimeoutMs[kind] = config?.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS;
+      const config = dynamic.optionalChild(`${kind}_config`);
+      if (config !== undefined) initialFetchTimeoutMs[kind] = readAdsConfigSource(config, 'only ADS is supported');
     }
     const ads = dynamic.child('ads_config').allowOnly('api_type', 'transport_api_version', 'grpc_services', 'set_node_on_first_message_only');
     if (ads.optionalString('api_type') !== 'GRPC') ads.fail('api_type', 'only GRPC (state of the world) is supported');

@@ -12,6 +12,7 @@ import { readProtocol } from './cluster-protocol.js';
 import type { ConnectionPoolSpec, UpstreamProtocol } from './cluster-protocol.js';
 import { enumValue, positiveDurationMs } from './cluster-values.js';
 import { readEndpoints } from './endpoint-translator.js';
+import { readAdsConfigSource } from './config-source.js';
 import { FieldReader } from './fields.js';
 import type { FieldOrigin } from './fields.js';
 import { upstreamTlsOptions } from './transport-socket.js';
@@ -78,16 +79,10 @@ const SUPPORTED_FIELDS = [
   ...DNS_FIELDS,
 ];
 
-const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
-
 function readEds(cluster: FieldReader, name: string): { edsServiceName: string; edsInitialFetchTimeoutMs: number } {
   const eds = cluster.child('eds_cluster_config').allowOnly('eds_config', 'service_name');
-  const source = eds.child('eds_config').allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
-  if (!source.has('ads')) source.fail('ads', 'EDS is supported over ADS only');
-  return {
-    edsServiceName: eds.optionalString('service_name') ?? name,
-    edsInitialFetchTimeoutMs: source.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS,
-  };
+  const edsInitialFetchTimeoutMs = readAdsConfigSource(eds.child('eds_config'), 'EDS is supported over ADS only');
+  return { edsServiceName: eds.optionalString('service_name') ?? name, edsInitialFetchTimeoutMs };
 }
 
 /** `load_assignment`: required shapes per type (Envoy: one host for LOGICAL_DNS, none inline for EDS). */

@@ -2,6 +2,7 @@ import { alpnProtocolsFor } from '@meshkit/filters';
 import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import type { FieldReader } from './fields.js';
+import { readAdsConfigSource } from './config-source.js';
 import { translateRouteConfiguration } from './route-translator.js';
 import type { SecretSource } from './transport-socket.js';
 
@@ -10,7 +11,6 @@ export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.ht
 /** Where a connection manager's routes come from; an RDS listener warms up to `initialFetchTimeoutMs` (0: for good) for them. */
 export type RouteSource = { readonly kind: 'inline'; readonly table: RouteTable } | { readonly kind: 'rds'; readonly name: string; readonly initialFetchTimeoutMs: number };
 
-const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000; // Envoy's
 
 export interface HttpConnectionManagerSpec {
   readonly statPrefix: string;
@@ -44,9 +44,8 @@ export function translateHttpConnectionManager(
   const rds = hcm.optionalChild('rds');
   if (rds !== undefined) {
     rds.allowOnly('route_config_name', 'config_source');
-    const source = rds.child('config_source').allowOnly('ads', 'resource_api_version', 'initial_fetch_timeout');
-    if (!source.has('ads')) source.fail('ads', 'RDS is supported over ADS only');
-    routes = { kind: 'rds', name: rds.string('route_config_name'), initialFetchTimeoutMs: source.durationMs('initial_fetch_timeout') ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS };
+    const initialFetchTimeoutMs = readAdsConfigSource(rds.child('config_source'), 'RDS is supported over ADS only');
+    routes = { kind: 'rds', name: rds.string('route_config_name'), initialFetchTimeoutMs };
   } else if (hcm.has('route_config')) {
     routes = { kind: 'inline', table: translateRouteConfiguration(hcm.value['route_config'], hcm.originOf('route_config'), context.clusterNames).table };
   } else {
