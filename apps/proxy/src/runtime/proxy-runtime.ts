@@ -11,6 +11,7 @@ import { translateListener } from '../xds/listener-translator.js';
 import type { ListenerSpec, RouteSource } from '../xds/listener-translator.js';
 import { translateRouteConfiguration } from '../xds/route-translator.js';
 import type { SecretSource } from '../xds/transport-socket.js';
+import { FirstArrivals } from './first-arrivals.js';
 import { ListenerManager } from './listener-manager.js';
 import { ResourceError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -46,10 +47,10 @@ export class ProxyRuntime {
   private readonly staticClusters = new Set<string>();
   private readonly routeTables = new Map<string, RouteTable>();
   private readonly lastEndpoints = new Map<string, readonly Endpoint[]>();
-  /** LDS listeners (and updates to them) warming until their route configs arrive, by name. */
-  private readonly awaitingRoutes = new Map<string, (() => void)[]>();
-  /** New EDS clusters warming until their first assignment, by EDS resource name. */
-  private readonly awaitingAssignment = new Map<string, (() => void)[]>();
+  /** Route configs LDS listeners (and updates to them) warm for. */
+  private readonly routeArrivals = new FirstArrivals();
+  /** Endpoint assignments new EDS clusters warm for, by EDS resource name. */
+  private readonly assignmentArrivals = new FirstArrivals();
   private staticListeners: readonly unknown[] = [];
   private staticListenerOrigin: ((index: number) => FieldOrigin) | undefined;
   /** What was applied, by type, for /config_dump. */
@@ -123,11 +124,7 @@ export class ProxyRuntime {
   private firstAssignment(spec: ClusterSpec): Promise<void> | undefined {
     const edsName = spec.edsServiceName;
     if (edsName === undefined || this.lastEndpoints.has(edsName)) return undefined;
-    return new Promise((resolve) => {
-      const waiting = this.awaitingAssignment.get(edsName) ?? [];
-      this.awaitingAssignment.set(edsName, [...waiting, resolve]);
-      if (spec.edsInitialFetchTimeoutMs > 0) setTimeout(resolve, spec.edsInitialFetchTimeoutMs).unref();
-    });
+    return this.assignmentArrivals.wait(edsName, spec.edsInitialFetchTimeoutMs);
   }
 
   private markActive(name: string): void {
@@ -185,8 +182,7 @@ export class ProxyRuntime {
         this.clusters.get(spec.name)?.setEndpoints(endpoints);
         this.clusters.warming(spec.name)?.setEndpoints(endpoints);
       }
-      for (const assigned of this.awaitingAssignment.get(clusterName) ?? []) assigned();
-      this.awaitingAssignment.delete(clusterName);
+      this.assignmentArrivals.arrived(clusterName);
     }
   }
 
@@ -225,17 +221,9 @@ export class ProxyRuntime {
    * `initial_fetch_timeout` (Envoy's); undefined when nothing is missing.
    */
   private routesArrived(spec: ListenerSpec): Promise<void> | undefined {
-    const waits: Promise<void>[] = [];
-    for (const source of rdsSources(spec)) {
-      if (this.routeTables.has(source.name)) continue;
-      waits.push(
-        new Promise((resolve) => {
-          this.awaitingRoutes.set(source.name, [...(this.awaitingRoutes.get(source.name) ?? []), resolve]);
-          if (source.initialFetchTimeoutMs > 0) setTimeout(resolve, source.initialFetchTimeoutMs).unref();
-        }),
-      );
-    }
-    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    const missing = rdsSources(spec).filter((source) => !this.routeTables.has(source.name));
+    if (missing.length === 0) return undefined;
+    return Promise.all(missing.map((source) => this.routeArrivals.wait(source.name, source.initialFetchTimeoutMs))).then(() => undefined);
   }
 
   /** The RDS resource names the current listeners, and the updates warming for them, need. */
@@ -255,10 +243,7 @@ export class ProxyRuntime {
       this.routeTables.set(name, table);
       this.applied.routes.set(name, { version, resource, isStatic: false });
     }
-    for (const { name } of compiled) {
-      for (const arrived of this.awaitingRoutes.get(name) ?? []) arrived();
-      this.awaitingRoutes.delete(name);
-    }
+    for (const { name } of compiled) this.routeArrivals.arrived(name);
   }
 
   async close(): Promise<void> {
