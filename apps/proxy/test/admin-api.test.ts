@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
-import { HCM_TYPE, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { startTcpUpstream, tcpExchange } from './support/tcp.js';
 import type { TcpUpstream } from './support/tcp.js';
 import { startUpstream } from './support/upstreams.js';
@@ -37,36 +37,14 @@ describe('admin API: /stats, /healthcheck, /drain_listeners, /listeners, /cluste
   beforeAll(async () => {
     alpha = await startUpstream('alpha');
     echo = await startTcpUpstream('echo');
-    const doc = {
-      node: { id: 'admin', cluster: 'edge' },
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [
-          {
-            name: 'inbound',
-            traffic_direction: 'INBOUND',
-            address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-            filter_chains: [
-              {
-                filters: [
-                  {
-                    name: 'envoy.filters.network.http_connection_manager',
-                    typed_config: { '@type': HCM_TYPE, stat_prefix: 'ingress_http', route_config: ROUTE_CONFIG, http_filters: [HEALTH_CHECK, ROUTER_FILTER] },
-                  },
-                ],
-              },
-            ],
-          },
-          {
-            name: 'tcp',
-            traffic_direction: 'OUTBOUND',
-            address: { socket_address: { address: '0.0.0.0', port_value: 0 } },
-            filter_chains: [{ filters: [NETWORK_RBAC, { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'echo_tcp', cluster: 'echo' } }] }],
-          },
-        ],
-        clusters: [staticCluster('alpha', alpha.port), staticCluster('beta', alpha.port), staticCluster('echo', echo.port)],
-      },
+    const inbound = hcmListener('inbound', 0, { stat_prefix: 'ingress_http', route_config: ROUTE_CONFIG, http_filters: [HEALTH_CHECK, ROUTER_FILTER] }, { traffic_direction: 'INBOUND' });
+    const tcp = {
+      name: 'tcp',
+      traffic_direction: 'OUTBOUND',
+      address: { socket_address: { address: '0.0.0.0', port_value: 0 } },
+      filter_chains: [{ filters: [NETWORK_RBAC, { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'echo_tcp', cluster: 'echo' } }] }],
     };
+    const doc = bootstrapWith('admin', { listeners: [inbound, tcp], clusters: [staticCluster('alpha', alpha.port), staticCluster('beta', alpha.port), staticCluster('echo', echo.port)] });
     proxy = await startProxy(parseBootstrap(stringify(doc), 'admin.yaml'), { log: () => undefined, drainTimeMs: 200 });
     await proxy.ready;
     admin = `http://127.0.0.1:${proxy.adminAddress?.port ?? 0}`;

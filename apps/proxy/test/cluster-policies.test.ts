@@ -4,7 +4,7 @@ import { Agent, request } from 'undici';
 import { curl, eventually } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTER_FILTER } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback, startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
@@ -69,21 +69,8 @@ function bootstrap(clusters: Record<string, unknown>[]): Record<string, unknown>
     const hashPolicy = HASHED.has(name) ? { hash_policy: [{ header: { header_name: 'x-user' } }] } : {};
     return { name, domains: [`${name}.test`], routes: [{ match: { prefix: '/' }, route: { cluster: name, timeout: '10s', ...hashPolicy } }] };
   });
-  const hcm = { '@type': HCM_TYPE, stat_prefix: 'policies', route_config: { name: 'local', virtual_hosts: virtualHosts }, http_filters: [ROUTER_FILTER] };
-  return {
-    node: { id: 'cluster-policies', cluster: 'test' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'http',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
-        },
-      ],
-      clusters,
-    },
-  };
+  const listener = hcmListener('http', 0, { stat_prefix: 'policies', route_config: { name: 'local', virtual_hosts: virtualHosts }, http_filters: [ROUTER_FILTER] });
+  return bootstrapWith('cluster-policies', { listeners: [listener], clusters });
 }
 
 function statValue(text: string, metric: string, clusterName: string): number {

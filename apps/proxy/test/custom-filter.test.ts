@@ -9,7 +9,7 @@ import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
@@ -24,22 +24,8 @@ const viaTypedStruct = stampEntry({
 });
 
 function bootstrap(listenerPort: number, upstreamPort: number, filter: Record<string, unknown>): Record<string, unknown> {
-  return {
-    node: { id: 'custom', cluster: 'edge' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'http',
-          address: { socket_address: { address: '127.0.0.1', port_value: listenerPort } },
-          filter_chains: [
-            { filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HCM_TYPE, stat_prefix: 'custom', route_config: ROUTE_CONFIG, http_filters: [filter, ROUTER_FILTER] } }] },
-          ],
-        },
-      ],
-      clusters: [staticCluster('alpha', upstreamPort), staticCluster('beta', upstreamPort)],
-    },
-  };
+  const listener = hcmListener('http', listenerPort, { stat_prefix: 'custom', route_config: ROUTE_CONFIG, http_filters: [filter, ROUTER_FILTER] });
+  return bootstrapWith('custom', { listeners: [listener], clusters: [staticCluster('alpha', upstreamPort), staticCluster('beta', upstreamPort)] });
 }
 
 describe('a custom HTTP filter from docs/examples, registered in one call', () => {

@@ -8,7 +8,7 @@ import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { httpListener, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, httpListener, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 interface SlowUpstream {
@@ -33,11 +33,8 @@ async function slowUpstream(delayMs: number): Promise<SlowUpstream> {
 }
 
 /** Every request goes to cluster `alpha` (host alpha.test) — see ROUTE_CONFIG. */
-const bootstrapFor = (alphaPort: number) => ({
-  node: { id: 'drain', cluster: 'edge' },
-  admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-  static_resources: { listeners: [httpListener('http', 0)], clusters: [staticCluster('alpha', alphaPort), staticCluster('beta', alphaPort)] },
-});
+const bootstrapFor = (alphaPort: number, listenPort = 0) =>
+  bootstrapWith('drain', { listeners: [httpListener('http', listenPort)], clusters: [staticCluster('alpha', alphaPort), staticCluster('beta', alphaPort)] });
 
 const portOf = (proxy: RunningProxy, name = 'http'): number =>
   (proxy.runtime.listenerManager.listeners.find((l) => l.spec.name === name)?.server.address() as AddressInfo).port;
@@ -86,13 +83,12 @@ describe('graceful drain', () => {
   it('SIGTERM drains the CLI process (--drain-time-s) and it exits 0 after the in-flight request', async () => {
     const upstream = await slowUpstream(700);
     cleanups.push(() => upstream.close());
-    const doc = bootstrapFor(upstream.port);
     // A fixed port for the CLI: borrow a free one from the OS.
     const probe = net.createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const listenPort = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    doc.static_resources.listeners = [httpListener('http', listenPort)];
+    const doc = bootstrapFor(upstream.port, listenPort);
     const proxy: ProxyProcess = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--drain-time-s', '3', '--log-level', 'warn']);
     cleanups.push(() => Promise.resolve(proxy.kill()));
     const inFlight = curl(`http://127.0.0.1:${listenPort}/in-flight`, '-H', 'host: alpha.test');

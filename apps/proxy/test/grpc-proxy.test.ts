@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { startGrpcServer } from './support/grpc-server.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 
 // Messages are raw bytes: the proxy never looks inside them, so no .proto is needed.
 const bytes = { serialize: (value: Buffer): Buffer => value, deserialize: (value: Buffer): Buffer => value };
@@ -64,47 +64,17 @@ const handlers: grpc.UntypedServiceImplementation = {
 };
 
 function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    node: { id: 'grpc-edge', cluster: 'edge' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'grpc_in',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [
-            {
-              filters: [
-                {
-                  name: 'envoy.filters.network.http_connection_manager',
-                  typed_config: {
-                    '@type': HCM_TYPE,
-                    stat_prefix: 'grpc_in',
-                    codec_type: 'AUTO',
-                    route_config: {
-                      name: 'grpc',
-                      virtual_hosts: [
-                        {
-                          name: 'all',
-                          domains: ['*'],
-                          routes: [
-                            { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
-                            { match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } },
-                          ],
-                        },
-                      ],
-                    },
-                    http_filters: [ROUTER_FILTER],
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      clusters: [staticCluster('echo', grpcPort, clusterExtra)],
-    },
-  };
+  const routes = [
+    { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
+    { match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } },
+  ];
+  const listener = hcmListener('grpc_in', 0, {
+    stat_prefix: 'grpc_in',
+    codec_type: 'AUTO',
+    route_config: { name: 'grpc', virtual_hosts: [{ name: 'all', domains: ['*'], routes }] },
+    http_filters: [ROUTER_FILTER],
+  });
+  return bootstrapWith('grpc-edge', { listeners: [listener], clusters: [staticCluster('echo', grpcPort, clusterExtra)] });
 }
 
 const HTTP2_OPTIONS = {

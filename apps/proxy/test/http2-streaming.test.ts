@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 const GIB = 1024 * 1024 * 1024;
@@ -94,21 +94,13 @@ describe('a gigabyte each way through the built proxy, in bounded memory', () =>
 
   beforeAll(async () => {
     upstream = await startBulkUpstream();
-    const hcm = {
-      '@type': HCM_TYPE,
+    const listener = hcmListener('bulk', 0, {
       stat_prefix: 'bulk',
       // No route timeout: a gigabyte on a shared CI core may take longer than any default.
       route_config: { name: 'bulk', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'bulk', timeout: '0s' } }] }] },
       http_filters: [ROUTER_FILTER],
-    };
-    const bootstrap = {
-      node: { id: 'bulk', cluster: 'bulk' },
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [{ name: 'bulk', address: { socket_address: { address: '127.0.0.1', port_value: 0 } }, filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }] }],
-        clusters: [staticCluster('bulk', upstream.port)],
-      },
-    };
+    });
+    const bootstrap = bootstrapWith('bulk', { listeners: [listener], clusters: [staticCluster('bulk', upstream.port)] });
     dir = mkdtempSync(path.join(os.tmpdir(), 'meshkit-bulk-'));
     writeFileSync(path.join(dir, 'bulk.yaml'), stringify(bootstrap));
     proxy = await spawnProxy(['-c', path.join(dir, 'bulk.yaml')]);

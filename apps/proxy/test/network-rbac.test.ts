@@ -7,7 +7,7 @@ import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
 import { makeCertificates, makeClientCertificate } from './support/certs.js';
 import type { TestCertificates } from './support/certs.js';
-import { staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, staticCluster } from './support/static-bootstrap.js';
 import { startTcpUpstream } from './support/tcp.js';
 import type { TcpUpstream } from './support/tcp.js';
 
@@ -58,7 +58,7 @@ describe('network RBAC over mTLS: ALLOW by SPIFFE principal and destination port
         },
       ],
     };
-    const doc = { node: { id: 'rbac' }, admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } }, static_resources: { listeners: [listener], clusters: [staticCluster('echo', echo.port)] } };
+    const doc = bootstrapWith('rbac', { listeners: [listener], clusters: [staticCluster('echo', echo.port)] });
     proxy = await startProxy(parseBootstrap(stringify(doc), 'rbac.yaml'), { log: () => undefined });
     port = (proxy.runtime.listenerManager.listeners[0]?.server.address() as AddressInfo).port;
   });

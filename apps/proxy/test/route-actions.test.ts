@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 interface EchoServer {
@@ -31,29 +31,8 @@ async function startEcho(name: string): Promise<EchoServer> {
 
 /** A bootstrap with one plaintext listener holding `routeConfig`, and `clusters`. */
 function bootstrap(routeConfig: Record<string, unknown>, clusters: Record<string, unknown>[]): Record<string, unknown> {
-  return {
-    node: { id: 'route-actions', cluster: 'edge' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [
-        {
-          name: 'edge',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [
-            {
-              filters: [
-                {
-                  name: 'envoy.filters.network.http_connection_manager',
-                  typed_config: { '@type': HCM_TYPE, stat_prefix: 'edge', route_config: routeConfig, http_filters: [ROUTER_FILTER] },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-      clusters,
-    },
-  };
+  const listener = hcmListener('edge', 0, { stat_prefix: 'edge', route_config: routeConfig, http_filters: [ROUTER_FILTER] });
+  return bootstrapWith('route-actions', { listeners: [listener], clusters });
 }
 
 /** Starts the built proxy on `config` and returns it with its listener's origin. */

@@ -7,7 +7,7 @@ import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
 import { makeCertificates } from './support/certs.js';
 import type { TestCertificates } from './support/certs.js';
-import { httpListener, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, httpListener, staticCluster } from './support/static-bootstrap.js';
 import { startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
@@ -51,17 +51,13 @@ describe('TLS listeners and TLS upstream clusters', () => {
         typed_config: { '@type': DOWNSTREAM_TLS, common_tls_context: { tls_certificates: [certificate], ...(tlsParams === undefined ? {} : { tls_params: tlsParams }) } },
       },
     });
-    const doc = {
-      node: { id: 'tls-edge', cluster: 'edge' },
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [listener],
-        clusters: [
-          staticCluster('alpha', alpha.port, upstreamTls({ inline_string: certs.caCert }, 'upstream.test')),
-          staticCluster('beta', beta.port, upstreamTls(betaCa, 'upstream.test')),
-        ],
-      },
-    };
+    const doc = bootstrapWith('tls-edge', {
+      listeners: [listener],
+      clusters: [
+        staticCluster('alpha', alpha.port, upstreamTls({ inline_string: certs.caCert }, 'upstream.test')),
+        staticCluster('beta', beta.port, upstreamTls(betaCa, 'upstream.test')),
+      ],
+    });
     proxy = await startProxy(parseBootstrap(stringify(doc), 'tls.yaml'), { log: () => undefined });
     const port = (proxy.runtime.listenerManager.listeners[0]?.server.address() as AddressInfo).port;
     return { url: `https://localhost:${port}`, admin: `http://127.0.0.1:${proxy.adminAddress?.port ?? 0}` };

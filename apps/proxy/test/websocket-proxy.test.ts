@@ -11,7 +11,7 @@ import { makeCertificates } from './support/certs.js';
 import type { TestCertificates } from './support/certs.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, HCM_TYPE, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
@@ -152,14 +152,10 @@ beforeAll(async () => {
   echo = await startEchoServer();
   refuser = await startRefusingServer();
   plain = await startUpstream('plain');
-  const bootstrap = {
-    node: { id: 'ws-edge', cluster: 'edge' },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-    static_resources: {
-      listeners: [listener('ws', { websocket: true }), listener('wss', { websocket: true, tls: certs }), listener('nows', { websocket: false })],
-      clusters: [staticCluster('echo', echo.port), staticCluster('refuser', refuser.port), staticCluster('plain', plain.port)],
-    },
-  };
+  const bootstrap = bootstrapWith('ws-edge', {
+    listeners: [listener('ws', { websocket: true }), listener('wss', { websocket: true, tls: certs }), listener('nows', { websocket: false })],
+    clusters: [staticCluster('echo', echo.port), staticCluster('refuser', refuser.port), staticCluster('plain', plain.port)],
+  });
   proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap), '--log-level', 'warn']);
   // `/listeners` lists `name::host:port` per line.
   for (const line of (await curl(`http://${proxy.admin}/listeners`)).body.trim().split('\n')) {

@@ -55,6 +55,25 @@ export function httpListener(name: string, port: number, extra: Record<string, u
   };
 }
 
+/** A listener on 127.0.0.1:`port` whose one filter chain is a connection manager configured by `hcm` (`@type` added). */
+export function hcmListener(name: string, port: number, hcm: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    address: { socket_address: { address: '127.0.0.1', port_value: port } },
+    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: { '@type': HCM_TYPE, ...hcm } }] }],
+    ...extra,
+  };
+}
+
+/** A bootstrap for node `id` with the admin API on a loopback port the system picks. */
+export function bootstrapWith(id: string, staticResources: { listeners?: unknown[]; clusters?: unknown[] }): Record<string, unknown> {
+  return {
+    node: { id, cluster: 'edge' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+    static_resources: staticResources,
+  };
+}
+
 /** A static bootstrap: one plaintext listener routing to two STATIC clusters, admin on `adminPort`. */
 export function staticBootstrap(options: { listenerPort: number; adminPort: number; alphaPort: number; betaPort: number }): Record<string, unknown> {
   return {
