@@ -11,7 +11,6 @@ export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.ht
 /** Where a connection manager's routes come from; an RDS listener warms up to `initialFetchTimeoutMs` (0: for good) for them. */
 export type RouteSource = { readonly kind: 'inline'; readonly table: RouteTable } | { readonly kind: 'rds'; readonly name: string; readonly initialFetchTimeoutMs: number };
 
-
 export interface HttpConnectionManagerSpec {
   readonly statPrefix: string;
   readonly routes: RouteSource;

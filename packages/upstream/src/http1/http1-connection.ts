@@ -182,11 +182,11 @@ export class Http1Connection implements RequestSite, BodyWriterOwner {
     this.#progress = true;
   }
 
-  // HOT PATH: every read from the socket.
   readonly #uncork = (): void => {
     this.socket.uncork();
   };
 
+  // HOT PATH: every read from the socket.
   readonly #onData = (chunk: Buffer): void => {
     const request = this.#request;
     if (request === null) {
