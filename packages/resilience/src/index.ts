@@ -1,2 +1,5 @@
-// Nothing is exported yet: see README.md.
-export {};
+export { JitteredBackoff } from './retry/backoff.js';
+export { RETRY_CONDITIONS, RetryConditions, isRetryCondition } from './retry/retry-conditions.js';
+export type { ResponseHeaderReader, RetryCondition, UpstreamResetReason } from './retry/retry-conditions.js';
+export { RetryState } from './retry/retry-state.js';
+export type { RetryBudget, RetryRules, RetryStats, RetryVerdict } from './retry/retry-state.js';
