@@ -15,6 +15,8 @@ export interface CircuitBreakerOptions {
   readonly maxPendingRequests?: number;
   /** HTTP requests in flight at once; more fail with `upstream_rq_pending_overflow`. */
   readonly maxRequests?: number;
+  /** Retries in flight at once across all requests (Envoy's default: 3); more are not sent (`upstream_rq_retry_overflow`). */
+  readonly maxRetries?: number;
   /** Publish how much room each breaker has left (Envoy's `track_remaining`: the `remaining_*` gauges). */
   readonly trackRemaining?: boolean;
 }
@@ -23,16 +25,19 @@ export interface CircuitBreakerLimits {
   readonly maxConnections: number;
   readonly maxPendingRequests: number;
   readonly maxRequests: number;
+  readonly maxRetries: number;
   readonly trackRemaining: boolean;
 }
 
 export const DEFAULT_CIRCUIT_BREAKER_LIMIT = 1024;
+export const DEFAULT_MAX_RETRIES = 3;
 
 export function circuitBreakerLimits(options: CircuitBreakerOptions | undefined): CircuitBreakerLimits {
   return {
     maxConnections: options?.maxConnections ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     maxPendingRequests: options?.maxPendingRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     maxRequests: options?.maxRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    maxRetries: options?.maxRetries ?? DEFAULT_MAX_RETRIES,
     trackRemaining: options?.trackRemaining ?? false,
   };
 }
@@ -41,11 +46,12 @@ export function circuitBreakerLimits(options: CircuitBreakerOptions | undefined)
  * Envoy's `circuit_breakers.default.*` gauges for a cluster: each `*_open` is 1 while its breaker
  * refuses new work, and with `trackRemaining` each `remaining_*` says how much room is left.
  */
-export function circuitBreakerGauges(limits: CircuitBreakerLimits, stats: ClusterStats): Record<string, number> {
+export function circuitBreakerGauges(limits: CircuitBreakerLimits, stats: ClusterStats, retriesActive: number): Record<string, number> {
   const breakers: [name: string, remaining: string, limit: number, used: number][] = [
     ['cx_open', 'remaining_cx', limits.maxConnections, stats.upstream_cx_active],
     ['rq_pending_open', 'remaining_pending', limits.maxPendingRequests, stats.upstream_rq_pending_active],
     ['rq_open', 'remaining_rq', limits.maxRequests, stats.upstream_rq_active],
+    ['rq_retry_open', 'remaining_retries', limits.maxRetries, retriesActive],
   ];
   const gauges: Record<string, number> = {};
   for (const [open, remaining, limit, used] of breakers) {
@@ -53,6 +59,30 @@ export function circuitBreakerGauges(limits: CircuitBreakerLimits, stats: Cluste
     if (limits.trackRemaining) gauges[`circuit_breakers.default.${remaining}`] = Math.max(0, limit - used);
   }
   return gauges;
+}
+
+/**
+ * Envoy's `max_retries` breaker for a cluster: retries in flight at once across all requests. A
+ * retry holds a slot from when it is granted until its outcome is known.
+ */
+export class RetryBudget {
+  #active = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get active(): number {
+    return this.#active;
+  }
+
+  tryAcquire(): boolean {
+    if (this.#active >= this.limit) return false;
+    this.#active++;
+    return true;
+  }
+
+  release(): void {
+    this.#active--;
+  }
 }
 
 /**

@@ -26,6 +26,13 @@ export interface ClusterStats {
   upstream_cx_tx_bytes_total: number;
   /** Requests refused by `circuitBreakers.maxRequests` or `maxPendingRequests`. */
   upstream_rq_pending_overflow: number;
+  /** Retries sent, retried requests that then succeeded, retries refused by `maxRetries`, requests out of retries. */
+  upstream_rq_retry: number;
+  upstream_rq_retry_success: number;
+  upstream_rq_retry_overflow: number;
+  upstream_rq_retry_limit_exceeded: number;
+  /** Attempts given up at their per-try timeout. */
+  upstream_rq_per_try_timeout: number;
   upstream_cx_http2_total: number;
   membership_total: number;
   membership_healthy: number;
@@ -44,6 +51,12 @@ export interface ClusterStats {
   update_empty: number;
   update_no_rebuild: number;
 }
+
+/** The counters that whoever retries requests to a cluster writes. */
+export type RetryCounters = Pick<
+  ClusterStats,
+  'upstream_rq_retry' | 'upstream_rq_retry_success' | 'upstream_rq_retry_overflow' | 'upstream_rq_retry_limit_exceeded' | 'upstream_rq_per_try_timeout'
+>;
 
 export function createClusterStats(): ClusterStats {
   return {
@@ -64,6 +77,11 @@ export function createClusterStats(): ClusterStats {
     upstream_cx_rx_bytes_total: 0,
     upstream_cx_tx_bytes_total: 0,
     upstream_rq_pending_overflow: 0,
+    upstream_rq_retry: 0,
+    upstream_rq_retry_success: 0,
+    upstream_rq_retry_overflow: 0,
+    upstream_rq_retry_limit_exceeded: 0,
+    upstream_rq_per_try_timeout: 0,
     upstream_cx_http2_total: 0,
     membership_total: 0,
     membership_healthy: 0,

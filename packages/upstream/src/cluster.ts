@@ -1,6 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
-import { circuitBreakerGauges, circuitBreakerLimits, ConnectionBudget } from './circuit-breakers.js';
+import { circuitBreakerGauges, circuitBreakerLimits, ConnectionBudget, RetryBudget } from './circuit-breakers.js';
 import { buildPinnedOptions, buildPoolOptions, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { connectToAddress } from './dns/connect-to-address.js';
@@ -17,7 +17,7 @@ import type { Pool } from 'undici';
 import type { Balancer, BalancerContext, BalancerFactory } from './balancer.js';
 import type { CircuitBreakerLimits } from './circuit-breakers.js';
 import type { ClusterOptions } from './cluster-options.js';
-import type { ClusterStats } from './cluster-stats.js';
+import type { ClusterStats, RetryCounters } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
 import type { Disposable } from './disposable.js';
 import type { PinnedDispatchOptions } from './endpoint-pool.js';
@@ -57,6 +57,10 @@ export class Cluster {
   readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
   readonly #limits: CircuitBreakerLimits;
   readonly #connectionBudget: ConnectionBudget;
+  /** Envoy's `max_retries` breaker, which the router's retries take slots of. */
+  readonly retryBudget: RetryBudget;
+  /** The counters a router's retries and per-try timeouts write: the same object as `stats`. */
+  readonly retryStats: RetryCounters;
   readonly #tcp: TcpConnector;
   readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
   readonly #pinned: PinnedDispatchOptions | null;
@@ -96,6 +100,8 @@ export class Cluster {
     this.#poolOptions = logical === null ? poolOptions : connectToAddress(poolOptions, options.name, () => logical.connectAddress());
     this.#limits = circuitBreakerLimits(options.circuitBreakers);
     this.#connectionBudget = new ConnectionBudget(this.#limits.maxConnections, this.#stats);
+    this.retryBudget = new RetryBudget(this.#limits.maxRetries);
+    this.retryStats = this.#stats;
     this.#tcp = new TcpConnector({
       stats: this.#stats,
       limits: this.#limits,
@@ -114,7 +120,7 @@ export class Cluster {
 
   /** Envoy's `circuit_breakers.default.*` gauges, computed now (see `circuitBreakerGauges`). */
   circuitBreakerStats(): Record<string, number> {
-    return circuitBreakerGauges(this.#limits, this.#stats);
+    return circuitBreakerGauges(this.#limits, this.#stats, this.retryBudget.active);
   }
 
   /** Everything the cluster publishes, by Envoy's stat name: its counters and gauges and the breaker gauges. */

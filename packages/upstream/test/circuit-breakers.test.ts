@@ -89,6 +89,8 @@ describe('HTTP circuit breakers', () => {
       'circuit_breakers.default.remaining_pending': 0,
       'circuit_breakers.default.rq_open': 0,
       'circuit_breakers.default.remaining_rq': 1021,
+      'circuit_breakers.default.rq_retry_open': 0,
+      'circuit_breakers.default.remaining_retries': 3,
     });
     release();
     expect(await Promise.all(admitted)).toEqual(['done', 'done', 'done']);
@@ -112,6 +114,21 @@ describe('HTTP circuit breakers', () => {
     b.release();
     expect(await Promise.all([...onA, onB])).toEqual(['done', 'done', 'done']);
     expect([a.server.connections, b.server.connections]).toEqual([1, 1]);
+  });
+
+  it('lends maxRetries retry slots at once (Envoy default 3) and shows them in the retry gauges', () => {
+    const open = (cluster: Cluster): number | undefined => cluster.circuitBreakerStats()['circuit_breakers.default.rq_retry_open'];
+    const byDefault = new Cluster({ name: 'defaults', circuitBreakers: { trackRemaining: true } });
+    expect([byDefault.retryBudget.tryAcquire(), byDefault.retryBudget.tryAcquire()]).toEqual([true, true]);
+    expect(byDefault.circuitBreakerStats()['circuit_breakers.default.remaining_retries']).toBe(1);
+    expect([byDefault.retryBudget.tryAcquire(), byDefault.retryBudget.tryAcquire()]).toEqual([true, false]);
+    expect(open(byDefault)).toBe(1);
+    byDefault.retryBudget.release();
+    expect(open(byDefault)).toBe(0);
+    expect(byDefault.retryBudget.tryAcquire()).toBe(true);
+    const none = new Cluster({ name: 'none', circuitBreakers: { maxRetries: 0 } });
+    expect(none.retryBudget.tryAcquire()).toBe(false);
+    expect(open(none)).toBe(1);
   });
 
   it('rejects a negative or fractional limit', () => {
