@@ -37,6 +37,26 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(closed).toBe(true);
   });
 
+  it('does not let a stream that left reading paused hold the next request on the connection', async () => {
+    // Pauses the downstream on every request and never lifts it, then answers.
+    const pausing: CompiledHttpFilter = {
+      name: 'test.pausing',
+      create: (ctx) => ({
+        onRequestHeaders: (headers) => {
+          ctx.setDownstreamReadPaused(true);
+          ctx.respond(200, String(headers[':path']));
+          return 'stop';
+        },
+      }),
+    };
+    const proxy = await startAcceptingProxy({ filters: [pausing] }, closer);
+    const get = (path: string, close = false): string => `GET ${path} HTTP/1.1${CRLF}Host: a${CRLF}${close ? `Connection: close${CRLF}` : ''}${CRLF}`;
+    const { text, closed } = await rawExchange(proxy.port, [get('/first'), get('/second'), get('/third', true)], 2_000, 100);
+    expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(text.endsWith('/third')).toBe(true);
+    expect(closed).toBe(true);
+  });
+
   it('reads a request whose bytes arrive one at a time', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
     const request = `POST /slow HTTP/1.1${CRLF}Host: a${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}5${CRLF}hello${CRLF}0${CRLF}${CRLF}`;

@@ -181,6 +181,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       return;
     }
     this.waitingForResponse = false;
+    // A read pause belongs to the stream that asked for it; the next request starts unpaused.
+    this.filterPaused = false;
     this.parser.resume();
     const unread = this.unread;
     this.unread = null;
