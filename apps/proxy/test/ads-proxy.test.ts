@@ -193,11 +193,11 @@ describe('a proxy configured over ADS by an in-test control plane', () => {
   });
 
   it('NACKs a route it cannot apply, naming the field, and keeps serving the last good one', async () => {
-    snapshot('3', routes('v1', { retry_policy: { num_retries: 3 } }));
+    snapshot('3', routes('v1', { request_mirror_policies: [{ cluster: 'v1' }] }));
     await eventually(() => nacks.some((n) => n.version === '3'), 5000, 'a NACK of version 3');
     const nack = nacks.find((n) => n.version === '3');
     expect(nack?.typeUrl).toBe(TYPE_URLS.route);
-    expect(nack?.message).toBe('RouteConfiguration routes: virtual_hosts[0].routes[0].route.retry_policy: is not supported by this proxy yet');
+    expect(nack?.message).toBe('RouteConfiguration routes: virtual_hosts[0].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)');
     for (let i = 0; i < 5; i++) expect(await upstreamOf()).toBe('v2');
   });
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
-import { curl, eventually } from './support/clients.js';
+import { curl, eventually, firstListenerUrl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, ROUTER_FILTER } from './support/static-bootstrap.js';
@@ -130,8 +130,7 @@ describe('Envoy cluster policies through the built proxy', () => {
     ]);
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
     admin = `http://${proxy.admin}`;
-    const line = (await curl(`${admin}/listeners`)).body.trim();
-    listener = `http://${line.split('::')[1] ?? ''}`;
+    listener = await firstListenerUrl(admin);
   });
 
   afterAll(async () => {

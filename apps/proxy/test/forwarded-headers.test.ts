@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl } from './support/clients.js';
+import { curl, firstListenerUrl } from './support/clients.js';
 import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { edgeBootstrap as bootstrap, startHeaderEcho } from './support/header-echo.js';
@@ -12,8 +12,7 @@ describe('x-forwarded-for with use_remote_address and xff_num_trusted_hops: 1 (b
   beforeAll(async () => {
     echo = await startHeaderEcho();
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap(echo.port, { use_remote_address: true, xff_num_trusted_hops: 1 })), '--log-level', 'warn']);
-    const line = (await curl(`http://${proxy.admin}/listeners`)).body.trim();
-    listener = `http://${line.split('::')[1] ?? ''}`;
+    listener = await firstListenerUrl(`http://${proxy.admin}`);
   });
   afterAll(async () => {
     proxy?.kill();

@@ -33,9 +33,20 @@ type EchoClient = grpc.Client & {
   slow(request: Buffer, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
 };
 
+/** Calls so far of each `flaky:<failures>:<id>` request. */
+const flakyCalls = new Map<string, number>();
+
 const handlers: grpc.UntypedServiceImplementation = {
   unary: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     const text = call.request.toString();
+    const [flaky, failures, id] = text.split(':');
+    if (flaky === 'flaky') {
+      const calls = (flakyCalls.get(text) ?? 0) + 1;
+      flakyCalls.set(text, calls);
+      // Fails UNAVAILABLE the first `failures` calls, as a server shedding load does.
+      if (calls <= Number(failures)) return void callback({ code: grpc.status.UNAVAILABLE, details: `call ${calls} of ${String(id)} shed` });
+      return void callback(null, Buffer.from(`served on call ${calls}`));
+    }
     if (text === 'missing') {
       callback({ code: grpc.status.NOT_FOUND, details: 'no such thing: missing' });
       return;
@@ -66,6 +77,10 @@ const handlers: grpc.UntypedServiceImplementation = {
 function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Record<string, unknown> {
   const routes = [
     { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
+    {
+      match: { prefix: '/', headers: [{ name: 'x-retry', present_match: true }] },
+      route: { cluster: 'echo', timeout: '5s', retry_policy: { retry_on: 'unavailable,cancelled', num_retries: 2, retry_back_off: { base_interval: '0.005s' } } },
+    },
     { match: { prefix: '/' }, route: { cluster: 'echo', timeout: '5s' } },
   ];
   const listener = hcmListener('grpc_in', 0, {
@@ -124,6 +139,20 @@ describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 clu
     client?.close();
     await proxy?.close();
     await upstream?.close();
+  });
+
+  it('retries UNAVAILABLE under retry_on: unavailable, and passes it on once retries run out', async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const retried = new grpc.Metadata();
+    retried.set('x-retry', 'yes');
+    expect((await unary(echo, 'flaky:2:a', retried)).value.toString()).toBe('served on call 3');
+    await expect(unary(echo, 'flaky:3:b', retried)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'call 3 of b shed' });
+    // The route without a retry policy passes the first UNAVAILABLE straight on.
+    await expect(unary(echo, 'flaky:1:c')).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'call 1 of c shed' });
+    const stats = proxy?.runtime.clusters.get('echo')?.stats;
+    expect(stats?.upstream_rq_retry).toBe(4);
+    expect(stats?.upstream_rq_retry_success).toBe(1);
+    expect(stats?.upstream_rq_retry_limit_exceeded).toBe(1);
   });
 
   it('carries unary calls with metadata both ways and trailers back', async () => {

@@ -23,6 +23,10 @@ export class FilterContext implements HttpFilterContext {
     return this.manager.responseStarted;
   }
 
+  get bufferLimitBytes(): number {
+    return this.manager.bufferLimit;
+  }
+
   route(): RouteMatch | null {
     return this.manager.route();
   }

@@ -1,4 +1,5 @@
 import type { RouteMatch } from '@meshkit/router';
+import { DEFAULT_BUFFER_LIMIT_BYTES } from './connection-options.js';
 import { FilterContext } from './filter-context.js';
 import { FilterIteration } from './filter-iteration.js';
 import { grpcLocalReplyHeaders, isGrpcRequest } from './grpc-local-reply.js';
@@ -34,7 +35,6 @@ export interface StreamPolicy {
   readonly onFilterError?: (filterName: string, error: unknown) => void;
 }
 
-const DEFAULT_BUFFER_LIMIT_BYTES = 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -44,7 +44,7 @@ const EMPTY = Buffer.alloc(0);
  */
 export class FilterManager implements IterationHost {
   private readonly filters: HttpFilter[] = [];
-  private readonly bufferLimit: number;
+  readonly bufferLimit: number;
   /** Reads were paused because a filter stopped on headers while the body piled up. */
   private readPausedForBuffer = false;
   private readonly decoding: FilterIteration;

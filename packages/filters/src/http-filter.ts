@@ -59,6 +59,8 @@ export interface HttpFilterContext {
   resetStream(flag?: ResponseFlag): void;
   /** True once response headers have gone downstream. */
   readonly responseStarted: boolean;
+  /** The listener's `per_connection_buffer_limit_bytes`: how much of a body a filter may hold. */
+  readonly bufferLimitBytes: number;
 }
 
 /** Facts about where a filter chain runs, given to factories when they compile config. */

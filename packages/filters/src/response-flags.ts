@@ -24,3 +24,13 @@ export const ResponseFlag = {
 } as const;
 
 export type ResponseFlag = (typeof ResponseFlag)[keyof typeof ResponseFlag];
+
+/** The order Envoy prints flags in (its flag enum's), whatever order they were set in. */
+const ENVOY_ORDER: readonly ResponseFlag[] = ['UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'DC', 'URX', 'SI', 'DPE', 'UPE', 'NC'];
+
+/** Envoy's `%RESPONSE_FLAGS%` form: comma-separated in Envoy's order, `-` when none. */
+export function formatResponseFlags(flags: readonly ResponseFlag[]): string {
+  if (flags.length === 0) return '-';
+  if (flags.length === 1) return flags[0] as string;
+  return [...flags].sort((a, b) => ENVOY_ORDER.indexOf(a) - ENVOY_ORDER.indexOf(b)).join(',');
+}

@@ -1,3 +1,4 @@
+import { formatResponseFlags } from './response-flags.js';
 import type { ResponseFlag } from './response-flags.js';
 
 export type TrafficDirection = 'INBOUND' | 'OUTBOUND' | 'UNSPECIFIED';
@@ -51,7 +52,7 @@ export class StreamInfo {
 
   /** Envoy's `%RESPONSE_FLAGS%` form: comma-separated, `-` when none. */
   responseFlagsString(): string {
-    return this.flags.length === 0 ? '-' : this.flags.join(',');
+    return formatResponseFlags(this.flags);
   }
 
   /** Milliseconds from the first byte of the request to the end of the stream (or now). */

@@ -40,6 +40,9 @@ export interface RetryPolicyInput {
   perTryIdleTimeoutMs?: number;
   retryBackOff?: { baseIntervalMs: number; maxIntervalMs?: number };
   retriableStatusCodes?: number[];
+  /** Envoy's `previous_hosts` retry host predicate: a retry picks a host not tried yet when it can. */
+  avoidPreviousHosts?: boolean;
+  /** How many times a retry picks again when it drew a host already tried. Default 1. */
   hostSelectionRetryMaxAttempts?: number;
 }
 

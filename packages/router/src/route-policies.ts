@@ -36,6 +36,7 @@ export interface RetryPolicy {
   readonly baseIntervalMs: number;
   readonly maxIntervalMs: number;
   readonly retriableStatusCodes: readonly number[];
+  readonly avoidPreviousHosts: boolean;
   readonly hostSelectionRetryMaxAttempts: number;
 }
 

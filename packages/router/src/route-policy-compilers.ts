@@ -54,6 +54,7 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
       baseIntervalMs,
       maxIntervalMs,
       retriableStatusCodes: Object.freeze([...codes]),
+      avoidPreviousHosts: input.avoidPreviousHosts === true,
       hostSelectionRetryMaxAttempts: attempts,
     }),
   };

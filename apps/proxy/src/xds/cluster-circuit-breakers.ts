@@ -6,10 +6,7 @@ export interface CircuitBreakerSpec {
   readonly maxConnections: number;
   readonly maxPendingRequests: number;
   readonly maxRequests: number;
-  /**
-   * Kept for /config_dump and for when retries exist: the proxy does not retry yet (routes
-   * refuse `retry_policy`), so no request can count against it.
-   */
+  /** Retries in flight at once to the cluster, across all requests. */
   readonly maxRetries: number;
   /** Publish the `remaining_*` gauges. */
   readonly trackRemaining: boolean;

@@ -4,7 +4,6 @@ import { HostsFirstResolver } from './cluster-dns-resolver.js';
 
 /** A translated cluster as `new Cluster(…)` takes it; EDS clusters are STATIC ones fed by EDS. */
 export function clusterOptions(spec: ClusterSpec): ClusterOptions {
-  const { maxConnections, maxPendingRequests, maxRequests, trackRemaining } = spec.circuitBreakers;
   return {
     name: spec.name,
     ...(spec.statName === undefined ? {} : { statName: spec.statName }),
@@ -13,7 +12,7 @@ export function clusterOptions(spec: ClusterSpec): ClusterOptions {
     ...spec.upstreamProtocol,
     ...spec.connectionPool,
     ...spec.loadBalancing,
-    circuitBreakers: { maxConnections, maxPendingRequests, maxRequests, trackRemaining },
+    circuitBreakers: spec.circuitBreakers,
     ...(spec.healthCheck === undefined ? {} : { healthCheck: spec.healthCheck }),
     ...(spec.type === 'STRICT_DNS' || spec.type === 'LOGICAL_DNS'
       ? { type: spec.type, dns: { ...spec.dns, resolver: new HostsFirstResolver() } }

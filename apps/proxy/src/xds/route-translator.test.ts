@@ -232,14 +232,57 @@ describe('translateRouteConfiguration: route actions', () => {
     );
   });
 
+  it("reads Istio's retry policy, and a virtual host's one for routes without their own", () => {
+    const istio: Json = {
+      retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+      num_retries: 2,
+      per_try_timeout: '0.5s',
+      retry_back_off: { base_interval: '0.1s', max_interval: '2s' },
+      retriable_status_codes: [503],
+      retry_host_predicate: [
+        { name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } },
+      ],
+      host_selection_retry_max_attempts: '5',
+    };
+    expect(matched(config([toCluster({ retry_policy: istio })])).retryPolicy).toEqual({
+      retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'],
+      numRetries: 2,
+      perTryTimeoutMs: 500,
+      perTryIdleTimeoutMs: undefined,
+      baseIntervalMs: 100,
+      maxIntervalMs: 2000,
+      retriableStatusCodes: [503],
+      avoidPreviousHosts: true,
+      hostSelectionRetryMaxAttempts: 5,
+    });
+    const inherited = matched(config([toCluster()], { retry_policy: { retry_on: '5xx' } })).retryPolicy;
+    expect(inherited).toMatchObject({ retryOn: ['5xx'], numRetries: 1, baseIntervalMs: 25, maxIntervalMs: 250, avoidPreviousHosts: false });
+  });
+
+  it('refuses a retry policy it cannot honour, by field path', () => {
+    const retry = (policy: Json): Json => config([toCluster({ retry_policy: policy })]);
+    const at = 'virtual_hosts[0].routes[0].route.retry_policy';
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx,sometimes' })))).toContain(`${at}.retry_on: unknown retry condition 'sometimes'`);
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_back_off: { base_interval: '0s' } })))).toContain(`${at}.retry_back_off.base_interval: must be greater than 0`);
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_back_off: { base_interval: '1s', max_interval: '0.5s' } })))).toContain(
+      `${at}.retry_back_off.max_interval: must be at least`,
+    );
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retriable_status_codes: [503, 700] })))).toContain(`${at}.retriable_status_codes[1]: must be an HTTP status`);
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', num_retries: -1 })))).toContain(`${at}.num_retries: must be an integer`);
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_host_predicate: [{ name: 'envoy.retry_host_predicates.omit_canary_hosts' }] })))).toContain(
+      `${at}.retry_host_predicate[0].name: envoy.retry_host_predicates.omit_canary_hosts is not supported (only envoy.retry_host_predicates.previous_hosts is)`,
+    );
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_priority: { name: 'x' } })))).toContain(`${at}.retry_priority: is not supported by this proxy yet`);
+  });
+
   it('keeps refusing the policies the proxy has no runtime for, by field path', () => {
     const cases: [Json, string][] = [
-      [config([toCluster({ retry_policy: { retry_on: '5xx' } })]), 'virtual_hosts[0].routes[0].route.retry_policy: is not supported by this proxy yet'],
+      [config([toCluster({ retry_policy: { retry_on: '5xx', per_try_idle_timeout: '1s' } })]), 'virtual_hosts[0].routes[0].route.retry_policy.per_try_idle_timeout: is not supported by this proxy yet (per_try_timeout is)'],
       [config([toCluster({ request_mirror_policies: [{ cluster: 'm' }] })]), 'virtual_hosts[0].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)'],
       [config([toCluster({ cors: {} })]), 'virtual_hosts[0].routes[0].route.cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ idle_timeout: '5s' })]), "virtual_hosts[0].routes[0].route.idle_timeout: is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)"],
       [config([toCluster()], { require_tls: 'ALL' }), 'virtual_hosts[0].require_tls: is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)'],
-      [config([toCluster()], { retry_policy: {} }), 'virtual_hosts[0].retry_policy: is not supported by this proxy yet'],
+      [config([toCluster()], { retry_policy: { retriable_headers: [] } }), 'virtual_hosts[0].retry_policy.retriable_headers: is not supported by this proxy yet (retry on status codes instead)'],
       [config([toCluster()], { cors: {} }), 'virtual_hosts[0].cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ cluster_not_found_response_code: 'NOT_FOUND' })]), 'virtual_hosts[0].routes[0].route.cluster_not_found_response_code: is not supported by this proxy'],
       [config([{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 1, host_rewrite_literal: 'h' }] } } }]), 'virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].host_rewrite_literal: is not supported by this proxy'],

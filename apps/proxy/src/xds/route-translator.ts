@@ -18,13 +18,13 @@ import type {
 } from '@meshkit/router';
 import { FieldReader } from './fields.js';
 import type { FieldOrigin } from './fields.js';
+import { translateRetryPolicy } from './route-retry-policy.js';
 
 const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'];
 
 // Envoy fields the proxy knows but has no runtime for: refused by name, with why, rather than
-// accepted and silently ignored. (retry_policy keeps the bare wording Istio users already see.)
+// accepted and silently ignored.
 const NOT_YET: Readonly<Record<string, string>> = {
-  retry_policy: 'is not supported by this proxy yet',
   max_stream_duration: 'is not supported by this proxy yet',
   request_mirror_policies: 'is not supported by this proxy yet (there is no request mirroring)',
   cors: 'is not supported by this proxy yet (there is no CORS filter to enforce it)',
@@ -79,7 +79,8 @@ function checkClustersExist(config: FieldReader, clusters: ReadonlySet<string>):
 function envoyFieldPath(routerField: string): string {
   return routerField
     .replace(/^\./, '')
-    .replace(/\btimeoutMs\b/g, 'timeout')
+    // The router's durations carry a unit (timeoutMs, perTryTimeoutMs, baseIntervalMs); Envoy's don't.
+    .replace(/Ms\b/g, '')
     .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
@@ -97,9 +98,12 @@ function enumName<T extends string>(reader: FieldReader, field: string, names: r
 }
 
 function translateVirtualHost(vh: FieldReader): VirtualHostInput {
-  refuseNotYet(vh, 'require_tls', 'retry_policy', 'cors');
-  vh.allowOnly('name', 'domains', 'routes', ...HEADER_MUTATION_FIELDS);
-  return { name: vh.string('name'), domains: vh.strings('domains'), routes: vh.children('routes').map(translateRoute), ...translateHeaderMutations(vh) };
+  refuseNotYet(vh, 'require_tls', 'cors');
+  vh.allowOnly('name', 'domains', 'routes', 'retry_policy', ...HEADER_MUTATION_FIELDS);
+  const out: VirtualHostInput = { name: vh.string('name'), domains: vh.strings('domains'), routes: vh.children('routes').map(translateRoute), ...translateHeaderMutations(vh) };
+  const retry = vh.optionalChild('retry_policy');
+  if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
+  return out;
 }
 
 function translateRoute(route: FieldReader): RouteInput {
@@ -121,10 +125,10 @@ function translateRoute(route: FieldReader): RouteInput {
 }
 
 function translateRouteAction(action: FieldReader): RouteActionInput {
-  refuseNotYet(action, 'retry_policy', 'max_stream_duration', 'request_mirror_policies', 'cors', 'idle_timeout');
+  refuseNotYet(action, 'max_stream_duration', 'request_mirror_policies', 'cors', 'idle_timeout');
   action.allowOnly(
     'cluster', 'cluster_header', 'weighted_clusters', 'prefix_rewrite', 'regex_rewrite',
-    'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy',
+    'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy', 'retry_policy',
   );
   const out: RouteActionInput = {};
   const cluster = action.optionalString('cluster');
@@ -151,6 +155,8 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   const timeout = action.durationMs('timeout');
   if (timeout !== undefined) out.timeoutMs = timeout;
   if (action.has('hash_policy')) out.hashPolicy = action.children('hash_policy').flatMap(translateHashPolicy);
+  const retry = action.optionalChild('retry_policy');
+  if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
   return out;
 }
 

@@ -99,9 +99,9 @@ describe('translateRouteConfiguration', () => {
 
   it('refuses unsupported fields, naming the route config and the field path', () => {
     const config = structuredClone(ROUTE_CONFIG) as { virtual_hosts: { routes: Record<string, unknown>[] }[] };
-    (config.virtual_hosts[1]?.routes[0]?.['route'] as Record<string, unknown>)['retry_policy'] = { num_retries: 2 };
+    (config.virtual_hosts[1]?.routes[0]?.['route'] as Record<string, unknown>)['max_stream_duration'] = { max_stream_duration: '2s' };
     expect(refusalOf(() => translateRouteConfiguration(config))).toBe(
-      'RouteConfiguration local: virtual_hosts[1].routes[0].route.retry_policy: is not supported by this proxy yet',
+      'RouteConfiguration local: virtual_hosts[1].routes[0].route.max_stream_duration: is not supported by this proxy yet',
     );
     expect(refusalOf(() => translateRouteConfiguration({ name: 'q', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/', dynamic_metadata: [] }, route: { cluster: 'c' } }] }] }))).toBe(
       'RouteConfiguration q: virtual_hosts[0].routes[0].match.dynamic_metadata: is not supported by this proxy',
@@ -400,7 +400,7 @@ describe('translateCluster: circuit_breakers', () => {
       },
     });
     expect(spec.circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, maxRetries: 2, trackRemaining: true });
-    expect(clusterOptions(spec).circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, trackRemaining: true });
+    expect(clusterOptions(spec).circuitBreakers).toEqual({ maxConnections: 7, maxPendingRequests: 0, maxRequests: 9, maxRetries: 2, trackRemaining: true });
   });
 
   it.each([

@@ -16,6 +16,12 @@ export async function curl(url: string, ...args: string[]): Promise<CurlResult> 
   return { status: Number(stdout.slice(at + marker.length)), body: stdout.slice(0, at) };
 }
 
+/** `http://host:port` of the proxy's first listener, as its admin API's `/listeners` names it. */
+export async function firstListenerUrl(admin: string): Promise<string> {
+  const line = (await curl(`${admin}/listeners`)).body.trim();
+  return `http://${line.split('::')[1] ?? ''}`;
+}
+
 /** Polls `check` every 50 ms until it returns true or `timeoutMs` passes. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { RetryVerdict, UpstreamResetReason } from '@meshkit/resilience';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
 import type { CompiledRoute, HeaderMutationSet } from '@meshkit/router';
@@ -7,6 +7,9 @@ import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilte
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
+import { RequestBody } from './request-body.js';
+import { RouteRetries } from './route-retries.js';
+import type { RetryGate } from './route-retries.js';
 import { readRouterSettings } from './router-settings.js';
 import type { RouterSettings } from './router-settings.js';
 import { UpstreamStream } from './upstream-stream.js';
@@ -16,25 +19,6 @@ export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Route
 /** How the router finds clusters; the proxy's cluster manager satisfies it. */
 export interface ClusterLookup {
   get(name: string): Cluster | undefined;
-}
-
-/** The request body as undici reads it, with back-pressure to the downstream socket. */
-class RequestBodyStream extends Readable {
-  /** The request's trailers, which the HTTP/1.1 pool sends in the chunked body's trailer section. */
-  trailers: HeaderMap | null = null;
-
-  constructor(private readonly ctx: HttpFilterContext) {
-    super();
-  }
-
-  pushChunk(data: Buffer, endOfStream: boolean): void {
-    if (data.length > 0 && !this.push(data)) this.ctx.setDownstreamReadPaused(true);
-    if (endOfStream) this.push(null);
-  }
-
-  override _read(): void {
-    this.ctx.setDownstreamReadPaused(false);
-  }
 }
 
 /** The protocol an HTTP/1.1 request asks to switch to (Envoy's `isUpgrade`), or undefined. */
@@ -50,16 +34,33 @@ function randomUint32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
 }
 
+/** What a retry needs to send the request again. */
+interface RetryPlan {
+  readonly retries: RouteRetries;
+  readonly route: CompiledRoute;
+  readonly request: Dispatcher.DispatchOptions;
+  /** The request's upstream headers (`request.headers`). */
+  readonly headers: HeaderMap;
+  readonly responseMutations: readonly HeaderMutationSet[];
+}
+
 /**
  * The terminal filter: picks the cluster and endpoint for the route and sends the request
- * upstream on that endpoint's pool; the response comes back through `UpstreamStream`.
+ * upstream on that endpoint's pool; the response comes back through `UpstreamStream`. Under a
+ * route's `retry_policy` it retries failed attempts (Envoy's router retries), within the route
+ * timeout, which covers every attempt and the back-off between them.
  */
-class RouterFilter implements HttpFilter {
+class RouterFilter implements HttpFilter, RetryGate {
   private upstream: UpstreamStream | undefined;
-  private requestBody: RequestBodyStream | undefined;
+  private body: RequestBody | undefined;
   private timeoutMs = 0;
+  private routeTimer: NodeJS.Timeout | undefined;
+  private requestComplete = false;
   /** The `upgrade` token of an HTTP/1.1 Upgrade request (WebSocket), tunnelled once upstream agrees. */
   private upgrade: string | undefined;
+  /** Only for routes with a retry policy. */
+  private retry: RetryPlan | undefined;
+  private backoffTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: HttpFilterContext,
@@ -104,18 +105,24 @@ class RouterFilter implements HttpFilter {
       this.localReply(route, headers, responseMutations, 503, '', { flag: ResponseFlag.NoClusterFound, details: 'cluster_not_found' });
       return 'stop';
     }
-    const endpoint = cluster.pick(route.hashPolicy.length === 0 ? undefined : hashKeyFor(route, headers, info));
+    const hashKey = route.hashPolicy.length === 0 ? undefined : hashKeyFor(route, headers, info);
+    const endpoint = cluster.pick(hashKey);
     if (endpoint === null) {
       this.localReply(route, headers, responseMutations, 503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
       return 'stop';
     }
-    info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     this.upgrade = upgradeToken(headers);
-    if (!endOfStream && this.upgrade === undefined) this.requestBody = new RequestBodyStream(this.ctx);
-    this.upstream = new UpstreamStream(this.ctx, this.settings, responseMutations);
+    const retryPolicy = this.upgrade === undefined ? route.retryPolicy : undefined;
+    if (!endOfStream && this.upgrade === undefined) this.body = new RequestBody(this.ctx, retryPolicy !== undefined);
     this.timeoutMs = route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
-    cluster.poolFor(endpoint).dispatch(this.upstreamRequest(headers, route, requestMutations, endpoint), this.upstream);
-    if (endOfStream) this.upstream.armTimeout(this.timeoutMs);
+    const request = this.upstreamRequest(headers, route, requestMutations, endpoint);
+    if (retryPolicy !== undefined) {
+      const upstreamHeaders = request.headers as HeaderMap;
+      this.retry = { retries: new RouteRetries(retryPolicy, cluster, hashKey), route, request, headers: upstreamHeaders, responseMutations };
+    }
+    this.upstream = new UpstreamStream(this.ctx, this.settings, responseMutations, this.retry === undefined ? undefined : this);
+    this.send(this.upstream, cluster, endpoint, request);
+    if (endOfStream) this.onRequestComplete();
     return 'continue';
   }
 
@@ -125,25 +132,87 @@ class RouterFilter implements HttpFilter {
       this.upstream?.sendUpgraded(data, endOfStream);
       return 'continue';
     }
-    this.requestBody?.pushChunk(data, endOfStream);
-    if (endOfStream) this.upstream?.armTimeout(this.timeoutMs);
+    this.body?.push(data, endOfStream);
+    if (endOfStream) this.onRequestComplete();
     return 'continue';
   }
 
   onRequestTrailers(trailers: HeaderMap): FilterStatus {
     // Forwarded by HTTP/1.1 upstreams (a chunked body's trailer section); HTTP/2 upstreams drop them.
-    const body = this.requestBody;
-    if (body !== undefined) {
-      body.trailers = forwardableHeaders(trailers);
-      body.pushChunk(Buffer.alloc(0), true);
-    }
-    this.upstream?.armTimeout(this.timeoutMs);
+    this.body?.setTrailers(forwardableHeaders(trailers));
+    this.onRequestComplete();
     return 'continue';
   }
 
   onDestroy(): void {
+    if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
     this.upstream?.cancel();
-    this.requestBody?.destroy();
+    this.body?.destroy();
+    this.retry?.retries.state.finish();
+  }
+
+  retryResponse(status: number, headers: HeaderMap): boolean {
+    const retry = this.retry as RetryPlan;
+    if (this.retryable() && this.granted(retry.retries.state.onResponse(status, (name) => headerValue(headers, name)))) return true;
+    // This response goes downstream: no retry will need the body again.
+    this.body?.stopKeeping();
+    return false;
+  }
+
+  retryReset(reason: UpstreamResetReason): boolean {
+    const retry = this.retry as RetryPlan;
+    return this.retryable() && this.granted(retry.retries.state.onReset(reason));
+  }
+
+  /** A request whose body outgrew the buffer limit cannot be sent again. */
+  private retryable(): boolean {
+    return this.body === undefined || this.body.replayable;
+  }
+
+  /** Acts on a retry verdict: schedules the retry, or flags why there is none. */
+  private granted(verdict: RetryVerdict): boolean {
+    if (verdict === 'limit-exceeded') this.ctx.streamInfo.setResponseFlag(ResponseFlag.UpstreamRetryLimitExceeded);
+    if (verdict === 'overflow') this.ctx.streamInfo.setResponseFlag(ResponseFlag.UpstreamOverflow);
+    if (verdict !== 'retry') return false;
+    const retry = this.retry as RetryPlan;
+    // The next attempt exists from now, so a route timeout during the back-off answers through it.
+    const next = new UpstreamStream(this.ctx, this.settings, retry.responseMutations, this);
+    this.upstream = next;
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.sendRetry(next, retry);
+    }, retry.retries.state.backoffMs());
+    return true;
+  }
+
+  private sendRetry(attempt: UpstreamStream, retry: RetryPlan): void {
+    if (attempt.finished) return;
+    const endpoint = retry.retries.pickEndpoint();
+    if (endpoint === null) {
+      attempt.cancel();
+      this.localReply(retry.route, this.ctx.requestHeaders, retry.responseMutations, 503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
+      return;
+    }
+    // auto_host_rewrite takes the Host from the endpoint, which may differ from the last attempt's.
+    const host = upstreamHost(retry.route, this.ctx.requestHeaders, endpoint);
+    const headers = retry.headers['host'] === host ? retry.headers : { ...retry.headers, host };
+    this.send(attempt, retry.retries.cluster, endpoint, { ...retry.request, headers, body: this.body?.restart() ?? null });
+    if (this.requestComplete) attempt.armPerTryTimeout(retry.retries.perTryTimeoutMs, retry.retries);
+  }
+
+  private send(attempt: UpstreamStream, cluster: Cluster, endpoint: Endpoint, request: Dispatcher.DispatchOptions): void {
+    this.ctx.streamInfo.upstreamHost = `${endpoint.address}:${endpoint.port}`;
+    this.retry?.retries.attempted(endpoint);
+    cluster.poolFor(endpoint).dispatch(request, attempt);
+  }
+
+  /** The downstream request is complete: the route timeout starts, and the attempt's per-try timeout. */
+  private onRequestComplete(): void {
+    if (this.requestComplete) return;
+    this.requestComplete = true;
+    if (this.timeoutMs > 0) this.routeTimer = setTimeout(() => this.upstream?.timeOut(), this.timeoutMs);
+    if (this.retry !== undefined) this.upstream?.armPerTryTimeout(this.retry.retries.perTryTimeoutMs, this.retry.retries);
   }
 
   /** A local reply of the router's, with a redirect's Location and the route's response header mutations. */
@@ -176,7 +245,7 @@ class RouterFilter implements HttpFilter {
       method: (headers[':method'] as Dispatcher.HttpMethod | undefined) ?? 'GET',
       path: rewritePath(route, path),
       headers: out,
-      body: this.requestBody ?? null,
+      body: this.body?.stream ?? null,
       ...(this.upgrade === undefined ? {} : { upgrade: this.upgrade }),
     };
   }

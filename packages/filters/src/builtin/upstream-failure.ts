@@ -1,3 +1,4 @@
+import type { UpstreamResetReason } from '@meshkit/resilience';
 import type { HeaderMap } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 
@@ -6,6 +7,8 @@ export interface UpstreamFailure {
   readonly flag: ResponseFlag;
   readonly body: string;
   readonly details: string;
+  /** What retry conditions see: how the attempt ended. */
+  readonly resetReason: UpstreamResetReason;
   /** Extra headers on the local reply (Envoy's `x-envoy-overloaded` on an overflow). */
   readonly headers?: HeaderMap;
 }
@@ -40,6 +43,7 @@ const OVERFLOW: UpstreamFailure = {
   flag: ResponseFlag.UpstreamOverflow,
   body: `${BEFORE_HEADERS}overflow`,
   details: 'upstream_reset_before_response_started{overflow}',
+  resetReason: 'overflow',
   headers: Object.freeze({ 'x-envoy-overloaded': 'true' }),
 };
 
@@ -82,6 +86,7 @@ function connectFailure(error: Error, code: string, errno: number | undefined): 
     flag: ResponseFlag.UpstreamConnectionFailure,
     body: BEFORE_HEADERS + reason,
     details: `upstream_reset_before_response_started{${detail}}`,
+    resetReason: 'connect-failure',
   };
 }
 
@@ -90,7 +95,17 @@ const PROTOCOL_ERROR: UpstreamFailure = {
   flag: ResponseFlag.UpstreamProtocolError,
   body: `${BEFORE_HEADERS}protocol error`,
   details: 'upstream_reset_before_response_started{protocol_error}',
+  resetReason: 'reset',
 };
+
+/** An HTTP/2 upstream refused the stream (RST_STREAM REFUSED_STREAM): it never processed the request. */
+function isRefusedStream(error: Error): boolean {
+  for (let current: unknown = error, depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current.message.includes('NGHTTP2_REFUSED_STREAM') || current.message.includes('REFUSED_STREAM')) return true;
+    current = current.cause;
+  }
+  return false;
+}
 
 /** Maps an upstream error to Envoy's local reply: status, response flag and body text. */
 export const upstreamFailure = {
@@ -99,6 +114,7 @@ export const upstreamFailure = {
     flag: ResponseFlag.UpstreamRequestTimeout,
     body: 'upstream request timeout',
     details: 'upstream_response_timeout',
+    resetReason: 'timeout',
   } satisfies UpstreamFailure,
 
   classify(error: Error, responseStarted: boolean): UpstreamFailure {
@@ -113,6 +129,7 @@ export const upstreamFailure = {
       flag: ResponseFlag.UpstreamConnectionTermination,
       body: `${BEFORE_HEADERS}connection termination`,
       details: 'upstream_reset_before_response_started{connection_termination}',
+      resetReason: isRefusedStream(error) ? 'refused-stream' : 'reset',
     };
   },
 };

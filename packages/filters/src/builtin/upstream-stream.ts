@@ -7,13 +7,15 @@ import type { HeaderMap, HttpFilterContext } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { upstreamFailure } from './upstream-failure.js';
+import type { RouteRetries, RetryGate } from './route-retries.js';
 import type { RouterSettings } from './router-settings.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
 /**
- * One request in flight to an upstream endpoint, as an undici dispatch handler: streams the
+ * One attempt of a request to an upstream endpoint, as an undici dispatch handler: streams the
  * response back through the filter chain with back-pressure, and turns failures into Envoy's
- * local replies (or a downstream reset once the response has started).
+ * local replies (or a downstream reset once the response has started). Under a retry policy it
+ * asks the router's `RetryGate` first, and drops an attempt the router retries.
  */
 export class UpstreamStream implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
@@ -38,15 +40,22 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     private readonly settings: RouterSettings,
     /** The route's `response_headers_to_add`/`_to_remove`, for upstream responses and failures alike. */
     private readonly responseMutations: readonly HeaderMutationSet[] = [],
+    /** Under a retry policy: asked before answering downstream or failing. */
+    private readonly retryGate?: RetryGate,
   ) {}
 
+  /** The exchange is over for this attempt: completed, failed, timed out, cancelled or retried. */
+  get finished(): boolean {
+    return this.done;
+  }
+
   /**
-   * Envoy's route timeout: armed when the downstream request is complete, it covers the whole
-   * upstream response, not just its headers (0 = no limit).
+   * The retry policy's per-try timeout, armed once the downstream request is complete and the
+   * attempt sent: the attempt is given up and, when the policy says so, retried.
    */
-  armTimeout(timeoutMs: number): void {
+  armPerTryTimeout(timeoutMs: number, retries: RouteRetries): void {
     if (timeoutMs <= 0 || this.done || this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    this.timer = setTimeout(() => this.onPerTryTimeout(retries), timeoutMs);
   }
 
   /** The downstream went away: abandon the upstream request. */
@@ -115,6 +124,10 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (this.done || statusCode < 200) return; // 1xx informational responses are not forwarded yet
+    if (this.retryGate?.retryResponse(statusCode, headers) === true) {
+      this.drop();
+      return;
+    }
     const out: HeaderMap = forwardableHeaders(this.responseMutations.length === 0 ? headers : applyHeaderMutations(headers, this.responseMutations));
     out[':status'] = String(statusCode);
     if (!this.settings.suppressEnvoyHeaders) out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
@@ -149,16 +162,37 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     this.done = true;
     this.clearTimer();
     if (this.ctx.streamInfo.hasResponseFlag(ResponseFlag.DownstreamConnectionTermination)) return;
-    this.fail(upstreamFailure.classify(error, this.headersEncoded));
+    const failure = upstreamFailure.classify(error, this.headersEncoded);
+    if (!this.headersEncoded && this.retryGate?.retryReset(failure.resetReason) === true) return;
+    this.fail(failure);
   }
 
-  private onTimeout(): void {
-    this.timer = undefined;
+  /** Envoy's route timeout fired (it covers every attempt and the back-off between them): give up. */
+  timeOut(): void {
+    this.clearTimer();
     if (this.done) return;
     this.done = true;
     // Answer now: an upstream still connecting would only report the abort when connect ends.
     this.abort(new Error('upstream request timeout'));
     this.fail(upstreamFailure.timeout);
+  }
+
+  private onPerTryTimeout(retries: RouteRetries): void {
+    this.timer = undefined;
+    if (this.done) return;
+    retries.countPerTryTimeout();
+    if (!this.headersEncoded && this.retryGate?.retryReset('timeout') === true) {
+      this.drop();
+      return;
+    }
+    this.timeOut();
+  }
+
+  /** The router retries instead: this attempt ends here, unseen downstream. */
+  private drop(): void {
+    this.done = true;
+    this.clearTimer();
+    this.abort(new Error('attempt abandoned for a retry'));
   }
 
   private fail(failure: UpstreamFailure): void {
