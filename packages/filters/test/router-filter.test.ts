@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import http2 from 'node:http2';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { compileRouteConfig } from '@meshkit/router';
 import type { HeaderAppendAction } from '@meshkit/router';
-import { Cluster } from '@meshkit/upstream';
+import { Cluster, ClusterManager } from '@meshkit/upstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseFlag } from '../src/index.js';
 import { clusters, endpoint, router } from './support/mesh.js';
@@ -320,6 +321,55 @@ describe('router filter: local replies', () => {
     expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
     expect(proxy.hcm.stats.downstream_rq_tx_reset).toBe(1);
     expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(0);
+  });
+});
+
+describe('router filter: retries', () => {
+  /** An h2c upstream that refuses its first `refusals` streams (RST_STREAM REFUSED_STREAM), then answers. */
+  async function refusingH2Upstream(refusals: number): Promise<{ port: number; streams: () => number }> {
+    let streams = 0;
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      streams++;
+      stream.on('error', () => undefined);
+      if (streams <= refusals) stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      else {
+        stream.respond({ ':status': 200 });
+        stream.end(`stream ${streams}`);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closer.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { port: (server.address() as AddressInfo).port, streams: () => streams };
+  }
+
+  function h2Cluster(port: number): ClusterManager {
+    const manager = new ClusterManager();
+    const cluster = new Cluster({ name: 'app', protocol: 'http2', connectTimeoutMs: 2000 });
+    cluster.setEndpoints([endpoint(port)]);
+    manager.set('app', cluster);
+    closer.add(() => cluster.destroy());
+    return manager;
+  }
+
+  const retryingOn = (retryOn: string) => [{ name: 'retrying', match: { prefix: '/' }, route: { cluster: 'app', retryPolicy: { retryOn, numRetries: 1, retryBackOff: { baseIntervalMs: 1 } } } }];
+
+  it('retries a stream an HTTP/2 upstream refused under refused-stream', async () => {
+    const upstream = await refusingH2Upstream(1);
+    const proxy = await startProxy({ filters: [router(h2Cluster(upstream.port))], routes: routesTo(retryingOn('refused-stream')) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response).toMatchObject({ status: 200, text: 'stream 2' });
+    expect(upstream.streams()).toBe(2);
+  });
+
+  it('does not retry a refused stream under connect-failure alone', async () => {
+    const upstream = await refusingH2Upstream(1);
+    const proxy = await startProxy({ filters: [router(h2Cluster(upstream.port))], routes: routesTo(retryingOn('connect-failure')) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response.status).toBe(503);
+    expect(upstream.streams()).toBe(1);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
   });
 });
 

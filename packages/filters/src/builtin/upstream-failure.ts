@@ -101,7 +101,8 @@ const PROTOCOL_ERROR: UpstreamFailure = {
 /** An HTTP/2 upstream refused the stream (RST_STREAM REFUSED_STREAM): it never processed the request. */
 function isRefusedStream(error: Error): boolean {
   for (let current: unknown = error, depth = 0; depth < 4 && current instanceof Error; depth++) {
-    if (current.message.includes('NGHTTP2_REFUSED_STREAM') || current.message.includes('REFUSED_STREAM')) return true;
+    // node:http2's stream error, which undici passes on: "Stream closed with error code NGHTTP2_REFUSED_STREAM".
+    if (current.message.includes('REFUSED_STREAM')) return true;
     current = current.cause;
   }
   return false;
