@@ -13,6 +13,7 @@ import { closeServer, listenOnLoopback } from './support/upstreams.js';
  * An upstream that misbehaves on cue: a request to `/<mode>/<times>` with an `x-test-id` fails
  * the first `times` tries of that id (mode `status-<code>`: that status; `hang`: no answer;
  * `reset`: the connection drops), then answers 200 with which try it was and a digest of the body.
+ * Every answer lists the x-envoy-* request headers it saw in `x-seen-envoy`.
  */
 async function startScripted(): Promise<{ port: number; tries(id: string): number; close(): Promise<void> }> {
   const tries = new Map<string, number>();
@@ -29,10 +30,12 @@ async function startScripted(): Promise<{ port: number; tries(id: string): numbe
       length += chunk.length;
     });
     req.on('end', () => {
+      const seen = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name.startsWith('x-envoy-')));
+      const headers = { 'x-try': String(attempt), 'x-seen-envoy': JSON.stringify(seen) };
       if (attempt > Number(times)) {
-        res.writeHead(200, { 'x-try': String(attempt) }).end(`${length}:${digest.digest('hex')}`);
+        res.writeHead(200, headers).end(`${length}:${digest.digest('hex')}`);
       } else if (mode.startsWith('status-')) {
-        res.writeHead(Number(mode.slice('status-'.length)), { 'x-try': String(attempt) }).end('failed');
+        res.writeHead(Number(mode.slice('status-'.length)), headers).end('failed');
       } else if (mode === 'reset') {
         req.socket.destroy();
       }
@@ -86,10 +89,10 @@ describe('route retry_policy through the built proxy (Envoy router retries)', ()
   let nextId = 0;
 
   /** A request through the proxy with a fresh test id; returns status, body and the id. */
-  async function send(host: string, path: string, init: { method?: 'GET' | 'POST'; body?: Buffer } = {}) {
+  async function send(host: string, path: string, init: { method?: 'GET' | 'POST'; body?: Buffer; headers?: Record<string, string> } = {}) {
     const id = `t${nextId++}`;
     const started = performance.now();
-    const res = await request(`${listener}${path}`, { method: init.method ?? 'GET', body: init.body ?? null, headers: { host, 'x-test-id': id } });
+    const res = await request(`${listener}${path}`, { method: init.method ?? 'GET', body: init.body ?? null, headers: { host, 'x-test-id': id, ...init.headers } });
     const body = await res.body.text();
     return { id, status: res.statusCode, body, headers: res.headers, elapsedMs: performance.now() - started };
   }
@@ -233,5 +236,40 @@ describe('route retry_policy through the built proxy (Envoy router retries)', ()
     expect(clusterStat(stats, 'upstream_rq_retry_overflow', 'guarded')).toBe(1);
     expect(clusterStat(stats, 'circuit_breakers_default_rq_retry_open', 'guarded')).toBe(1);
     expect(stats).toMatch(/istio_requests_total\{[^}]*response_code="503"[^}]*response_flags="UO"/);
+  });
+  describe("the request's own x-envoy-* headers (Envoy's router reads them, and does not pass them on)", () => {
+    const seenEnvoy = (res: { headers: Record<string, unknown> }): Record<string, string> => JSON.parse(String(res.headers['x-seen-envoy'])) as Record<string, string>;
+
+    it('retries on x-envoy-retry-on up to x-envoy-max-retries where the route has no policy', async () => {
+      const res = await send('plain.test', '/status-503/3', { headers: { 'x-envoy-retry-on': '5xx,bogus', 'x-envoy-max-retries': '3' } });
+      expect(res.status).toBe(200);
+      expect(scripted.tries(res.id)).toBe(4);
+      expect(seenEnvoy(res)).toEqual({ 'x-envoy-expected-rq-timeout-ms': '10000' });
+    });
+
+    it('lets x-envoy-max-retries override the route and x-envoy-retriable-status-codes add codes', async () => {
+      const capped = await send('retry.test', '/status-503/9', { headers: { 'x-envoy-max-retries': '0' } });
+      expect(capped.status).toBe(503);
+      expect(scripted.tries(capped.id)).toBe(1);
+      const added = await send('codes.test', '/status-425/1', { headers: { 'x-envoy-retriable-status-codes': '425' } });
+      expect(added.status).toBe(200);
+      expect(scripted.tries(added.id)).toBe(2);
+    });
+
+    it('replaces the route timeout with x-envoy-upstream-rq-timeout-ms, and tells the upstream', async () => {
+      const res = await send('plain.test', '/hang/1', { headers: { 'x-envoy-upstream-rq-timeout-ms': '200' } });
+      expect(res.status).toBe(504);
+      expect(res.elapsedMs).toBeGreaterThanOrEqual(190);
+      expect(res.elapsedMs).toBeLessThan(2000);
+      const told = await send('plain.test', '/status-200/0', { headers: { 'x-envoy-upstream-rq-timeout-ms': '1234' } });
+      expect(seenEnvoy(told)).toEqual({ 'x-envoy-expected-rq-timeout-ms': '1234' });
+    });
+
+    it('gives each try x-envoy-upstream-rq-per-try-timeout-ms, retried under x-envoy-retry-on: reset', async () => {
+      const res = await send('plain.test', '/hang/1', { headers: { 'x-envoy-upstream-rq-per-try-timeout-ms': '150', 'x-envoy-retry-on': 'reset' } });
+      expect(res.status).toBe(200);
+      expect(scripted.tries(res.id)).toBe(2);
+      expect(seenEnvoy(res)).toEqual({ 'x-envoy-expected-rq-timeout-ms': '150' });
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilte
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
+import { CONSUMED_ENVOY_HEADERS, readRouterOverrides, retryPolicyWith } from './envoy-request-headers.js';
 import { RequestBody } from './request-body.js';
 import { RouteRetries } from './route-retries.js';
 import type { RetryGate } from './route-retries.js';
@@ -112,10 +113,12 @@ class RouterFilter implements HttpFilter, RetryGate {
       return 'stop';
     }
     this.upgrade = upgradeToken(headers);
-    const retryPolicy = this.upgrade === undefined ? route.retryPolicy : undefined;
+    const overrides = readRouterOverrides(headers);
+    const routePolicy = overrides === undefined ? route.retryPolicy : retryPolicyWith(route.retryPolicy, overrides);
+    const retryPolicy = this.upgrade === undefined ? routePolicy : undefined;
     if (!endOfStream && this.upgrade === undefined) this.body = new RequestBody(this.ctx, retryPolicy !== undefined);
-    this.timeoutMs = route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
-    const request = this.upstreamRequest(headers, route, requestMutations, endpoint);
+    this.timeoutMs = overrides?.timeoutMs ?? route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
+    const request = this.upstreamRequest(headers, route, requestMutations, endpoint, overrides !== undefined, retryPolicy?.perTryTimeoutMs);
     if (retryPolicy !== undefined) {
       const upstreamHeaders = request.headers as HeaderMap;
       this.retry = { retries: new RouteRetries(retryPolicy, cluster, hashKey), route, request, headers: upstreamHeaders, responseMutations };
@@ -233,14 +236,22 @@ class RouterFilter implements HttpFilter, RetryGate {
     route: CompiledRoute,
     requestMutations: readonly HeaderMutationSet[],
     endpoint: Endpoint,
+    hasOverrides: boolean,
+    perTryTimeoutMs: number | undefined,
   ): Dispatcher.DispatchOptions {
     const forwarded = forwardableHeaders(headers);
+    if (hasOverrides) for (const name of CONSUMED_ENVOY_HEADERS) delete forwarded[name];
     // Route config, virtual host, route and weighted cluster mutations, in the order the router compiled.
     const out = requestMutations.length === 0 ? forwarded : applyHeaderMutations(forwarded, requestMutations);
     out['host'] = upstreamHost(route, headers, endpoint);
     const path = (headers[':path'] as string | undefined) ?? '/';
-    // Envoy keeps the path it rewrote in x-envoy-original-path.
-    if ((route.prefixRewrite !== undefined || route.regexRewrite !== undefined) && !this.settings.suppressEnvoyHeaders) out['x-envoy-original-path'] = path;
+    if (!this.settings.suppressEnvoyHeaders) {
+      // Envoy keeps the path it rewrote in x-envoy-original-path.
+      if (route.prefixRewrite !== undefined || route.regexRewrite !== undefined) out['x-envoy-original-path'] = path;
+      // And tells the upstream how long this hop will wait: the per-try timeout when it is the shorter.
+      const expected = perTryTimeoutMs !== undefined && perTryTimeoutMs > 0 && (this.timeoutMs === 0 || perTryTimeoutMs < this.timeoutMs) ? perTryTimeoutMs : this.timeoutMs;
+      if (expected > 0) out['x-envoy-expected-rq-timeout-ms'] = String(expected);
+    }
     return {
       method: (headers[':method'] as Dispatcher.HttpMethod | undefined) ?? 'GET',
       path: rewritePath(route, path),

@@ -4,7 +4,8 @@ import { FilterConfigError } from '../errors.js';
 export interface RouterSettings {
   /**
    * `suppress_envoy_headers`: the router adds none of its own `x-envoy-*` headers
-   * (`x-envoy-upstream-service-time`, `x-envoy-overloaded`, `x-envoy-original-path`).
+   * (`x-envoy-upstream-service-time`, `x-envoy-overloaded`, `x-envoy-original-path`,
+   * `x-envoy-expected-rq-timeout-ms`).
    */
   readonly suppressEnvoyHeaders: boolean;
 }

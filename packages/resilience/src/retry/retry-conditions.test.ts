@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RETRY_CONDITIONS, RetryConditions, isRetryCondition } from './retry-conditions.js';
+import { RETRY_CONDITIONS, RetryConditions, isGrpcRetryCondition, isRetryCondition } from './retry-conditions.js';
 import type { RetryCondition, UpstreamResetReason } from './retry-conditions.js';
 
 const noHeaders = (): undefined => undefined;
@@ -26,6 +26,7 @@ describe('RetryConditions', () => {
     expect(RETRY_CONDITIONS.every(isRetryCondition)).toBe(true);
     expect(isRetryCondition('5XX')).toBe(false);
     expect(isRetryCondition('retriable-5xx')).toBe(false);
+    expect(RETRY_CONDITIONS.filter(isGrpcRetryCondition)).toEqual(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable']);
   });
 
   it('retries responses by status as each condition says', () => {

@@ -52,6 +52,11 @@ export function isRetryCondition(name: string): name is RetryCondition {
   return CONDITION_SET.has(name);
 }
 
+/** The conditions on gRPC statuses (what `x-envoy-retry-grpc-on` may name; the rest are HTTP's). */
+export function isGrpcRetryCondition(name: string): boolean {
+  return isRetryCondition(name) && GRPC_STATUS_BY_CONDITION[name] !== undefined;
+}
+
 /** The set of conditions one request retries on, compiled once per policy. */
 export class RetryConditions {
   readonly #on: ReadonlySet<RetryCondition>;
