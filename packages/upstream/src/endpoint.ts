@@ -18,7 +18,8 @@ export interface Endpoint {
   readonly locality?: Locality;
   /**
    * Weight of this endpoint's whole locality, for locality-weighted balancing (Envoy's
-   * `LocalityLbEndpoints.load_balancing_weight`). Every endpoint of a locality carries the same value.
+   * `LocalityLbEndpoints.load_balancing_weight`). Every endpoint of a locality carries the same value;
+   * a locality without one gets no traffic while a weighted locality can take it.
    */
   readonly localityWeight?: number;
   /** Stable identity for consistent hashing; default `address:port`. Keeps hash placement across re-addressing. */

@@ -123,7 +123,9 @@ function localityFractions(keys: readonly string[], groups: readonly Endpoint[][
   const healthy = groups.map((group) => group.filter(isHealthy).length);
   if (options.localityWeighted === true) {
     const factor = options.overprovisioningFactor ?? DEFAULT_OVERPROVISIONING_FACTOR;
-    const effective = groups.map((group, i) => (group[0]?.localityWeight ?? 1) * Math.min(1, (factor * (healthy[i] ?? 0)) / group.length));
+    // A locality without a weight has weight 0 here, as in Envoy: it gets traffic only when no
+    // weighted locality can take any (the level is then balanced as one group).
+    const effective = groups.map((group, i) => (group[0]?.localityWeight ?? 0) * Math.min(1, (factor * (healthy[i] ?? 0)) / group.length));
     return effective.some((weight) => weight > 0) ? effective : null;
   }
   const zone = options.zoneAware;

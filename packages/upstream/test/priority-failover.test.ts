@@ -109,6 +109,17 @@ describe('PriorityBalancer with mixed-health endpoint sets', () => {
     expect(Math.abs((byZone.east ?? 0) - 0.7 / 1.7)).toBeLessThan(0.01);
   });
 
+  it('sends nothing to a locality without a weight while a weighted one is available, as Envoy does', () => {
+    const weighted = level(0, 2, 2, { locality: { zone: 'weighted' }, localityWeight: 3 });
+    const unweighted = level(0, 2, 2, { locality: { zone: 'unweighted' } });
+    const balancer = new PriorityBalancer([...weighted, ...unweighted], {}, { localityWeighted: true });
+    expect(fractionBy(balancer, 2_000, (e) => e.locality?.zone ?? '')).toEqual({ weighted: 1 });
+    // With the weighted locality down, the level is balanced as one group rather than failing.
+    const down = level(0, 2, 0, { locality: { zone: 'weighted' }, localityWeight: 3 });
+    const fallback = new PriorityBalancer([...down, ...unweighted], {}, { localityWeighted: true, panicThresholdPercent: 0 });
+    expect(fractionBy(fallback, 2_000, (e) => e.locality?.zone ?? '')).toEqual({ unweighted: 1 });
+  });
+
   it('keeps traffic in the caller zone when it holds enough of the upstream (direct), else spills by residual', () => {
     const a = level(0, 4, 4, { locality: { zone: 'a' } });
     const b = level(0, 4, 4, { locality: { zone: 'b' } });
