@@ -31,6 +31,7 @@ type EchoClient = grpc.Client & {
   serverStream(request: Buffer): grpc.ClientReadableStream<Buffer>;
   clientStream(callback: grpc.requestCallback<Buffer>): grpc.ClientWritableStream<Buffer>;
   slow(request: Buffer, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
+  slow(request: Buffer, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<Buffer>): grpc.ClientUnaryCall;
 };
 
 /** Calls so far of each `flaky:<failures>:<id>` request. */
@@ -76,6 +77,11 @@ const handlers: grpc.UntypedServiceImplementation = {
 
 function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Record<string, unknown> {
   const routes = [
+    {
+      // Istio's max_stream_duration, with an offset so the proxy's deadline comes before the client's.
+      match: { prefix: '/meshkit.test.Echo/Slow', headers: [{ name: 'x-deadline', present_match: true }] },
+      route: { cluster: 'echo', timeout: '5s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s', grpc_timeout_header_offset: '0.2s' } },
+    },
     { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
     {
       match: { prefix: '/', headers: [{ name: 'x-retry', present_match: true }] },
@@ -200,6 +206,20 @@ describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 clu
     );
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     expect(error.details).toBe('upstream request timeout');
+  });
+
+  it("answers DEADLINE_EXCEEDED when the call's grpc-timeout (less the route's offset) runs out first", async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const metadata = new grpc.Metadata();
+    metadata.set('x-deadline', 'yes');
+    const started = performance.now();
+    const error = await new Promise<grpc.ServiceError>((resolve, reject) =>
+      echo.slow(Buffer.from('x'), metadata, { deadline: Date.now() + 700 }, (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
+    );
+    // The proxy's own answer (the client's deadline would say "Deadline exceeded"), about 200 ms early.
+    expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(error.details).toBe('downstream duration timeout');
+    expect(performance.now() - started).toBeLessThan(690);
   });
 
   it('answers UNAVAILABLE with the reason when the upstream is down', async () => {

@@ -186,7 +186,7 @@ export class FilterManager implements IterationHost {
     }
     const grpc = isGrpcRequest(this.requestHeaders);
     const bytes = body === '' || grpc ? EMPTY : Buffer.from(body);
-    const headers: HeaderMap = grpc ? grpcLocalReplyHeaders(status, body, options?.headers) : { ':status': String(status), ...options?.headers };
+    const headers: HeaderMap = grpc ? grpcLocalReplyHeaders(status, body, options?.headers, options?.grpcStatus) : { ':status': String(status), ...options?.headers };
     if (bytes.length > 0) {
       headers['content-type'] ??= 'text/plain';
       headers['content-length'] = String(bytes.length);

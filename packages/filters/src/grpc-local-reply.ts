@@ -41,8 +41,8 @@ function encodeGrpcMessage(message: string): string {
  * A local reply to a gRPC request as Envoy sends it: HTTP 200, a trailers-only response carrying
  * `grpc-status` and the reply body as `grpc-message`, and no body (gRPC clients read no text).
  */
-export function grpcLocalReplyHeaders(status: number, body: string, extra: HeaderMap | undefined): HeaderMap {
-  const headers: HeaderMap = { ...extra, ':status': '200', 'content-type': 'application/grpc', 'grpc-status': String(grpcStatusForHttp(status)) };
+export function grpcLocalReplyHeaders(status: number, body: string, extra: HeaderMap | undefined, grpcStatus = grpcStatusForHttp(status)): HeaderMap {
+  const headers: HeaderMap = { ...extra, ':status': '200', 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus) };
   if (body !== '') headers['grpc-message'] = encodeGrpcMessage(body);
   return headers;
 }

@@ -32,6 +32,8 @@ export interface LocalReplyOptions {
   readonly flag?: ResponseFlag;
   /** Envoy's `%RESPONSE_CODE_DETAILS%`, e.g. `route_not_found`. */
   readonly details?: string;
+  /** For a gRPC request: the `grpc-status` to answer with, instead of the one `status` maps to. */
+  readonly grpcStatus?: number;
 }
 
 /** What a filter can do to its stream. Each filter instance has its own context. */

@@ -21,12 +21,13 @@ export const ResponseFlag = {
   FaultInjected: 'FI',
   RateLimited: 'RL',
   UnauthorizedExternalService: 'UAEX',
+  DurationTimeout: 'DT',
 } as const;
 
 export type ResponseFlag = (typeof ResponseFlag)[keyof typeof ResponseFlag];
 
 /** The order Envoy prints flags in (its flag enum's), whatever order they were set in. */
-const ENVOY_ORDER: readonly ResponseFlag[] = ['UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'DC', 'URX', 'SI', 'DPE', 'UPE', 'NC'];
+const ENVOY_ORDER: readonly ResponseFlag[] = ['UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'DC', 'URX', 'SI', 'DPE', 'DT', 'UPE', 'NC'];
 
 /** Envoy's `%RESPONSE_FLAGS%` form: comma-separated in Envoy's order, `-` when none. */
 export function formatResponseFlags(flags: readonly ResponseFlag[]): string {

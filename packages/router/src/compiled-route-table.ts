@@ -18,6 +18,7 @@ export class RouteEntry implements CompiledRoute {
   readonly hostRewrite: CompiledRoute['hostRewrite'];
   readonly timeoutMs: CompiledRoute['timeoutMs'];
   readonly idleTimeoutMs: CompiledRoute['idleTimeoutMs'];
+  readonly maxStreamDuration: CompiledRoute['maxStreamDuration'];
   readonly retryPolicy: CompiledRoute['retryPolicy'];
   readonly hashPolicy: CompiledRoute['hashPolicy'];
   readonly requestMirrorPolicies: CompiledRoute['requestMirrorPolicies'];
@@ -41,6 +42,7 @@ export class RouteEntry implements CompiledRoute {
     this.hostRewrite = parts.hostRewrite;
     this.timeoutMs = parts.timeoutMs;
     this.idleTimeoutMs = parts.idleTimeoutMs;
+    this.maxStreamDuration = parts.maxStreamDuration;
     this.retryPolicy = parts.retryPolicy;
     this.hashPolicy = parts.hashPolicy;
     this.requestMirrorPolicies = parts.requestMirrorPolicies;

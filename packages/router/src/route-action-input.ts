@@ -30,6 +30,16 @@ export interface WeightedClusterInput extends HeaderMutationInput {
   weight: number;
 }
 
+/** Envoy's RouteAction.MaxStreamDuration; every field a duration in milliseconds. */
+export interface MaxStreamDurationInput {
+  /** The longest a stream may last; 0 or unset: no limit from the route. */
+  maxStreamDurationMs?: number;
+  /** When set, a gRPC request's `grpc-timeout` header is its limit instead, capped at this (0: uncapped). */
+  grpcTimeoutHeaderMaxMs?: number;
+  /** Taken off the `grpc-timeout` value, leaving room for the network. */
+  grpcTimeoutHeaderOffsetMs?: number;
+}
+
 /** Envoy's RetryPolicy. */
 export interface RetryPolicyInput {
   /** Comma-separated conditions: `5xx`, `gateway-error`, `reset`, `connect-failure`, `retriable-4xx`, … */
@@ -102,6 +112,8 @@ export interface RouteActionInput extends PolicyInputs {
   timeoutMs?: number;
   /** Stream idle timeout for this route; 0 disables it. */
   idleTimeoutMs?: number;
+  /** Envoy's `max_stream_duration`: how long a stream on this route may last. */
+  maxStreamDuration?: MaxStreamDurationInput;
   hashPolicy?: HashPolicyInput[];
   requestMirrorPolicies?: RequestMirrorPolicyInput[];
 }

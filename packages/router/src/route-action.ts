@@ -3,7 +3,7 @@ import type { RouteActionInput } from './route-action-input.js';
 import type { RedirectInput, RouteInput } from './route-config-input.js';
 import { compileRegexRewrite } from './regex-rewrite.js';
 import { compileHashPolicy, compileMirrorPolicy, compileRetryPolicy, compileCorsPolicy } from './route-policy-compilers.js';
-import type { CompiledRedirect, CompiledRegexRewrite, CorsPolicy, HashPolicy, HostRewrite, RequestMirrorPolicy, RetryPolicy } from './route-policies.js';
+import type { CompiledRedirect, CompiledRegexRewrite, CorsPolicy, HashPolicy, HostRewrite, MaxStreamDuration, RequestMirrorPolicy, RetryPolicy } from './route-policies.js';
 import type { RouteAction } from './route-table.js';
 import type { MatcherProblem } from './string-matcher.js';
 import { compileWeightedClusters } from './weighted-clusters-compiler.js';
@@ -22,6 +22,7 @@ export interface CompiledActionParts {
   hostRewrite: HostRewrite | undefined;
   timeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
+  maxStreamDuration: MaxStreamDuration | undefined;
   retryPolicy: RetryPolicy | undefined;
   hashPolicy: readonly HashPolicy[];
   requestMirrorPolicies: readonly RequestMirrorPolicy[];
@@ -39,6 +40,7 @@ const NONE: CompiledActionParts = Object.freeze({
   hostRewrite: undefined,
   timeoutMs: undefined,
   idleTimeoutMs: undefined,
+  maxStreamDuration: undefined,
   retryPolicy: undefined,
   hashPolicy: Object.freeze([]),
   requestMirrorPolicies: Object.freeze([]),
@@ -117,9 +119,14 @@ function compileForwardAction(input: RouteActionInput): RouteActionResult {
   if (idleTimeoutMs !== undefined && (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0)) {
     return { ok: false, field: '.idleTimeoutMs', problem: `idleTimeoutMs must be a finite number >= 0, not ${idleTimeoutMs}` };
   }
+  const durations = input.maxStreamDuration ?? {};
+  for (const [field, value] of Object.entries(durations)) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) return { ok: false, field: `.maxStreamDuration.${field}`, problem: `must be a finite number >= 0, not ${String(value)}` };
+  }
+  const maxStreamDuration = input.maxStreamDuration === undefined ? undefined : Object.freeze({ ...input.maxStreamDuration });
   const policies = compilePolicies(input);
   if (!policies.ok) return policies;
-  return { ok: true, action, weightedClusters, redirect: undefined, prefixRewrite: input.prefixRewrite, regexRewrite, hostRewrite, timeoutMs, idleTimeoutMs, ...policies.value };
+  return { ok: true, action, weightedClusters, redirect: undefined, prefixRewrite: input.prefixRewrite, regexRewrite, hostRewrite, timeoutMs, idleTimeoutMs, maxStreamDuration, ...policies.value };
 }
 
 type Policies = Pick<CompiledActionParts, 'retryPolicy' | 'hashPolicy' | 'requestMirrorPolicies' | 'cors'>;

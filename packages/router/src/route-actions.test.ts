@@ -176,6 +176,15 @@ describe('policies', () => {
     expect(computeHashKey(route.hashPolicy, get('/'))).toBeNull();
   });
 
+  it('keeps max_stream_duration as given, and refuses a negative duration by field', () => {
+    const compile = (maxStreamDuration: Record<string, number>) =>
+      compileRouteConfig({ name: 't', virtualHosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c', maxStreamDuration } }] }] });
+    const route = compile({ maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 }).virtualHosts[0]?.routes[0];
+    expect(route?.maxStreamDuration).toEqual({ maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 });
+    expect(Object.isFrozen(route?.maxStreamDuration)).toBe(true);
+    expect(() => compile({ grpcTimeoutHeaderOffsetMs: -1 })).toThrow(/maxStreamDuration\.grpcTimeoutHeaderOffsetMs.*must be a finite number >= 0/);
+  });
+
   it('inherits the virtual host retry policy and CORS unless the route sets its own', () => {
     const table = compileRouteConfig({
       name: 't',

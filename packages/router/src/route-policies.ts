@@ -27,6 +27,13 @@ export interface RuntimeFraction {
   readonly runtimeKey: string | undefined;
 }
 
+/** Envoy's RouteAction.MaxStreamDuration, in milliseconds (see `MaxStreamDurationInput`). */
+export interface MaxStreamDuration {
+  readonly maxStreamDurationMs?: number;
+  readonly grpcTimeoutHeaderMaxMs?: number;
+  readonly grpcTimeoutHeaderOffsetMs?: number;
+}
+
 export interface RetryPolicy {
   readonly retryOn: readonly string[];
   readonly numRetries: number;

@@ -5,6 +5,7 @@ import type {
   HashPolicy,
   HeaderMutationSet,
   HostRewrite,
+  MaxStreamDuration,
   RequestMirrorPolicy,
   RetryPolicy,
 } from './route-policies.js';
@@ -59,6 +60,8 @@ export interface CompiledRoute {
    */
   readonly timeoutMs: number | undefined;
   readonly idleTimeoutMs: number | undefined;
+  /** Envoy's `max_stream_duration` for the route, as configured. */
+  readonly maxStreamDuration: MaxStreamDuration | undefined;
   /** The route's own, else its virtual host's. */
   readonly retryPolicy: RetryPolicy | undefined;
   readonly hashPolicy: readonly HashPolicy[];

@@ -103,7 +103,7 @@ describe('parseBootstrap', () => {
     ['an endpoint field', `${FIRST_ENDPOINT}.hostname`, 'x', `${FIRST_ENDPOINT}.hostname`],
     ['a listener field', 'static_resources.listeners[0].per_connection_buffer_limit_bytes', 1024, 'static_resources.listeners[0].per_connection_buffer_limit_bytes'],
     ['an HCM codec', `${HCM}.codec_type`, 'HTTP3', `${HCM}.codec_type`],
-    ['a route field', `${HCM}.route_config.virtual_hosts[0].routes[0].route.max_stream_duration`, {}, `${HCM}.route_config.virtual_hosts[0].routes[0].route.max_stream_duration`],
+    ['a route field', `${HCM}.route_config.virtual_hosts[0].routes[0].route.cors`, {}, `${HCM}.route_config.virtual_hosts[0].routes[0].route.cors`],
     ['a missing route config', `${HCM}.route_config`, null, `${HCM}.route_config`],
     ['the ADS api_type', 'dynamic_resources.ads_config.api_type', 'DELTA_GRPC', 'dynamic_resources.ads_config.api_type'],
     ['an LDS source other than ADS', 'dynamic_resources.lds_config', { path: '/etc/lds.yaml' }, 'dynamic_resources.lds_config.path'],

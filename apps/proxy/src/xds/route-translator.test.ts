@@ -259,6 +259,19 @@ describe('translateRouteConfiguration: route actions', () => {
     expect(inherited).toMatchObject({ retryOn: ['5xx'], numRetries: 1, baseIntervalMs: 25, maxIntervalMs: 250, avoidPreviousHosts: false });
   });
 
+  it("reads max_stream_duration as Istio writes it, and refuses fields it does not know", () => {
+    const istio = matched(config([toCluster({ max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } })]));
+    expect(istio.maxStreamDuration).toEqual({ maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 });
+    const capped = matched(config([toCluster({ max_stream_duration: { max_stream_duration: '30s', grpc_timeout_header_max: '5s', grpc_timeout_header_offset: '0.05s' } })]));
+    expect(capped.maxStreamDuration).toEqual({ maxStreamDurationMs: 30_000, grpcTimeoutHeaderMaxMs: 5000, grpcTimeoutHeaderOffsetMs: 50 });
+    expect(refusalOf(() => translateRouteConfiguration(config([toCluster({ max_stream_duration: { max_stream_duration: '1m' } })])))).toContain(
+      'virtual_hosts[0].routes[0].route.max_stream_duration.max_stream_duration: expected a non-negative duration',
+    );
+    expect(refusalOf(() => translateRouteConfiguration(config([toCluster({ max_stream_duration: { idle: '1s' } })])))).toContain(
+      'route.max_stream_duration.idle: is not supported by this proxy',
+    );
+  });
+
   it('refuses a retry policy it cannot honour, by field path', () => {
     const retry = (policy: Json): Json => config([toCluster({ retry_policy: policy })]);
     const at = 'virtual_hosts[0].routes[0].route.retry_policy';

@@ -5,6 +5,7 @@ import type {
   HeaderMatcherInput,
   HeaderMutationInput,
   HeaderValueOptionInput,
+  MaxStreamDurationInput,
   QueryParameterMatcherInput,
   RedirectInput,
   RouteActionInput,
@@ -25,7 +26,6 @@ const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_re
 // Envoy fields the proxy knows but has no runtime for: refused by name, with why, rather than
 // accepted and silently ignored.
 const NOT_YET: Readonly<Record<string, string>> = {
-  max_stream_duration: 'is not supported by this proxy yet',
   request_mirror_policies: 'is not supported by this proxy yet (there is no request mirroring)',
   cors: 'is not supported by this proxy yet (there is no CORS filter to enforce it)',
   idle_timeout: "is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)",
@@ -125,10 +125,10 @@ function translateRoute(route: FieldReader): RouteInput {
 }
 
 function translateRouteAction(action: FieldReader): RouteActionInput {
-  refuseNotYet(action, 'max_stream_duration', 'request_mirror_policies', 'cors', 'idle_timeout');
+  refuseNotYet(action, 'request_mirror_policies', 'cors', 'idle_timeout');
   action.allowOnly(
     'cluster', 'cluster_header', 'weighted_clusters', 'prefix_rewrite', 'regex_rewrite',
-    'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy', 'retry_policy',
+    'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy', 'retry_policy', 'max_stream_duration',
   );
   const out: RouteActionInput = {};
   const cluster = action.optionalString('cluster');
@@ -157,6 +157,21 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   if (action.has('hash_policy')) out.hashPolicy = action.children('hash_policy').flatMap(translateHashPolicy);
   const retry = action.optionalChild('retry_policy');
   if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
+  const duration = action.optionalChild('max_stream_duration');
+  if (duration !== undefined) out.maxStreamDuration = translateMaxStreamDuration(duration);
+  return out;
+}
+
+/** Envoy's RouteAction.MaxStreamDuration (Istio sets `grpc_timeout_header_max: 0s` on its routes). */
+function translateMaxStreamDuration(duration: FieldReader): MaxStreamDurationInput {
+  duration.allowOnly('max_stream_duration', 'grpc_timeout_header_max', 'grpc_timeout_header_offset');
+  const out: MaxStreamDurationInput = {};
+  const max = duration.durationMs('max_stream_duration');
+  if (max !== undefined) out.maxStreamDurationMs = max;
+  const grpcMax = duration.durationMs('grpc_timeout_header_max');
+  if (grpcMax !== undefined) out.grpcTimeoutHeaderMaxMs = grpcMax;
+  const offset = duration.durationMs('grpc_timeout_header_offset');
+  if (offset !== undefined) out.grpcTimeoutHeaderOffsetMs = offset;
   return out;
 }
 

@@ -99,9 +99,9 @@ describe('translateRouteConfiguration', () => {
 
   it('refuses unsupported fields, naming the route config and the field path', () => {
     const config = structuredClone(ROUTE_CONFIG) as { virtual_hosts: { routes: Record<string, unknown>[] }[] };
-    (config.virtual_hosts[1]?.routes[0]?.['route'] as Record<string, unknown>)['max_stream_duration'] = { max_stream_duration: '2s' };
+    (config.virtual_hosts[1]?.routes[0]?.['route'] as Record<string, unknown>)['request_mirror_policies'] = [{ cluster: 'beta' }];
     expect(refusalOf(() => translateRouteConfiguration(config))).toBe(
-      'RouteConfiguration local: virtual_hosts[1].routes[0].route.max_stream_duration: is not supported by this proxy yet',
+      'RouteConfiguration local: virtual_hosts[1].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)',
     );
     expect(refusalOf(() => translateRouteConfiguration({ name: 'q', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/', dynamic_metadata: [] }, route: { cluster: 'c' } }] }] }))).toBe(
       'RouteConfiguration q: virtual_hosts[0].routes[0].match.dynamic_metadata: is not supported by this proxy',

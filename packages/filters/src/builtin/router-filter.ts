@@ -1,7 +1,7 @@
 import type { RetryVerdict, UpstreamResetReason } from '@meshkit/resilience';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
-import type { CompiledRoute, HeaderMutationSet } from '@meshkit/router';
+import type { CompiledRoute, HeaderMutationSet, MaxStreamDuration } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
@@ -12,6 +12,7 @@ import { RequestBody } from './request-body.js';
 import { RouteRetries } from './route-retries.js';
 import type { RetryGate } from './route-retries.js';
 import { readRouterSettings } from './router-settings.js';
+import { streamDurationLimitMs } from './stream-duration.js';
 import type { RouterSettings } from './router-settings.js';
 import { UpstreamStream } from './upstream-stream.js';
 
@@ -30,6 +31,8 @@ function upgradeToken(headers: HeaderMap): string | undefined {
   const joined = typeof connection === 'string' ? connection : (connection ?? []).join(',');
   return joined.split(',').some((token) => token.trim().toLowerCase() === 'upgrade') ? upgrade : undefined;
 }
+
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 function randomUint32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
@@ -62,6 +65,8 @@ class RouterFilter implements HttpFilter, RetryGate {
   /** Only for routes with a retry policy. */
   private retry: RetryPlan | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** The route's `max_stream_duration` (or a gRPC deadline under it), when it has one. */
+  private durationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: HttpFilterContext,
@@ -112,6 +117,7 @@ class RouterFilter implements HttpFilter, RetryGate {
       this.localReply(route, headers, responseMutations, 503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
       return 'stop';
     }
+    if (route.maxStreamDuration !== undefined) this.armStreamDuration(route.maxStreamDuration, headers);
     this.upgrade = upgradeToken(headers);
     const overrides = readRouterOverrides(headers);
     const routePolicy = overrides === undefined ? route.retryPolicy : retryPolicyWith(route.retryPolicy, overrides);
@@ -149,6 +155,7 @@ class RouterFilter implements HttpFilter, RetryGate {
 
   onDestroy(): void {
     if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
+    if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
     if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
     this.upstream?.cancel();
     this.body?.destroy();
@@ -166,6 +173,24 @@ class RouterFilter implements HttpFilter, RetryGate {
   retryReset(reason: UpstreamResetReason): boolean {
     const retry = this.retry as RetryPlan;
     return this.retryable() && this.granted(retry.retries.state.onReset(reason));
+  }
+
+  private armStreamDuration(limits: MaxStreamDuration, headers: HeaderMap): void {
+    const ms = streamDurationLimitMs(limits, headers);
+    if (ms !== undefined) this.durationTimer = setTimeout(() => this.onStreamDurationReached(), ms);
+  }
+
+  /**
+   * Envoy's stream duration limit: the upstream request is given up and the client told so (408
+   * while its request is still arriving, else 504; DEADLINE_EXCEEDED for gRPC), or, once the
+   * response has started, the stream is reset. Flagged DT.
+   */
+  private onStreamDurationReached(): void {
+    this.durationTimer = undefined;
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    this.upstream?.cancel();
+    const options = { flag: ResponseFlag.DurationTimeout, details: 'max_duration_timeout', grpcStatus: GRPC_DEADLINE_EXCEEDED };
+    this.ctx.respond(this.requestComplete ? 504 : 408, 'downstream duration timeout', options);
   }
 
   /** A request whose body outgrew the buffer limit cannot be sent again. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { curl, firstListenerUrl } from './support/clients.js';
@@ -76,12 +77,12 @@ const ISTIO_STATS = {
 
 const FAST_BACK_OFF = { base_interval: '0.005s', max_interval: '0.02s' };
 
-function virtualHost(name: string, cluster: string, retryPolicy?: Record<string, unknown>, timeout = '10s'): Record<string, unknown> {
-  const route = { cluster, timeout, ...(retryPolicy === undefined ? {} : { retry_policy: { retry_back_off: FAST_BACK_OFF, ...retryPolicy } }) };
+function virtualHost(name: string, cluster: string, retryPolicy?: Record<string, unknown>, timeout = '10s', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const route = { cluster, timeout, ...extra, ...(retryPolicy === undefined ? {} : { retry_policy: { retry_back_off: FAST_BACK_OFF, ...retryPolicy } }) };
   return { name, domains: [`${name}.test`], routes: [{ match: { prefix: '/' }, route }] };
 }
 
-describe('route retry_policy through the built proxy (Envoy router retries)', () => {
+describe('route retry_policy and stream limits through the built proxy (Envoy router retries)', () => {
   let scripted: Awaited<ReturnType<typeof startScripted>>;
   let proxy: ProxyProcess;
   let listener: string;
@@ -124,6 +125,7 @@ describe('route retry_policy through the built proxy (Envoy router retries)', ()
       }),
       virtualHost('guarded', 'guarded', { retry_on: '5xx', num_retries: 3 }),
       virtualHost('plain', 'flaky'),
+      virtualHost('bounded', 'flaky', undefined, '10s', { max_stream_duration: { max_stream_duration: '0.25s' } }),
     ];
     const hcm = { stat_prefix: 'retries', route_config: { name: 'local', virtual_hosts: virtualHosts }, http_filters: [ISTIO_STATS, ROUTER_FILTER] };
     const doc = bootstrapWith('retries', {
@@ -270,6 +272,28 @@ describe('route retry_policy through the built proxy (Envoy router retries)', ()
       expect(res.status).toBe(200);
       expect(scripted.tries(res.id)).toBe(2);
       expect(seenEnvoy(res)).toEqual({ 'x-envoy-expected-rq-timeout-ms': '150' });
+    });
+  });
+  describe('max_stream_duration', () => {
+    it('ends a stream that outlives the route limit: 504 while the request is complete, flagged DT', async () => {
+      const res = await send('bounded.test', '/hang/1');
+      expect(res).toMatchObject({ status: 504, body: 'downstream duration timeout' });
+      expect(res.elapsedMs).toBeGreaterThanOrEqual(240);
+      expect(res.elapsedMs).toBeLessThan(2000);
+      expect(await prometheus()).toMatch(/istio_requests_total\{[^}]*response_code="504"[^}]*response_flags="DT"/);
+    });
+
+    it('answers 408 while the request body is still arriving', async () => {
+      const body = new PassThrough();
+      body.write('the first part of a body that never ends');
+      const res = await request(`${listener}/status-200/0`, { method: 'POST', body, headers: { host: 'bounded.test', 'x-test-id': 'slow-body' } });
+      expect(res.statusCode).toBe(408);
+      expect(await res.body.text()).toBe('downstream duration timeout');
+      body.destroy();
+    });
+
+    it('leaves a stream that ends in time alone', async () => {
+      expect((await send('bounded.test', '/status-200/0')).status).toBe(200);
     });
   });
 });

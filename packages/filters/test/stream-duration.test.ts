@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { grpcTimeoutMs, streamDurationLimitMs } from '../src/builtin/stream-duration.js';
+
+describe('grpc-timeout', () => {
+  it.each([
+    ['1H', 3_600_000],
+    ['2M', 120_000],
+    ['3S', 3000],
+    ['250m', 250],
+    ['1500u', 2],
+    ['1n', 1],
+    ['0m', 0],
+  ])('reads %s as %i ms (rounded up)', (value, ms) => {
+    expect(grpcTimeoutMs({ 'grpc-timeout': value })).toBe(ms);
+  });
+
+  it.each(['', '5', '1s', '123456789S', '-1S', '1.5S'])('ignores the malformed %j', (value) => {
+    expect(grpcTimeoutMs({ 'grpc-timeout': value })).toBeUndefined();
+  });
+});
+
+describe("a route's max_stream_duration", () => {
+  it('limits every stream by max_stream_duration, 0 meaning none', () => {
+    expect(streamDurationLimitMs({ maxStreamDurationMs: 500 }, {})).toBe(500);
+    expect(streamDurationLimitMs({ maxStreamDurationMs: 0 }, { 'grpc-timeout': '1S' })).toBeUndefined();
+  });
+
+  it('lets grpc-timeout decide under grpc_timeout_header_max: offset taken off, capped unless the cap is 0', () => {
+    const istio = { maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 };
+    expect(streamDurationLimitMs(istio, { 'grpc-timeout': '5S' })).toBe(5000);
+    expect(streamDurationLimitMs(istio, {})).toBeUndefined();
+    expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 2000, maxStreamDurationMs: 9000 }, { 'grpc-timeout': '5S' })).toBe(2000);
+    expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 2000, maxStreamDurationMs: 9000 }, {})).toBe(9000);
+    expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 0, grpcTimeoutHeaderOffsetMs: 100 }, { 'grpc-timeout': '300m' })).toBe(200);
+    // A deadline the offset uses up times the stream out at once.
+    expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 0, grpcTimeoutHeaderOffsetMs: 100 }, { 'grpc-timeout': '50m' })).toBe(0);
+  });
+});
