@@ -125,6 +125,7 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
       }),
       virtualHost('guarded', 'guarded', { retry_on: '5xx', num_retries: 3 }),
       virtualHost('plain', 'flaky'),
+      { ...virtualHost('counted', 'flaky', { retry_on: '5xx', num_retries: 2 }), include_request_attempt_count: true, include_attempt_count_in_response: true },
       virtualHost('bounded', 'flaky', undefined, '10s', { max_stream_duration: { max_stream_duration: '0.25s' } }),
     ];
     const hcm = { stat_prefix: 'retries', route_config: { name: 'local', virtual_hosts: virtualHosts }, http_filters: [ISTIO_STATS, ROUTER_FILTER] };
@@ -180,6 +181,20 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
     const res = await send(host, path);
     expect(res.status).toBe(status);
     expect(scripted.tries(res.id)).toBe(tries);
+  });
+
+  it('numbers the attempts in x-envoy-attempt-count both ways where the virtual host asks', async () => {
+    const ok = await send('counted.test', '/status-503/2');
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-envoy-attempt-count']).toBe('3');
+    expect(JSON.parse(String(ok.headers['x-seen-envoy']))).toMatchObject({ 'x-envoy-attempt-count': '3' });
+    const failed = await send('counted.test', '/status-502/9');
+    expect(failed.status).toBe(502);
+    expect(failed.headers['x-envoy-attempt-count']).toBe('3');
+    // Elsewhere the header is neither sent nor answered.
+    const plain = await send('retry.test', '/status-503/1');
+    expect(plain.headers['x-envoy-attempt-count']).toBeUndefined();
+    expect(JSON.parse(String(plain.headers['x-seen-envoy']))).not.toHaveProperty('x-envoy-attempt-count');
   });
 
   it('sends the whole request body again on a retry', async () => {

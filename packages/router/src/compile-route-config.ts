@@ -76,7 +76,14 @@ export function compileRouteTable(input: RouteConfigInput, options: CompileOptio
       cors: hostInput.cors === undefined ? undefined : orFail(compileCorsPolicy(hostInput.cors), `${hostField}.cors`).value,
     };
     const routes = hostInput.routes.map((route, r) => compileRoute(route, `${hostField}.routes[${r}]`, enclosing, orFail));
-    const virtualHost = new VirtualHostEntry(hostInput.name, Object.freeze([...hostInput.domains]), Object.freeze(routes), options.indexRoutes !== false);
+    const virtualHost = new VirtualHostEntry(
+      hostInput.name,
+      Object.freeze([...hostInput.domains]),
+      Object.freeze(routes),
+      options.indexRoutes !== false,
+      hostInput.includeRequestAttemptCount === true,
+      hostInput.includeAttemptCountInResponse === true,
+    );
     registerDomains(hostInput, hostField, virtualHost, index, declaredAt, fail);
     return virtualHost;
   });

@@ -63,6 +63,8 @@ export class VirtualHostEntry implements CompiledVirtualHost {
     readonly domains: readonly string[],
     readonly routes: readonly RouteEntry[],
     indexRoutes: boolean,
+    readonly includeRequestAttemptCount = false,
+    readonly includeAttemptCountInResponse = false,
   ) {
     this.results = Object.freeze(routes.map((route) => Object.freeze({ virtualHost: this, route })));
     this.matchers = routes.map((route) => route.matchers);

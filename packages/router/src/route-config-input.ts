@@ -89,6 +89,10 @@ export interface VirtualHostInput extends HeaderMutationInput, PolicyInputs {
    */
   domains: string[];
   routes: RouteInput[];
+  /** Envoy's `include_request_attempt_count`: upstream requests carry `x-envoy-attempt-count`. */
+  includeRequestAttemptCount?: boolean;
+  /** Envoy's `include_attempt_count_in_response`: responses carry `x-envoy-attempt-count`. */
+  includeAttemptCountInResponse?: boolean;
 }
 
 export interface RouteConfigInput extends HeaderMutationInput {

@@ -78,6 +78,10 @@ export interface CompiledVirtualHost {
   /** As configured (not lower-cased). */
   readonly domains: readonly string[];
   readonly routes: readonly CompiledRoute[];
+  /** Upstream requests carry the attempt number in `x-envoy-attempt-count`. */
+  readonly includeRequestAttemptCount: boolean;
+  /** Responses carry it too. */
+  readonly includeAttemptCountInResponse: boolean;
 }
 
 /** The answer to a match. The same object is returned for every request that selects this route. */

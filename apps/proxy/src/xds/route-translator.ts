@@ -99,8 +99,15 @@ function enumName<T extends string>(reader: FieldReader, field: string, names: r
 
 function translateVirtualHost(vh: FieldReader): VirtualHostInput {
   refuseNotYet(vh, 'require_tls', 'cors');
-  vh.allowOnly('name', 'domains', 'routes', 'retry_policy', ...HEADER_MUTATION_FIELDS);
-  const out: VirtualHostInput = { name: vh.string('name'), domains: vh.strings('domains'), routes: vh.children('routes').map(translateRoute), ...translateHeaderMutations(vh) };
+  vh.allowOnly('name', 'domains', 'routes', 'retry_policy', 'include_request_attempt_count', 'include_attempt_count_in_response', ...HEADER_MUTATION_FIELDS);
+  const out: VirtualHostInput = {
+    name: vh.string('name'),
+    domains: vh.strings('domains'),
+    routes: vh.children('routes').map(translateRoute),
+    includeRequestAttemptCount: vh.boolean('include_request_attempt_count', false),
+    includeAttemptCountInResponse: vh.boolean('include_attempt_count_in_response', false),
+    ...translateHeaderMutations(vh),
+  };
   const retry = vh.optionalChild('retry_policy');
   if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
   return out;

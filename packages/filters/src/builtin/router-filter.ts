@@ -65,6 +65,9 @@ class RouterFilter implements HttpFilter, RetryGate {
   /** Only for routes with a retry policy. */
   private retry: RetryPlan | undefined;
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** The virtual host's `include_request_attempt_count` and `include_attempt_count_in_response`. */
+  private countAttempts = false;
+  private countAttemptsInResponse = false;
   /** The route's `max_stream_duration` (or a gRPC deadline under it), when it has one. */
   private durationTimer: NodeJS.Timeout | undefined;
 
@@ -129,7 +132,10 @@ class RouterFilter implements HttpFilter, RetryGate {
       const upstreamHeaders = request.headers as HeaderMap;
       this.retry = { retries: new RouteRetries(retryPolicy, cluster, hashKey), route, request, headers: upstreamHeaders, responseMutations };
     }
-    this.upstream = new UpstreamStream(this.ctx, this.settings, responseMutations, this.retry === undefined ? undefined : this);
+    this.countAttempts = match.virtualHost.includeRequestAttemptCount;
+    this.countAttemptsInResponse = match.virtualHost.includeAttemptCountInResponse;
+    if (this.countAttempts) (request.headers as HeaderMap)['x-envoy-attempt-count'] = '1';
+    this.upstream = new UpstreamStream(this.ctx, this.settings, responseMutations, this.retry === undefined ? undefined : this, this.countAttemptsInResponse ? '1' : undefined);
     this.send(this.upstream, cluster, endpoint, request);
     if (endOfStream) this.onRequestComplete();
     return 'continue';
@@ -205,7 +211,8 @@ class RouterFilter implements HttpFilter, RetryGate {
     if (verdict !== 'retry') return false;
     const retry = this.retry as RetryPlan;
     // The next attempt exists from now, so a route timeout during the back-off answers through it.
-    const next = new UpstreamStream(this.ctx, this.settings, retry.responseMutations, this);
+    const attempt = String(retry.retries.state.retries + 1);
+    const next = new UpstreamStream(this.ctx, this.settings, retry.responseMutations, this, this.countAttemptsInResponse ? attempt : undefined);
     this.upstream = next;
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = undefined;
@@ -224,7 +231,8 @@ class RouterFilter implements HttpFilter, RetryGate {
     }
     // auto_host_rewrite takes the Host from the endpoint, which may differ from the last attempt's.
     const host = upstreamHost(retry.route, this.ctx.requestHeaders, endpoint);
-    const headers = retry.headers['host'] === host ? retry.headers : { ...retry.headers, host };
+    const headers: HeaderMap = { ...retry.headers, host };
+    if (this.countAttempts) headers['x-envoy-attempt-count'] = String(retry.retries.state.retries + 1);
     this.send(attempt, retry.retries.cluster, endpoint, { ...retry.request, headers, body: this.body?.restart() ?? null });
     if (this.requestComplete) attempt.armPerTryTimeout(retry.retries.perTryTimeoutMs, retry.retries);
   }

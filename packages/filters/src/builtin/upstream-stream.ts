@@ -42,6 +42,8 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     private readonly responseMutations: readonly HeaderMutationSet[] = [],
     /** Under a retry policy: asked before answering downstream or failing. */
     private readonly retryGate?: RetryGate,
+    /** Envoy's `include_attempt_count_in_response`: this attempt's number, for `x-envoy-attempt-count`. */
+    private readonly attemptCount?: string,
   ) {}
 
   /** The exchange is over for this attempt: completed, failed, timed out, cancelled or retried. */
@@ -131,6 +133,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     const out: HeaderMap = forwardableHeaders(this.responseMutations.length === 0 ? headers : applyHeaderMutations(headers, this.responseMutations));
     out[':status'] = String(statusCode);
     if (!this.settings.suppressEnvoyHeaders) out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
+    if (this.attemptCount !== undefined) out['x-envoy-attempt-count'] = this.attemptCount;
     this.headersEncoded = true;
     // undici does not say whether the headers ended the stream. A response carrying grpc-status in
     // its headers is gRPC's trailers-only form, which has no body and no trailers: end it here, so
@@ -202,8 +205,10 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   /** Envoy finalizes its own replies with the route's response header mutations too. */
   private failureHeaders(failure: UpstreamFailure): HeaderMap {
-    const own = this.settings.suppressEnvoyHeaders || failure.headers === undefined ? {} : failure.headers;
-    return this.responseMutations.length === 0 ? { ...own } : applyHeaderMutations(own, this.responseMutations);
+    const own: HeaderMap = this.settings.suppressEnvoyHeaders || failure.headers === undefined ? {} : { ...failure.headers };
+    // Envoy adds the attempt count to its own replies too; suppress_envoy_headers does not touch it.
+    if (this.attemptCount !== undefined) own['x-envoy-attempt-count'] = this.attemptCount;
+    return this.responseMutations.length === 0 ? own : applyHeaderMutations(own, this.responseMutations);
   }
 
   private abort(reason: Error): void {
