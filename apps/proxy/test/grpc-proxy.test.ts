@@ -82,6 +82,11 @@ function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Rec
       match: { prefix: '/meshkit.test.Echo/Slow', headers: [{ name: 'x-deadline', present_match: true }] },
       route: { cluster: 'echo', timeout: '5s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s', grpc_timeout_header_offset: '0.2s' } },
     },
+    {
+      // Envoy's older max_grpc_timeout: a gRPC call's deadline (less the offset) replaces the route timeout.
+      match: { prefix: '/meshkit.test.Echo/Slow', headers: [{ name: 'x-grpc-route-timeout', present_match: true }] },
+      route: { cluster: 'echo', timeout: '0.1s', max_grpc_timeout: '0s', grpc_timeout_offset: '0.3s' },
+    },
     { match: { prefix: '/meshkit.test.Echo/Slow' }, route: { cluster: 'echo', timeout: '0.2s' } },
     {
       match: { prefix: '/', headers: [{ name: 'x-retry', present_match: true }] },
@@ -220,6 +225,22 @@ describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 clu
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(error.details).toBe('downstream duration timeout');
     expect(performance.now() - started).toBeLessThan(690);
+  });
+
+  it("times a call out by its own deadline under max_grpc_timeout, not the route's timeout", async () => {
+    const echo = await start(HTTP2_OPTIONS);
+    const metadata = new grpc.Metadata();
+    metadata.set('x-grpc-route-timeout', 'yes');
+    const started = performance.now();
+    const error = await new Promise<grpc.ServiceError>((resolve, reject) =>
+      echo.slow(Buffer.from('x'), metadata, { deadline: Date.now() + 1000 }, (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
+    );
+    // The route's 0.1 s does not apply; the deadline less 0.3 s does, answered as a route timeout.
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toBe('upstream request timeout');
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThan(600);
+    expect(elapsed).toBeLessThan(990);
   });
 
   it('answers UNAVAILABLE with the reason when the upstream is down', async () => {

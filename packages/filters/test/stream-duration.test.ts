@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grpcTimeoutMs, streamDurationLimitMs } from '../src/builtin/stream-duration.js';
+import { grpcRouteTimeoutMs, grpcTimeoutMs, streamDurationLimitMs } from '../src/builtin/stream-duration.js';
 
 describe('grpc-timeout', () => {
   it.each([
@@ -34,5 +34,20 @@ describe("a route's max_stream_duration", () => {
     expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 0, grpcTimeoutHeaderOffsetMs: 100 }, { 'grpc-timeout': '300m' })).toBe(200);
     // A deadline the offset uses up times the stream out at once.
     expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 0, grpcTimeoutHeaderOffsetMs: 100 }, { 'grpc-timeout': '50m' })).toBe(0);
+  });
+});
+
+describe("a route's max_grpc_timeout (Envoy's deprecated gRPC route timeout)", () => {
+  it("uses grpc-timeout, less an offset that leaves time, capped unless the cap is 0", () => {
+    expect(grpcRouteTimeoutMs(0, undefined, { 'grpc-timeout': '3S' })).toBe(3000);
+    expect(grpcRouteTimeoutMs(1000, undefined, { 'grpc-timeout': '3S' })).toBe(1000);
+    expect(grpcRouteTimeoutMs(0, 500, { 'grpc-timeout': '3S' })).toBe(2500);
+    // An offset that would use up the deadline is not applied.
+    expect(grpcRouteTimeoutMs(0, 500, { 'grpc-timeout': '200m' })).toBe(200);
+  });
+
+  it('gives a call without a deadline no timeout, or the cap when there is one (as Istio configures, 0s: none)', () => {
+    expect(grpcRouteTimeoutMs(0, undefined, {})).toBe(0);
+    expect(grpcRouteTimeoutMs(4000, undefined, {})).toBe(4000);
   });
 });

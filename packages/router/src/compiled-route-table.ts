@@ -19,6 +19,8 @@ export class RouteEntry implements CompiledRoute {
   readonly timeoutMs: CompiledRoute['timeoutMs'];
   readonly idleTimeoutMs: CompiledRoute['idleTimeoutMs'];
   readonly maxStreamDuration: CompiledRoute['maxStreamDuration'];
+  readonly maxGrpcTimeoutMs: CompiledRoute['maxGrpcTimeoutMs'];
+  readonly grpcTimeoutOffsetMs: CompiledRoute['grpcTimeoutOffsetMs'];
   readonly retryPolicy: CompiledRoute['retryPolicy'];
   readonly hashPolicy: CompiledRoute['hashPolicy'];
   readonly requestMirrorPolicies: CompiledRoute['requestMirrorPolicies'];
@@ -43,6 +45,8 @@ export class RouteEntry implements CompiledRoute {
     this.timeoutMs = parts.timeoutMs;
     this.idleTimeoutMs = parts.idleTimeoutMs;
     this.maxStreamDuration = parts.maxStreamDuration;
+    this.maxGrpcTimeoutMs = parts.maxGrpcTimeoutMs;
+    this.grpcTimeoutOffsetMs = parts.grpcTimeoutOffsetMs;
     this.retryPolicy = parts.retryPolicy;
     this.hashPolicy = parts.hashPolicy;
     this.requestMirrorPolicies = parts.requestMirrorPolicies;

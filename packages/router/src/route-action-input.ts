@@ -112,6 +112,13 @@ export interface RouteActionInput extends PolicyInputs {
   timeoutMs?: number;
   /** Stream idle timeout for this route; 0 disables it. */
   idleTimeoutMs?: number;
+  /**
+   * Envoy's (deprecated) `max_grpc_timeout`: for a gRPC request the route timeout becomes its
+   * `grpc-timeout` (none: no timeout), capped at this unless it is 0.
+   */
+  maxGrpcTimeoutMs?: number;
+  /** Envoy's `grpc_timeout_offset`: taken off `grpc-timeout` when that leaves time. */
+  grpcTimeoutOffsetMs?: number;
   /** Envoy's `max_stream_duration`: how long a stream on this route may last. */
   maxStreamDuration?: MaxStreamDurationInput;
   hashPolicy?: HashPolicyInput[];

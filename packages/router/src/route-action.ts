@@ -23,6 +23,8 @@ export interface CompiledActionParts {
   timeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
   maxStreamDuration: MaxStreamDuration | undefined;
+  maxGrpcTimeoutMs: number | undefined;
+  grpcTimeoutOffsetMs: number | undefined;
   retryPolicy: RetryPolicy | undefined;
   hashPolicy: readonly HashPolicy[];
   requestMirrorPolicies: readonly RequestMirrorPolicy[];
@@ -41,6 +43,8 @@ const NONE: CompiledActionParts = Object.freeze({
   timeoutMs: undefined,
   idleTimeoutMs: undefined,
   maxStreamDuration: undefined,
+  maxGrpcTimeoutMs: undefined,
+  grpcTimeoutOffsetMs: undefined,
   retryPolicy: undefined,
   hashPolicy: Object.freeze([]),
   requestMirrorPolicies: Object.freeze([]),
@@ -119,14 +123,22 @@ function compileForwardAction(input: RouteActionInput): RouteActionResult {
   if (idleTimeoutMs !== undefined && (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0)) {
     return { ok: false, field: '.idleTimeoutMs', problem: `idleTimeoutMs must be a finite number >= 0, not ${idleTimeoutMs}` };
   }
-  const durations = input.maxStreamDuration ?? {};
-  for (const [field, value] of Object.entries(durations)) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) return { ok: false, field: `.maxStreamDuration.${field}`, problem: `must be a finite number >= 0, not ${String(value)}` };
+  const stream = input.maxStreamDuration ?? {};
+  const durations: [field: string, value: number | undefined][] = [
+    ['maxStreamDuration.maxStreamDurationMs', stream.maxStreamDurationMs],
+    ['maxStreamDuration.grpcTimeoutHeaderMaxMs', stream.grpcTimeoutHeaderMaxMs],
+    ['maxStreamDuration.grpcTimeoutHeaderOffsetMs', stream.grpcTimeoutHeaderOffsetMs],
+    ['maxGrpcTimeoutMs', input.maxGrpcTimeoutMs],
+    ['grpcTimeoutOffsetMs', input.grpcTimeoutOffsetMs],
+  ];
+  for (const [field, value] of durations) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) return { ok: false, field: `.${field}`, problem: `must be a finite number >= 0, not ${String(value)}` };
   }
   const maxStreamDuration = input.maxStreamDuration === undefined ? undefined : Object.freeze({ ...input.maxStreamDuration });
   const policies = compilePolicies(input);
   if (!policies.ok) return policies;
-  return { ok: true, action, weightedClusters, redirect: undefined, prefixRewrite: input.prefixRewrite, regexRewrite, hostRewrite, timeoutMs, idleTimeoutMs, maxStreamDuration, ...policies.value };
+  const grpcTimeouts = { maxGrpcTimeoutMs: input.maxGrpcTimeoutMs, grpcTimeoutOffsetMs: input.grpcTimeoutOffsetMs };
+  return { ok: true, action, weightedClusters, redirect: undefined, prefixRewrite: input.prefixRewrite, regexRewrite, hostRewrite, timeoutMs, idleTimeoutMs, maxStreamDuration, ...grpcTimeouts, ...policies.value };
 }
 
 type Policies = Pick<CompiledActionParts, 'retryPolicy' | 'hashPolicy' | 'requestMirrorPolicies' | 'cors'>;

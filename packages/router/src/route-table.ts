@@ -62,6 +62,9 @@ export interface CompiledRoute {
   readonly idleTimeoutMs: number | undefined;
   /** Envoy's `max_stream_duration` for the route, as configured. */
   readonly maxStreamDuration: MaxStreamDuration | undefined;
+  /** Envoy's `max_grpc_timeout` and `grpc_timeout_offset` (see `RouteActionInput`). */
+  readonly maxGrpcTimeoutMs: number | undefined;
+  readonly grpcTimeoutOffsetMs: number | undefined;
   /** The route's own, else its virtual host's. */
   readonly retryPolicy: RetryPolicy | undefined;
   readonly hashPolicy: readonly HashPolicy[];

@@ -259,6 +259,65 @@ describe('translateRouteConfiguration: route actions', () => {
     expect(inherited).toMatchObject({ retryOn: ['5xx'], numRetries: 1, baseIntervalMs: 25, maxIntervalMs: 250, avoidPreviousHosts: false });
   });
 
+  it("translates an outbound route config as istiod writes it", () => {
+    const istioRetry = {
+      retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+      num_retries: 2,
+      retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+      host_selection_retry_max_attempts: '5',
+      retriable_status_codes: [503],
+    };
+    const istiod: Json = {
+      name: '9080',
+      virtual_hosts: [
+        {
+          name: 'reviews.default.svc.cluster.local:9080',
+          domains: ['reviews.default.svc.cluster.local', 'reviews', 'reviews.default', '10.96.12.7'],
+          routes: [
+            {
+              name: 'default',
+              match: { prefix: '/' },
+              route: {
+                cluster: 'outbound|9080||reviews.default.svc.cluster.local',
+                timeout: '0s',
+                retry_policy: istioRetry,
+                max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' },
+              },
+              decorator: { operation: 'reviews.default.svc.cluster.local:9080/*' },
+              metadata: { filter_metadata: { istio: { config: '/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews' } } },
+            },
+          ],
+          include_request_attempt_count: true,
+        },
+        {
+          name: 'allow_any',
+          domains: ['*'],
+          routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', max_grpc_timeout: '0s' } }],
+          include_request_attempt_count: true,
+        },
+      ],
+      validate_clusters: false,
+      max_direct_response_body_size_bytes: 1048576,
+      ignore_port_in_host_matching: true,
+    };
+    const { table } = translateRouteConfiguration(istiod);
+    const reviews = table.match(request('/reviews/1', {}, { authority: 'reviews:9080' }));
+    expect(reviews?.virtualHost.includeRequestAttemptCount).toBe(true);
+    expect(reviews?.route).toMatchObject({ timeoutMs: 0, maxStreamDuration: { maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 } });
+    expect(reviews?.route.retryPolicy).toMatchObject({ numRetries: 2, retriableStatusCodes: [503], avoidPreviousHosts: true, hostSelectionRetryMaxAttempts: 5 });
+    const passthrough = table.match(request('/', {}, { authority: 'example.com' }));
+    expect(passthrough?.route).toMatchObject({ timeoutMs: 0, maxGrpcTimeoutMs: 0 });
+  });
+
+  it('refuses a direct response body over max_direct_response_body_size_bytes (4096 by default)', () => {
+    const direct = (body: string, top: Json = {}): Json => config([{ match: { prefix: '/' }, direct_response: { status: 200, body: { inline_string: body } } }], {}, top);
+    expect(() => translateRouteConfiguration(direct('x'.repeat(4096)))).not.toThrow();
+    expect(refusalOf(() => translateRouteConfiguration(direct('x'.repeat(4097))))).toContain(
+      'virtual_hosts[0].routes[0].direct_response.body.inline_string: is 4097 bytes, more than max_direct_response_body_size_bytes (4096)',
+    );
+    expect(() => translateRouteConfiguration(direct('x'.repeat(5000), { max_direct_response_body_size_bytes: 8192 }))).not.toThrow();
+  });
+
   it("reads max_stream_duration as Istio writes it, and refuses fields it does not know", () => {
     const istio = matched(config([toCluster({ max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } })]));
     expect(istio.maxStreamDuration).toEqual({ maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 });

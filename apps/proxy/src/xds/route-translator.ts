@@ -19,6 +19,7 @@ import type {
 } from '@meshkit/router';
 import { FieldReader } from './fields.js';
 import type { FieldOrigin } from './fields.js';
+import { optionalInteger } from './cluster-values.js';
 import { translateRetryPolicy } from './route-retry-policy.js';
 
 const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'];
@@ -40,7 +41,11 @@ export function translateRouteConfiguration(resource: unknown, origin?: FieldOri
   const reader = FieldReader.resource('RouteConfiguration', resource, origin);
   // Envoy's default: inline route tables are checked against the clusters, RDS ones only when asked.
   if (reader.boolean('validate_clusters', origin !== undefined) && knownClusters !== undefined) checkClustersExist(reader, knownClusters);
-  reader.allowOnly('name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters', 'most_specific_header_mutations_wins', ...HEADER_MUTATION_FIELDS);
+  reader.allowOnly(
+    'name', 'virtual_hosts', 'ignore_port_in_host_matching', 'validate_clusters', 'most_specific_header_mutations_wins',
+    'max_direct_response_body_size_bytes', ...HEADER_MUTATION_FIELDS,
+  );
+  checkDirectResponseSizes(reader, optionalInteger(reader, 'max_direct_response_body_size_bytes', 0) ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_BYTES);
   // Inline route configs may be unnamed, as in Envoy.
   const name = origin === undefined ? reader.string('name') : (reader.optionalString('name') ?? '');
   const virtualHosts = reader.children('virtual_hosts').map(translateVirtualHost);
@@ -84,6 +89,21 @@ function envoyFieldPath(routerField: string): string {
     .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/** Envoy's default for `max_direct_response_body_size_bytes`. */
+const DEFAULT_MAX_DIRECT_RESPONSE_BODY_BYTES = 4096;
+
+/** A direct response body larger than the route config allows refuses the table, as in Envoy. */
+function checkDirectResponseSizes(config: FieldReader, maxBytes: number): void {
+  for (const vh of config.children('virtual_hosts')) {
+    for (const route of vh.children('routes')) {
+      const body = route.optionalChild('direct_response')?.optionalChild('body');
+      const text = body?.value['inline_string'];
+      const bytes = typeof text === 'string' ? Buffer.byteLength(text) : 0;
+      if (body !== undefined && bytes > maxBytes) body.fail('inline_string', `is ${bytes} bytes, more than max_direct_response_body_size_bytes (${maxBytes})`);
+    }
+  }
+}
+
 function refuseNotYet(reader: FieldReader, ...fields: string[]): void {
   for (const field of fields) if (reader.has(field)) reader.fail(field, NOT_YET[field] ?? 'is not supported by this proxy yet');
 }
@@ -114,7 +134,8 @@ function translateVirtualHost(vh: FieldReader): VirtualHostInput {
 }
 
 function translateRoute(route: FieldReader): RouteInput {
-  route.allowOnly('name', 'match', 'route', 'redirect', 'direct_response', 'decorator', ...HEADER_MUTATION_FIELDS);
+  // `metadata` is data for filters and logs (Istio names the VirtualService there); it does nothing itself.
+  route.allowOnly('name', 'match', 'route', 'redirect', 'direct_response', 'decorator', 'metadata', ...HEADER_MUTATION_FIELDS);
   const out: RouteInput = { match: translateMatch(route.child('match')), ...translateHeaderMutations(route) };
   const name = route.optionalString('name');
   if (name !== undefined) out.name = name;
@@ -136,6 +157,7 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   action.allowOnly(
     'cluster', 'cluster_header', 'weighted_clusters', 'prefix_rewrite', 'regex_rewrite',
     'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy', 'retry_policy', 'max_stream_duration',
+    'max_grpc_timeout', 'grpc_timeout_offset',
   );
   const out: RouteActionInput = {};
   const cluster = action.optionalString('cluster');
@@ -164,6 +186,10 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   if (action.has('hash_policy')) out.hashPolicy = action.children('hash_policy').flatMap(translateHashPolicy);
   const retry = action.optionalChild('retry_policy');
   if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
+  const maxGrpcTimeout = action.durationMs('max_grpc_timeout');
+  if (maxGrpcTimeout !== undefined) out.maxGrpcTimeoutMs = maxGrpcTimeout;
+  const grpcTimeoutOffset = action.durationMs('grpc_timeout_offset');
+  if (grpcTimeoutOffset !== undefined) out.grpcTimeoutOffsetMs = grpcTimeoutOffset;
   const duration = action.optionalChild('max_stream_duration');
   if (duration !== undefined) out.maxStreamDuration = translateMaxStreamDuration(duration);
   return out;

@@ -4,6 +4,7 @@ import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntr
 import type { CompiledRoute, HeaderMutationSet, MaxStreamDuration } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
+import { isGrpcRequest } from '../grpc-local-reply.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
@@ -12,7 +13,7 @@ import { RequestBody } from './request-body.js';
 import { RouteRetries } from './route-retries.js';
 import type { RetryGate } from './route-retries.js';
 import { readRouterSettings } from './router-settings.js';
-import { streamDurationLimitMs } from './stream-duration.js';
+import { grpcRouteTimeoutMs, streamDurationLimitMs } from './stream-duration.js';
 import type { RouterSettings } from './router-settings.js';
 import { UpstreamStream } from './upstream-stream.js';
 
@@ -126,7 +127,7 @@ class RouterFilter implements HttpFilter, RetryGate {
     const routePolicy = overrides === undefined ? route.retryPolicy : retryPolicyWith(route.retryPolicy, overrides);
     const retryPolicy = this.upgrade === undefined ? routePolicy : undefined;
     if (!endOfStream && this.upgrade === undefined) this.body = new RequestBody(this.ctx, retryPolicy !== undefined);
-    this.timeoutMs = overrides?.timeoutMs ?? route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
+    this.timeoutMs = overrides?.timeoutMs ?? this.routeTimeoutMs(route, headers);
     const request = this.upstreamRequest(headers, route, requestMutations, endpoint, overrides !== undefined, retryPolicy?.perTryTimeoutMs);
     if (retryPolicy !== undefined) {
       const upstreamHeaders = request.headers as HeaderMap;
@@ -179,6 +180,13 @@ class RouterFilter implements HttpFilter, RetryGate {
   retryReset(reason: UpstreamResetReason): boolean {
     const retry = this.retry as RetryPlan;
     return this.retryable() && this.granted(retry.retries.state.onReset(reason));
+  }
+
+  /** The route timeout, or for a gRPC request under `max_grpc_timeout` the one its deadline gives. */
+  private routeTimeoutMs(route: CompiledRoute, headers: HeaderMap): number {
+    const maxGrpc = route.maxGrpcTimeoutMs;
+    if (maxGrpc !== undefined && isGrpcRequest(headers)) return grpcRouteTimeoutMs(maxGrpc, route.grpcTimeoutOffsetMs, headers);
+    return route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
   }
 
   private armStreamDuration(limits: MaxStreamDuration, headers: HeaderMap): void {

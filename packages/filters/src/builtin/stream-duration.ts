@@ -12,6 +12,17 @@ export function grpcTimeoutMs(headers: HeaderMap): number | undefined {
 }
 
 /**
+ * Envoy's (deprecated) `max_grpc_timeout` for a gRPC request: the route timeout becomes its
+ * `grpc-timeout` less the offset (when that leaves time), capped at the max unless that is 0; a
+ * request without the header has no timeout unless the max gives one.
+ */
+export function grpcRouteTimeoutMs(maxMs: number, offsetMs: number | undefined, headers: HeaderMap): number {
+  let ms = grpcTimeoutMs(headers) ?? 0;
+  if (offsetMs !== undefined && offsetMs < ms) ms -= offsetMs;
+  return maxMs > 0 && (ms === 0 || ms > maxMs) ? maxMs : ms;
+}
+
+/**
  * How long a stream on a route with Envoy's `max_stream_duration` may last, in milliseconds, or
  * undefined for no limit. With `grpc_timeout_header_max` a request's `grpc-timeout` (less the
  * offset, capped at the max unless that is 0) decides; otherwise `max_stream_duration` (0: none).
