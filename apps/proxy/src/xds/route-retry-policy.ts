@@ -41,10 +41,9 @@ export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
     for (const predicate of policy.children('retry_host_predicate')) {
       predicate.allowOnly('name', 'typed_config');
       const name = predicate.string('name');
-      const type = predicate.optionalChild('typed_config')?.allowOnly('@type').string('@type');
-      if (name !== PREVIOUS_HOSTS || (type !== undefined && type !== PREVIOUS_HOSTS_TYPE)) {
-        predicate.fail('name', `${name} is not supported (only ${PREVIOUS_HOSTS} is)`);
-      }
+      if (name !== PREVIOUS_HOSTS) predicate.fail('name', `${name} is not supported (only ${PREVIOUS_HOSTS} is)`);
+      const typed = predicate.optionalChild('typed_config')?.allowOnly('@type');
+      if (typed !== undefined && typed.string('@type') !== PREVIOUS_HOSTS_TYPE) typed.fail('@type', `expected ${PREVIOUS_HOSTS_TYPE}`);
       out.avoidPreviousHosts = true;
     }
   }

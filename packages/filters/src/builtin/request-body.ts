@@ -60,10 +60,6 @@ export class RequestBody {
     return this.#kept !== null;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   push(data: Buffer, endOfStream: boolean): void {
     if (this.#kept !== null && data.length > 0) {
       this.#keptBytes += data.length;
