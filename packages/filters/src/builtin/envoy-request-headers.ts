@@ -13,7 +13,6 @@ const RETRY_GRPC_ON = 'x-envoy-retry-grpc-on';
 const RETRIABLE_STATUS_CODES = 'x-envoy-retriable-status-codes';
 export const CONSUMED_ENVOY_HEADERS: readonly string[] = [TIMEOUT, PER_TRY_TIMEOUT, MAX_RETRIES, RETRY_ON, RETRY_GRPC_ON, RETRIABLE_STATUS_CODES];
 
-
 /** What a request's own x-envoy-* headers ask of the router. */
 export interface RouterOverrides {
   /** Replaces the route timeout (0: none). */
