@@ -13,7 +13,9 @@ import { closeServer, listenOnLoopback } from './support/upstreams.js';
 /**
  * An upstream that misbehaves on cue: a request to `/<mode>/<times>` with an `x-test-id` fails
  * the first `times` tries of that id (mode `status-<code>`: that status; `hang`: no answer;
- * `reset`: the connection drops), then answers 200 with which try it was and a digest of the body.
+ * `reset`: the connection drops; `stall`: headers and a first chunk, then nothing), then answers
+ * 200 with which try it was and a digest of the body. `/slow-body/<ms>` sends headers at once and
+ * ends its body `ms` later.
  * Every answer lists the x-envoy-* request headers it saw in `x-seen-envoy`.
  */
 async function startScripted(): Promise<{ port: number; tries(id: string): number; close(): Promise<void> }> {
@@ -31,6 +33,11 @@ async function startScripted(): Promise<{ port: number; tries(id: string): numbe
       length += chunk.length;
     });
     req.on('end', () => {
+      if (mode === 'slow-body') {
+        res.writeHead(200).write('first,');
+        setTimeout(() => res.end('last'), Number(times));
+        return;
+      }
       const seen = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name.startsWith('x-envoy-')));
       const headers = { 'x-try': String(attempt), 'x-seen-envoy': JSON.stringify(seen) };
       if (attempt > Number(times)) {
@@ -39,6 +46,8 @@ async function startScripted(): Promise<{ port: number; tries(id: string): numbe
         res.writeHead(Number(mode.slice('status-'.length)), headers).end('failed');
       } else if (mode === 'reset') {
         req.socket.destroy();
+      } else if (mode === 'stall') {
+        res.writeHead(200, headers).write('partial');
       }
       // `hang`: no answer until the server closes.
     });
@@ -115,6 +124,7 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
       virtualHost('gateway', 'flaky', { retry_on: 'gateway-error', num_retries: 1 }),
       virtualHost('codes', 'flaky', { retry_on: 'retriable-status-codes,retriable-4xx', retriable_status_codes: [418], num_retries: 3 }),
       virtualHost('pertry', 'flaky', { retry_on: 'reset', num_retries: 1, per_try_timeout: '0.2s' }),
+      virtualHost('idle', 'flaky', { retry_on: 'reset', num_retries: 1, per_try_idle_timeout: '0.15s' }),
       virtualHost('deadline', 'flaky', { retry_on: '5xx', num_retries: 10, per_try_timeout: '0.1s' }, '0.35s'),
       virtualHost('pair', 'pair', {
         retry_on: 'connect-failure',
@@ -224,6 +234,24 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
     expect(res.headers['x-try']).toBe('2');
     expect(res.elapsedMs).toBeGreaterThanOrEqual(190);
     expect(clusterStat(await prometheus(), 'upstream_rq_per_try_timeout', 'flaky')).toBe(before + 1);
+  });
+
+  it('lets a response that has started run past the per-try timeout, as Envoy does', async () => {
+    const res = await send('pertry.test', '/slow-body/400');
+    expect(res).toMatchObject({ status: 200, body: 'first,last' });
+    expect(res.elapsedMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('retries an attempt silent for the per-try idle timeout, and cuts off a response that stalls', async () => {
+    const before = clusterStat(await prometheus(), 'upstream_rq_per_try_idle_timeout', 'flaky');
+    const retried = await send('idle.test', '/hang/1');
+    expect(retried.status).toBe(200);
+    expect(scripted.tries(retried.id)).toBe(2);
+    // Once the response has started the idle timer still runs: a stalled body resets the stream.
+    await expect(send('idle.test', '/stall/1')).rejects.toThrow();
+    // A body that keeps moving is not idle, however long it takes.
+    expect((await send('idle.test', '/slow-body/100')).body).toBe('first,last');
+    expect(clusterStat(await prometheus(), 'upstream_rq_per_try_idle_timeout', 'flaky')).toBe(before + 2);
   });
 
   it('keeps every attempt and back-off inside the route timeout (504 UT)', async () => {

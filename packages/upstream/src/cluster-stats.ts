@@ -31,8 +31,9 @@ export interface ClusterStats {
   upstream_rq_retry_success: number;
   upstream_rq_retry_overflow: number;
   upstream_rq_retry_limit_exceeded: number;
-  /** Attempts given up at their per-try timeout. */
+  /** Attempts given up at their per-try timeout, or per-try idle timeout. */
   upstream_rq_per_try_timeout: number;
+  upstream_rq_per_try_idle_timeout: number;
   upstream_cx_http2_total: number;
   membership_total: number;
   membership_healthy: number;
@@ -55,7 +56,12 @@ export interface ClusterStats {
 /** The counters that whoever retries requests to a cluster writes. */
 export type RetryCounters = Pick<
   ClusterStats,
-  'upstream_rq_retry' | 'upstream_rq_retry_success' | 'upstream_rq_retry_overflow' | 'upstream_rq_retry_limit_exceeded' | 'upstream_rq_per_try_timeout'
+  | 'upstream_rq_retry'
+  | 'upstream_rq_retry_success'
+  | 'upstream_rq_retry_overflow'
+  | 'upstream_rq_retry_limit_exceeded'
+  | 'upstream_rq_per_try_timeout'
+  | 'upstream_rq_per_try_idle_timeout'
 >;
 
 export function createClusterStats(): ClusterStats {
@@ -82,6 +88,7 @@ export function createClusterStats(): ClusterStats {
     upstream_rq_retry_overflow: 0,
     upstream_rq_retry_limit_exceeded: 0,
     upstream_rq_per_try_timeout: 0,
+    upstream_rq_per_try_idle_timeout: 0,
     upstream_cx_http2_total: 0,
     membership_total: 0,
     membership_healthy: 0,

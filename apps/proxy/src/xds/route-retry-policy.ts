@@ -7,7 +7,6 @@ const PREVIOUS_HOSTS_TYPE = 'type.googleapis.com/envoy.extensions.retry.host.pre
 
 // Retry fields with no runtime here, refused by name rather than ignored.
 const NOT_YET: Readonly<Record<string, string>> = {
-  per_try_idle_timeout: 'is not supported by this proxy yet (per_try_timeout is)',
   retry_priority: 'is not supported by this proxy yet (retries use the cluster\'s own priority load)',
   retriable_headers: 'is not supported by this proxy yet (retry on status codes instead)',
   retriable_request_headers: 'is not supported by this proxy yet',
@@ -18,12 +17,14 @@ const NOT_YET: Readonly<Record<string, string>> = {
 /** Envoy's `RetryPolicy` (route or virtual host) as the router compiles it. */
 export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
   for (const field of Object.keys(NOT_YET)) if (policy.has(field)) policy.fail(field, NOT_YET[field] ?? 'is not supported by this proxy yet');
-  policy.allowOnly('retry_on', 'num_retries', 'per_try_timeout', 'retry_back_off', 'retriable_status_codes', 'retry_host_predicate', 'host_selection_retry_max_attempts');
+  policy.allowOnly('retry_on', 'num_retries', 'per_try_timeout', 'per_try_idle_timeout', 'retry_back_off', 'retriable_status_codes', 'retry_host_predicate', 'host_selection_retry_max_attempts');
   const out: RetryPolicyInput = { retryOn: policy.optionalString('retry_on') ?? '' };
   const numRetries = optionalInteger(policy, 'num_retries', 0);
   if (numRetries !== undefined) out.numRetries = numRetries;
   const perTry = policy.durationMs('per_try_timeout');
   if (perTry !== undefined) out.perTryTimeoutMs = perTry;
+  const perTryIdle = policy.durationMs('per_try_idle_timeout');
+  if (perTryIdle !== undefined) out.perTryIdleTimeoutMs = perTryIdle;
   const backOff = policy.optionalChild('retry_back_off');
   if (backOff !== undefined) {
     backOff.allowOnly('base_interval', 'max_interval');

@@ -237,6 +237,7 @@ describe('translateRouteConfiguration: route actions', () => {
       retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
       num_retries: 2,
       per_try_timeout: '0.5s',
+      per_try_idle_timeout: '0.25s',
       retry_back_off: { base_interval: '0.1s', max_interval: '2s' },
       retriable_status_codes: [503],
       retry_host_predicate: [
@@ -248,7 +249,7 @@ describe('translateRouteConfiguration: route actions', () => {
       retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'],
       numRetries: 2,
       perTryTimeoutMs: 500,
-      perTryIdleTimeoutMs: undefined,
+      perTryIdleTimeoutMs: 250,
       baseIntervalMs: 100,
       maxIntervalMs: 2000,
       retriableStatusCodes: [503],
@@ -349,7 +350,7 @@ describe('translateRouteConfiguration: route actions', () => {
 
   it('keeps refusing the policies the proxy has no runtime for, by field path', () => {
     const cases: [Json, string][] = [
-      [config([toCluster({ retry_policy: { retry_on: '5xx', per_try_idle_timeout: '1s' } })]), 'virtual_hosts[0].routes[0].route.retry_policy.per_try_idle_timeout: is not supported by this proxy yet (per_try_timeout is)'],
+      [config([toCluster({ retry_policy: { retry_on: '5xx', retry_options_predicates: [] } })]), 'virtual_hosts[0].routes[0].route.retry_policy.retry_options_predicates: is not supported by this proxy yet'],
       [config([toCluster({ request_mirror_policies: [{ cluster: 'm' }] })]), 'virtual_hosts[0].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)'],
       [config([toCluster({ cors: {} })]), 'virtual_hosts[0].routes[0].route.cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ idle_timeout: '5s' })]), "virtual_hosts[0].routes[0].route.idle_timeout: is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)"],

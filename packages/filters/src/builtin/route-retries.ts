@@ -4,6 +4,9 @@ import type { RetryPolicy } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { HeaderMap } from '../http-filter.js';
 
+/** The retry policy's two clocks on an attempt: its whole duration, and its silences. */
+export type PerTryTimeout = 'total' | 'idle';
+
 /** What an attempt asks the router before it answers downstream or fails. */
 export interface RetryGate {
   /** The attempt got response headers: true when the router retries instead (the attempt is dropped). */
@@ -46,8 +49,13 @@ export class RouteRetries {
     return this.policy.perTryTimeoutMs ?? 0;
   }
 
-  countPerTryTimeout(): void {
-    this.cluster.retryStats.upstream_rq_per_try_timeout++;
+  get perTryIdleTimeoutMs(): number {
+    return this.policy.perTryIdleTimeoutMs ?? 0;
+  }
+
+  countPerTryTimeout(kind: PerTryTimeout): void {
+    if (kind === 'total') this.cluster.retryStats.upstream_rq_per_try_timeout++;
+    else this.cluster.retryStats.upstream_rq_per_try_idle_timeout++;
   }
 
   attempted(endpoint: Endpoint): void {

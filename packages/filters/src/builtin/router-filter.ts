@@ -242,7 +242,7 @@ class RouterFilter implements HttpFilter, RetryGate {
     const headers: HeaderMap = { ...retry.headers, host };
     if (this.countAttempts) headers['x-envoy-attempt-count'] = String(retry.retries.state.retries + 1);
     this.send(attempt, retry.retries.cluster, endpoint, { ...retry.request, headers, body: this.body?.restart() ?? null });
-    if (this.requestComplete) attempt.armPerTryTimeout(retry.retries.perTryTimeoutMs, retry.retries);
+    if (this.requestComplete) attempt.armPerTryTimeouts(retry.retries);
   }
 
   private send(attempt: UpstreamStream, cluster: Cluster, endpoint: Endpoint, request: Dispatcher.DispatchOptions): void {
@@ -256,7 +256,7 @@ class RouterFilter implements HttpFilter, RetryGate {
     if (this.requestComplete) return;
     this.requestComplete = true;
     if (this.timeoutMs > 0) this.routeTimer = setTimeout(() => this.upstream?.timeOut(), this.timeoutMs);
-    if (this.retry !== undefined) this.upstream?.armPerTryTimeout(this.retry.retries.perTryTimeoutMs, this.retry.retries);
+    if (this.retry !== undefined) this.upstream?.armPerTryTimeouts(this.retry.retries);
   }
 
   /** A local reply of the router's, with a redirect's Location and the route's response header mutations. */

@@ -7,7 +7,7 @@ import type { HeaderMap, HttpFilterContext } from '../http-filter.js';
 import { ResponseFlag } from '../response-flags.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { upstreamFailure } from './upstream-failure.js';
-import type { RouteRetries, RetryGate } from './route-retries.js';
+import type { PerTryTimeout, RouteRetries, RetryGate } from './route-retries.js';
 import type { RouterSettings } from './router-settings.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
@@ -22,6 +22,8 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   /** Why the request was given up before undici handed over its controller (still connecting). */
   private pendingAbort: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The retry policy's per-try idle timeout, refreshed by every response byte. */
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = performance.now();
   /** This router began the downstream response (Envoy's `downstream_response_started_`). */
   private headersEncoded = false;
@@ -52,12 +54,15 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * The retry policy's per-try timeout, armed once the downstream request is complete and the
-   * attempt sent: the attempt is given up and, when the policy says so, retried.
+   * The retry policy's per-try timeout and per-try idle timeout, armed once the downstream request
+   * is complete and the attempt sent: the attempt is given up and, when the policy says so, retried.
    */
-  armPerTryTimeout(timeoutMs: number, retries: RouteRetries): void {
-    if (timeoutMs <= 0 || this.done || this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.onPerTryTimeout(retries), timeoutMs);
+  armPerTryTimeouts(retries: RouteRetries): void {
+    if (this.done) return;
+    const total = retries.perTryTimeoutMs;
+    const idle = retries.perTryIdleTimeoutMs;
+    if (total > 0 && this.timer === undefined) this.timer = setTimeout(() => this.onPerTryTimeout(retries, 'total'), total);
+    if (idle > 0 && this.idleTimer === undefined) this.idleTimer = setTimeout(() => this.onPerTryTimeout(retries, 'idle'), idle);
   }
 
   /** The downstream went away: abandon the upstream request. */
@@ -135,6 +140,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     if (!this.settings.suppressEnvoyHeaders) out['x-envoy-upstream-service-time'] = String(Math.round(performance.now() - this.startedAt));
     if (this.attemptCount !== undefined) out['x-envoy-attempt-count'] = this.attemptCount;
     this.headersEncoded = true;
+    this.idleTimer?.refresh();
     // undici does not say whether the headers ended the stream. A response carrying grpc-status in
     // its headers is gRPC's trailers-only form, which has no body and no trailers: end it here, so
     // the client reads the status from the headers as gRPC requires.
@@ -144,6 +150,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.done || this.trailersOnly) return;
+    this.idleTimer?.refresh();
     if (!this.ctx.encodeData(chunk, false)) {
       controller.pause();
       this.ctx.onDownstreamDrain(() => controller.resume());
@@ -180,10 +187,13 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     this.fail(upstreamFailure.timeout);
   }
 
-  private onPerTryTimeout(retries: RouteRetries): void {
-    this.timer = undefined;
-    if (this.done) return;
-    retries.countPerTryTimeout();
+  private onPerTryTimeout(retries: RouteRetries, kind: PerTryTimeout): void {
+    if (kind === 'total') this.timer = undefined;
+    else this.idleTimer = undefined;
+    // As in Envoy, a response that has started runs on against the route timeout; only the idle
+    // timer still cuts it off.
+    if (this.done || (this.headersEncoded && kind === 'total')) return;
+    retries.countPerTryTimeout(kind);
     if (!this.headersEncoded && this.retryGate?.retryReset('timeout') === true) {
       this.drop();
       return;
@@ -218,7 +228,9 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
 
   private clearTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.timer = undefined;
+    this.idleTimer = undefined;
   }
 }
 
