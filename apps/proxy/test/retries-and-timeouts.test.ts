@@ -13,7 +13,8 @@ import { closeServer, listenOnLoopback } from './support/upstreams.js';
 /**
  * An upstream that misbehaves on cue: a request to `/<mode>/<times>` with an `x-test-id` fails
  * the first `times` tries of that id (mode `status-<code>`: that status; `hang`: no answer;
- * `reset`: the connection drops; `stall`: headers and a first chunk, then nothing), then answers
+ * `reset`: the connection drops; `stall`: headers and a first chunk, then nothing; `retry-me`: a
+ * 200 saying `x-upstream-retry: please`), then answers
  * 200 with which try it was and a digest of the body. `/slow-body/<ms>` sends headers at once and
  * ends its body `ms` later.
  * Every answer lists the x-envoy-* request headers it saw in `x-seen-envoy`.
@@ -46,6 +47,8 @@ async function startScripted(): Promise<{ port: number; tries(id: string): numbe
         res.writeHead(Number(mode.slice('status-'.length)), headers).end('failed');
       } else if (mode === 'reset') {
         req.socket.destroy();
+      } else if (mode === 'retry-me') {
+        res.writeHead(200, { ...headers, 'x-upstream-retry': 'please' }).end('ask again');
       } else if (mode === 'stall') {
         res.writeHead(200, headers).write('partial');
       }
@@ -135,6 +138,8 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
       }),
       virtualHost('guarded', 'guarded', { retry_on: '5xx', num_retries: 3 }),
       virtualHost('plain', 'flaky'),
+      virtualHost('asked', 'flaky', { retry_on: 'retriable-headers', retriable_headers: [{ name: 'x-upstream-retry', string_match: { exact: 'please' } }] }),
+      virtualHost('picky', 'flaky', { retry_on: '5xx', retriable_request_headers: [{ name: ':method', string_match: { exact: 'GET' } }] }),
       { ...virtualHost('counted', 'flaky', { retry_on: '5xx', num_retries: 2 }), include_request_attempt_count: true, include_attempt_count_in_response: true },
       virtualHost('bounded', 'flaky', undefined, '10s', { max_stream_duration: { max_stream_duration: '0.25s' } }),
     ];
@@ -205,6 +210,17 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
     const plain = await send('retry.test', '/status-503/1');
     expect(plain.headers['x-envoy-attempt-count']).toBeUndefined();
     expect(JSON.parse(String(plain.headers['x-seen-envoy']))).not.toHaveProperty('x-envoy-attempt-count');
+  });
+
+  it('retries a response matching retriable_headers, and only requests matching retriable_request_headers', async () => {
+    const asked = await send('asked.test', '/retry-me/1');
+    expect(asked).toMatchObject({ status: 200 });
+    expect(scripted.tries(asked.id)).toBe(2);
+    const get = await send('picky.test', '/status-503/1');
+    expect(get.status).toBe(200);
+    const post = await send('picky.test', '/status-503/1', { method: 'POST', body: Buffer.from('once') });
+    expect(post.status).toBe(503);
+    expect(scripted.tries(post.id)).toBe(1);
   });
 
   it('sends the whole request body again on a retry', async () => {

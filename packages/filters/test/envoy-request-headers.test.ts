@@ -28,6 +28,8 @@ describe("the x-envoy-* request headers Envoy's router reads", () => {
       baseIntervalMs: 10,
       maxIntervalMs: 100,
       retriableStatusCodes: [503],
+      retriableHeaders: [],
+      retriableRequestHeaders: [],
       avoidPreviousHosts: true,
       hostSelectionRetryMaxAttempts: 5,
     };

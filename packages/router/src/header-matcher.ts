@@ -41,7 +41,16 @@ export class HeaderMatcher implements RequestMatcher {
 
   /** HOT PATH: per request and route. Allocates only to join a repeated header. */
   matches(view: RequestView): boolean {
-    let value = readHeader(view.request, this.source, this.name);
+    return this.test(readHeader(view.request, this.source, this.name));
+  }
+
+  /** The same test on headers read by name (a response's, for retry conditions); pseudo-headers by their names. */
+  matchesHeaders(read: (name: string) => string | undefined): boolean {
+    return this.test(read(this.name));
+  }
+
+  private test(found: string | undefined): boolean {
+    let value = found;
     if (value === undefined && this.missingAsEmpty && this.expectPresent === undefined) value = '';
     if (value === undefined) {
       if (this.expectPresent === undefined) return false;

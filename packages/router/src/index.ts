@@ -45,6 +45,7 @@ export type {
   CorsPolicy,
   HashPolicy,
   HeaderMutationSet,
+  HeaderTest,
   HeaderToAdd,
   HostRewrite,
   MaxStreamDuration,

@@ -1,6 +1,7 @@
 // Inputs for what a route does once matched. Field names are camelCase equivalents of Envoy's
 // config.route.v3 fields; durations are milliseconds (`timeoutMs` for Envoy's `timeout`).
 import type { RuntimeFractionInput, SafeRegexInput, StringMatchInput } from './matcher-input.js';
+import type { HeaderMatcherInput } from './route-config-input.js';
 
 /** Envoy's HeaderValueOption.HeaderAppendAction. */
 export type HeaderAppendAction = 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
@@ -50,6 +51,8 @@ export interface RetryPolicyInput {
   perTryIdleTimeoutMs?: number;
   retryBackOff?: { baseIntervalMs: number; maxIntervalMs?: number };
   retriableStatusCodes?: number[];
+  retriableHeaders?: HeaderMatcherInput[];
+  retriableRequestHeaders?: HeaderMatcherInput[];
   /** Envoy's `previous_hosts` retry host predicate: a retry picks a host not tried yet when it can. */
   avoidPreviousHosts?: boolean;
   /** How many times a retry picks again when it drew a host already tried. Default 1. */

@@ -34,6 +34,11 @@ export interface MaxStreamDuration {
   readonly grpcTimeoutHeaderOffsetMs?: number;
 }
 
+/** A compiled Envoy HeaderMatcher applied to headers read by name (see `RetryPolicy`). */
+export interface HeaderTest {
+  matchesHeaders(read: (name: string) => string | undefined): boolean;
+}
+
 export interface RetryPolicy {
   readonly retryOn: readonly string[];
   readonly numRetries: number;
@@ -43,6 +48,10 @@ export interface RetryPolicy {
   readonly baseIntervalMs: number;
   readonly maxIntervalMs: number;
   readonly retriableStatusCodes: readonly number[];
+  /** Envoy's `retriable_headers`: under `retriable-headers`, a response matching any is retried. */
+  readonly retriableHeaders: readonly HeaderTest[];
+  /** Envoy's `retriable_request_headers`: when given, only a request matching one may be retried. */
+  readonly retriableRequestHeaders: readonly HeaderTest[];
   readonly avoidPreviousHosts: boolean;
   readonly hostSelectionRetryMaxAttempts: number;
 }

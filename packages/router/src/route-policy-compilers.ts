@@ -1,6 +1,7 @@
 import { toAsciiLowerCase } from './ascii.js';
 import type { CorsPolicyInput, HashPolicyInput, RequestMirrorPolicyInput, RetryPolicyInput } from './route-action-input.js';
-import type { CorsPolicy, HashPolicy, RequestMirrorPolicy, RetryPolicy, RuntimeFraction } from './route-policies.js';
+import { compileHeaderMatcher } from './header-matcher.js';
+import type { CorsPolicy, HashPolicy, HeaderTest, RequestMirrorPolicy, RetryPolicy, RuntimeFraction } from './route-policies.js';
 import { compileRuntimeFraction } from './runtime-fraction.js';
 import { compileStringMatcher } from './string-matcher.js';
 import type { MatcherProblem, StringMatcher } from './string-matcher.js';
@@ -42,6 +43,17 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
   const codes = input.retriableStatusCodes ?? [];
   const badCode = codes.findIndex((code) => !Number.isInteger(code) || code < 100 || code > 599);
   if (badCode !== -1) return { ok: false, field: `.retriableStatusCodes[${badCode}]`, problem: `must be an HTTP status 100-599, not ${codes[badCode]}` };
+  const headerTests: HeaderTest[][] = [];
+  for (const field of ['retriableHeaders', 'retriableRequestHeaders'] as const) {
+    const compiled: HeaderTest[] = [];
+    for (const [i, header] of (input[field] ?? []).entries()) {
+      const result = compileHeaderMatcher(header);
+      if (!result.ok) return { ...result, field: `.${field}[${i}]${result.field}` };
+      compiled.push(result.matcher);
+    }
+    headerTests.push(compiled);
+  }
+  const [retriableHeaders = [], retriableRequestHeaders = []] = headerTests;
   const attempts = input.hostSelectionRetryMaxAttempts ?? 1;
   if (!Number.isInteger(attempts) || attempts < 1) return { ok: false, field: '.hostSelectionRetryMaxAttempts', problem: `must be an integer >= 1, not ${attempts}` };
   return {
@@ -54,6 +66,8 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
       baseIntervalMs,
       maxIntervalMs,
       retriableStatusCodes: Object.freeze([...codes]),
+      retriableHeaders: Object.freeze(retriableHeaders),
+      retriableRequestHeaders: Object.freeze(retriableRequestHeaders),
       avoidPreviousHosts: input.avoidPreviousHosts === true,
       hostSelectionRetryMaxAttempts: attempts,
     }),

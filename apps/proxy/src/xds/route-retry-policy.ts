@@ -1,5 +1,6 @@
 import type { RetryPolicyInput } from '@meshkit/router';
 import { optionalInteger } from './cluster-values.js';
+import { translateHeaderMatcher } from './header-matcher-translator.js';
 import type { FieldReader } from './fields.js';
 
 const PREVIOUS_HOSTS = 'envoy.retry_host_predicates.previous_hosts';
@@ -8,8 +9,6 @@ const PREVIOUS_HOSTS_TYPE = 'type.googleapis.com/envoy.extensions.retry.host.pre
 // Retry fields with no runtime here, refused by name rather than ignored.
 const NOT_YET: Readonly<Record<string, string>> = {
   retry_priority: 'is not supported by this proxy yet (retries use the cluster\'s own priority load)',
-  retriable_headers: 'is not supported by this proxy yet (retry on status codes instead)',
-  retriable_request_headers: 'is not supported by this proxy yet',
   rate_limited_retry_back_off: 'is not supported by this proxy yet (retry_back_off is)',
   retry_options_predicates: 'is not supported by this proxy yet',
 };
@@ -17,7 +16,10 @@ const NOT_YET: Readonly<Record<string, string>> = {
 /** Envoy's `RetryPolicy` (route or virtual host) as the router compiles it. */
 export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
   for (const field of Object.keys(NOT_YET)) if (policy.has(field)) policy.fail(field, NOT_YET[field] ?? 'is not supported by this proxy yet');
-  policy.allowOnly('retry_on', 'num_retries', 'per_try_timeout', 'per_try_idle_timeout', 'retry_back_off', 'retriable_status_codes', 'retry_host_predicate', 'host_selection_retry_max_attempts');
+  policy.allowOnly(
+    'retry_on', 'num_retries', 'per_try_timeout', 'per_try_idle_timeout', 'retry_back_off', 'retriable_status_codes',
+    'retriable_headers', 'retriable_request_headers', 'retry_host_predicate', 'host_selection_retry_max_attempts',
+  );
   const out: RetryPolicyInput = { retryOn: policy.optionalString('retry_on') ?? '' };
   const numRetries = optionalInteger(policy, 'num_retries', 0);
   if (numRetries !== undefined) out.numRetries = numRetries;
@@ -38,6 +40,8 @@ export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
     if (!Array.isArray(codes) || !codes.every((code) => typeof code === 'number')) policy.fail('retriable_status_codes', 'expected a list of HTTP status codes');
     out.retriableStatusCodes = codes;
   }
+  if (policy.has('retriable_headers')) out.retriableHeaders = policy.children('retriable_headers').map(translateHeaderMatcher);
+  if (policy.has('retriable_request_headers')) out.retriableRequestHeaders = policy.children('retriable_request_headers').map(translateHeaderMatcher);
   if (policy.has('retry_host_predicate')) {
     for (const predicate of policy.children('retry_host_predicate')) {
       predicate.allowOnly('name', 'typed_config');

@@ -253,6 +253,8 @@ describe('translateRouteConfiguration: route actions', () => {
       baseIntervalMs: 100,
       maxIntervalMs: 2000,
       retriableStatusCodes: [503],
+      retriableHeaders: [],
+      retriableRequestHeaders: [],
       avoidPreviousHosts: true,
       hostSelectionRetryMaxAttempts: 5,
     });
@@ -346,6 +348,9 @@ describe('translateRouteConfiguration: route actions', () => {
       `${at}.retry_host_predicate[0].name: envoy.retry_host_predicates.omit_canary_hosts is not supported (only envoy.retry_host_predicates.previous_hosts is)`,
     );
     expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_priority: { name: 'x' } })))).toContain(`${at}.retry_priority: is not supported by this proxy yet`);
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: 'retriable-headers', retriable_headers: [{ name: '' }] })))).toContain(
+      `${at}.retriable_headers[0].name: header name must not be empty`,
+    );
   });
 
   it('keeps refusing the policies the proxy has no runtime for, by field path', () => {
@@ -355,7 +360,7 @@ describe('translateRouteConfiguration: route actions', () => {
       [config([toCluster({ cors: {} })]), 'virtual_hosts[0].routes[0].route.cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ idle_timeout: '5s' })]), "virtual_hosts[0].routes[0].route.idle_timeout: is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)"],
       [config([toCluster()], { require_tls: 'ALL' }), 'virtual_hosts[0].require_tls: is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)'],
-      [config([toCluster()], { retry_policy: { retriable_headers: [] } }), 'virtual_hosts[0].retry_policy.retriable_headers: is not supported by this proxy yet (retry on status codes instead)'],
+      [config([toCluster()], { retry_policy: { rate_limited_retry_back_off: {} } }), 'virtual_hosts[0].retry_policy.rate_limited_retry_back_off: is not supported by this proxy yet (retry_back_off is)'],
       [config([toCluster()], { cors: {} }), 'virtual_hosts[0].cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ cluster_not_found_response_code: 'NOT_FOUND' })]), 'virtual_hosts[0].routes[0].route.cluster_not_found_response_code: is not supported by this proxy'],
       [config([{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 1, host_rewrite_literal: 'h' }] } } }]), 'virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].host_rewrite_literal: is not supported by this proxy'],

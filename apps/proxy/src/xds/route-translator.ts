@@ -2,7 +2,6 @@ import { RouteConfigError, compileRouteConfig } from '@meshkit/router';
 import type {
   HashPolicyInput,
   HeaderAppendAction,
-  HeaderMatcherInput,
   HeaderMutationInput,
   HeaderValueOptionInput,
   MaxStreamDurationInput,
@@ -13,13 +12,13 @@ import type {
   RouteMatchInput,
   RouteTable,
   RuntimeFractionInput,
-  StringMatchInput,
   VirtualHostInput,
   WeightedClusterInput,
 } from '@meshkit/router';
 import { FieldReader } from './fields.js';
 import type { FieldOrigin } from './fields.js';
 import { optionalInteger } from './cluster-values.js';
+import { translateHeaderMatcher, translateStringMatch } from './header-matcher-translator.js';
 import { translateRetryPolicy } from './route-retry-policy.js';
 
 const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'];
@@ -333,33 +332,6 @@ function translateMatch(match: FieldReader): RouteMatchInput {
   }
   const fraction = match.optionalChild('runtime_fraction');
   if (fraction !== undefined) out.runtimeFraction = translateRuntimeFraction(fraction);
-  return out;
-}
-
-function translateStringMatch(sm: FieldReader): StringMatchInput {
-  sm.allowOnly('exact', 'prefix', 'suffix', 'contains', 'safe_regex', 'ignore_case');
-  const out: StringMatchInput = {};
-  for (const kind of ['exact', 'prefix', 'suffix', 'contains'] as const) {
-    const v = sm.optionalString(kind);
-    if (v !== undefined) out[kind] = v;
-  }
-  const regex = sm.optionalChild('safe_regex');
-  if (regex !== undefined) out.safeRegex = { regex: regex.allowOnly('regex', 'google_re2').string('regex') };
-  if (sm.has('ignore_case')) out.ignoreCase = sm.boolean('ignore_case', false);
-  return out;
-}
-
-function translateHeaderMatcher(header: FieldReader): HeaderMatcherInput {
-  header.allowOnly('name', 'string_match', 'present_match', 'range_match', 'invert_match', 'treat_missing_header_as_empty');
-  const out: HeaderMatcherInput = { name: header.string('name') };
-  const sm = header.optionalChild('string_match');
-  if (sm !== undefined) out.stringMatch = translateStringMatch(sm);
-  if (header.has('present_match')) out.presentMatch = header.boolean('present_match', false);
-  const range = header.optionalChild('range_match');
-  // int64 fields arrive as JSON strings or numbers; `number` reads both.
-  if (range !== undefined) out.rangeMatch = { start: range.allowOnly('start', 'end').number('start'), end: range.number('end') };
-  if (header.has('invert_match')) out.invertMatch = header.boolean('invert_match', false);
-  if (header.has('treat_missing_header_as_empty')) out.treatMissingHeaderAsEmpty = header.boolean('treat_missing_header_as_empty', false);
   return out;
 }
 

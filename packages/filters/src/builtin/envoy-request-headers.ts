@@ -62,6 +62,8 @@ const NO_POLICY: RetryPolicy = Object.freeze({
   baseIntervalMs: 25,
   maxIntervalMs: 250,
   retriableStatusCodes: Object.freeze([]),
+  retriableHeaders: Object.freeze([]),
+  retriableRequestHeaders: Object.freeze([]),
   avoidPreviousHosts: false,
   hostSelectionRetryMaxAttempts: 1,
 });

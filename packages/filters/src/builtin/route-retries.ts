@@ -1,5 +1,5 @@
 import { RetryConditions, RetryState, isRetryCondition } from '@meshkit/resilience';
-import type { RetryRules, UpstreamResetReason } from '@meshkit/resilience';
+import type { ResponseHeaderReader, RetryRules, UpstreamResetReason } from '@meshkit/resilience';
 import type { RetryPolicy } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { HeaderMap } from '../http-filter.js';
@@ -22,7 +22,8 @@ function retryRulesFor(policy: RetryPolicy): RetryRules {
   let rules = rulesByPolicy.get(policy);
   if (rules === undefined) {
     // The router compiler already refused unknown conditions.
-    const conditions = new RetryConditions(policy.retryOn.filter(isRetryCondition), policy.retriableStatusCodes);
+    const headerTests = policy.retriableHeaders.map((test) => (read: ResponseHeaderReader) => test.matchesHeaders(read));
+    const conditions = new RetryConditions(policy.retryOn.filter(isRetryCondition), policy.retriableStatusCodes, headerTests);
     rules = { conditions, numRetries: policy.numRetries, baseIntervalMs: policy.baseIntervalMs, maxIntervalMs: policy.maxIntervalMs };
     rulesByPolicy.set(policy, rules);
   }

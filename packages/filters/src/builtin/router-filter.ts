@@ -1,20 +1,20 @@
 import type { RetryVerdict, UpstreamResetReason } from '@meshkit/resilience';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
-import type { CompiledRoute, HeaderMutationSet, MaxStreamDuration } from '@meshkit/router';
+import type { CompiledRoute, HeaderMutationSet, MaxStreamDuration, RetryPolicy } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
 import { isGrpcRequest } from '../grpc-local-reply.js';
 import { ResponseFlag } from '../response-flags.js';
+import { CONSUMED_ENVOY_HEADERS, readRouterOverrides, retryPolicyWith } from './envoy-request-headers.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
-import { CONSUMED_ENVOY_HEADERS, readRouterOverrides, retryPolicyWith } from './envoy-request-headers.js';
 import { RequestBody } from './request-body.js';
 import { RouteRetries } from './route-retries.js';
 import type { RetryGate } from './route-retries.js';
 import { readRouterSettings } from './router-settings.js';
-import { grpcRouteTimeoutMs, streamDurationLimitMs } from './stream-duration.js';
 import type { RouterSettings } from './router-settings.js';
+import { grpcRouteTimeoutMs, streamDurationLimitMs } from './stream-duration.js';
 import { UpstreamStream } from './upstream-stream.js';
 
 export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
@@ -22,6 +22,16 @@ export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Route
 /** How the router finds clusters; the proxy's cluster manager satisfies it. */
 export interface ClusterLookup {
   get(name: string): Cluster | undefined;
+}
+
+/**
+ * The policy for this request: Envoy's `retriable_request_headers`, when given, leave a request
+ * matching none of them without retries (its per-try timeouts still apply).
+ */
+function retriableRequest(policy: RetryPolicy | undefined, headers: HeaderMap): RetryPolicy | undefined {
+  if (policy === undefined || policy.retriableRequestHeaders.length === 0) return policy;
+  const read = (name: string): string | undefined => headerValue(headers, name);
+  return policy.retriableRequestHeaders.some((test) => test.matchesHeaders(read)) ? policy : { ...policy, retryOn: [] };
 }
 
 /** The protocol an HTTP/1.1 request asks to switch to (Envoy's `isUpgrade`), or undefined. */
@@ -125,7 +135,7 @@ class RouterFilter implements HttpFilter, RetryGate {
     this.upgrade = upgradeToken(headers);
     const overrides = readRouterOverrides(headers);
     const routePolicy = overrides === undefined ? route.retryPolicy : retryPolicyWith(route.retryPolicy, overrides);
-    const retryPolicy = this.upgrade === undefined ? routePolicy : undefined;
+    const retryPolicy = this.upgrade === undefined ? retriableRequest(routePolicy, headers) : undefined;
     if (!endOfStream && this.upgrade === undefined) this.body = new RequestBody(this.ctx, retryPolicy !== undefined);
     this.timeoutMs = overrides?.timeoutMs ?? this.routeTimeoutMs(route, headers);
     const request = this.upstreamRequest(headers, route, requestMutations, endpoint, overrides !== undefined, retryPolicy?.perTryTimeoutMs);
@@ -171,7 +181,8 @@ class RouterFilter implements HttpFilter, RetryGate {
 
   retryResponse(status: number, headers: HeaderMap): boolean {
     const retry = this.retry as RetryPlan;
-    if (this.retryable() && this.granted(retry.retries.state.onResponse(status, (name) => headerValue(headers, name)))) return true;
+    const read = (name: string): string | undefined => (name === ':status' ? String(status) : headerValue(headers, name));
+    if (this.retryable() && this.granted(retry.retries.state.onResponse(status, read))) return true;
     // This response goes downstream: no retry will need the body again.
     this.body?.stopKeeping();
     return false;

@@ -48,6 +48,14 @@ describe('RetryConditions', () => {
     expect(new RetryConditions(['internal', 'resource-exhausted', 'deadline-exceeded']).retriesResponse(200, headers({ 'grpc-status': '8' }))).toBe(true);
   });
 
+  it('retries a response whose headers match one of the retriable headers, under retriable-headers only', () => {
+    const upstreamSaysRetry = (read: (name: string) => string | undefined): boolean => read('x-retry-me') === 'yes';
+    const on = new RetryConditions(['retriable-headers'], [], [upstreamSaysRetry]);
+    expect(on.retriesResponse(200, headers({ 'x-retry-me': 'yes' }))).toBe(true);
+    expect(on.retriesResponse(500, headers({ 'x-retry-me': 'no' }))).toBe(false);
+    expect(new RetryConditions(['5xx'], [], [upstreamSaysRetry]).retriesResponse(200, headers({ 'x-retry-me': 'yes' }))).toBe(false);
+  });
+
   it('retries a response an upstream Envoy rate-limited only under envoy-ratelimited', () => {
     const limited = headers({ 'x-envoy-ratelimited': 'true' });
     expect(new RetryConditions(['5xx']).retriesResponse(503, limited)).toBe(false);

@@ -37,6 +37,9 @@ export type UpstreamResetReason = 'connect-failure' | 'refused-stream' | 'reset'
 /** Reads one response header by its lower-case name (first value when repeated). */
 export type ResponseHeaderReader = (name: string) => string | undefined;
 
+/** Whether a response's headers match (one of Envoy's `retriable_headers`). */
+export type ResponseHeaderTest = (header: ResponseHeaderReader) => boolean;
+
 /** gRPC status codes some conditions name. */
 const GRPC_STATUS_BY_CONDITION: Readonly<Partial<Record<RetryCondition, number>>> = {
   cancelled: 1,
@@ -62,11 +65,16 @@ export class RetryConditions {
   readonly #on: ReadonlySet<RetryCondition>;
   readonly #statusCodes: ReadonlySet<number>;
   readonly #grpcStatuses: ReadonlySet<number>;
+  readonly #retriableHeaders: readonly ResponseHeaderTest[];
 
-  /** `conditions` must all be known (see `isRetryCondition`); `statusCodes` feed `retriable-status-codes`. */
-  constructor(conditions: readonly RetryCondition[], statusCodes: readonly number[] = []) {
+  /**
+   * `conditions` must all be known (see `isRetryCondition`); `statusCodes` feed
+   * `retriable-status-codes`, `retriableHeaders` (a response matching any) `retriable-headers`.
+   */
+  constructor(conditions: readonly RetryCondition[], statusCodes: readonly number[] = [], retriableHeaders: readonly ResponseHeaderTest[] = []) {
     this.#on = new Set(conditions);
     this.#statusCodes = new Set(statusCodes);
+    this.#retriableHeaders = retriableHeaders;
     const grpc = new Set<number>();
     for (const condition of conditions) {
       const status = GRPC_STATUS_BY_CONDITION[condition];
@@ -92,6 +100,7 @@ export class RetryConditions {
     if ((status === 502 || status === 503 || status === 504) && on.has('gateway-error')) return true;
     if (status === 409 && on.has('retriable-4xx')) return true;
     if (on.has('retriable-status-codes') && this.#statusCodes.has(status)) return true;
+    if (on.has('retriable-headers') && this.#retriableHeaders.some((test) => test(header))) return true;
     if (this.#grpcStatuses.size > 0) {
       const grpcStatus = header('grpc-status');
       if (grpcStatus !== undefined && this.#grpcStatuses.has(Number(grpcStatus))) return true;
