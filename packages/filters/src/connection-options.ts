@@ -47,6 +47,8 @@ export interface HttpConnectionOptions {
   readonly requestTimeoutMs?: number;
   /** `request_headers_timeout`: the request headers must arrive within it; 0 (default) disables. */
   readonly requestHeadersTimeoutMs?: number;
+  /** `common_http_protocol_options.max_stream_duration`: a stream's whole life, unless its route sets one; 0 (default) disables. */
+  readonly maxStreamDurationMs?: number;
   /** `upgrade_configs[].upgrade_type`, lower-case (`websocket`). Default none: upgrades get 403. */
   readonly upgradeTypes?: readonly string[];
   /** The listener's `per_connection_buffer_limit_bytes`: what a stopped filter may hold. Default 1 MiB. */
@@ -75,6 +77,7 @@ export interface ResolvedConnectionOptions {
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
+  readonly maxStreamDurationMs: number;
   readonly upgradeTypes: ReadonlySet<string>;
   readonly bufferLimitBytes: number;
   readonly stripHostPort: 'none' | 'any' | 'matching';
@@ -105,6 +108,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,
+    maxStreamDurationMs: options.maxStreamDurationMs ?? 0,
     upgradeTypes: new Set((options.upgradeTypes ?? []).map((type) => type.toLowerCase())),
     bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
     stripHostPort: options.stripHostPort ?? 'none',

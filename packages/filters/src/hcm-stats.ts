@@ -21,6 +21,8 @@ export class HttpConnectionManagerStats {
   downstream_rq_timeout = 0;
   /** `stream_idle_timeout` expired. */
   downstream_rq_idle_timeout = 0;
+  /** A stream outlived its `max_stream_duration` (the connection manager's or its route's). */
+  downstream_rq_max_duration_reached = 0;
   /** Upgrade requests no `upgrade_configs` entry allows (answered 403). */
   downstream_rq_ws_on_non_ws_route = 0;
 

@@ -21,7 +21,9 @@ import { mutateRequestHeaders, stripAuthorityPort, trustedClientAddress } from '
 import { ResponseFlag } from './response-flags.js';
 import { StreamInfo } from './stream-info.js';
 import type { TrafficDirection } from './stream-info.js';
+import { streamDurationLimitMs } from './stream-duration.js';
 import { StreamTimeouts } from './stream-timeouts.js';
+import type { StreamTimeoutKind } from './stream-timeouts.js';
 
 export { HttpConnectionManagerStats } from './hcm-stats.js';
 
@@ -289,15 +291,19 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
       codec,
       info,
       headers,
-      (h) =>
-        table === null
-          ? null
-          : table.match({
-              authority: (h[':authority'] as string | undefined) ?? '',
-              path: (h[':path'] as string | undefined) ?? '/',
-              method: (h[':method'] as string | undefined) ?? 'GET',
-              headers: h,
-            }),
+      (h) => {
+        if (table === null) return null;
+        const match = table.match({
+          authority: (h[':authority'] as string | undefined) ?? '',
+          path: (h[':path'] as string | undefined) ?? '/',
+          method: (h[':method'] as string | undefined) ?? 'GET',
+          headers: h,
+        });
+        // A route's max_stream_duration takes over from the connection manager's once it is known.
+        const limits = match?.route.maxStreamDuration;
+        if (limits !== undefined) timeouts.routeLimit(streamDurationLimitMs(limits, h));
+        return match;
+      },
       this.policy,
     );
     stats.downstream_rq_total++;
@@ -319,12 +325,14 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   }
 
   private streamTimeouts(): StreamTimeouts {
-    return new StreamTimeouts(this.options.streamIdleTimeoutMs, this.options.requestTimeoutMs, this.onStreamTimeout);
+    const options = this.options;
+    return new StreamTimeouts(options.streamIdleTimeoutMs, options.requestTimeoutMs, options.maxStreamDurationMs, this.onStreamTimeout);
   }
 
-  private readonly onStreamTimeout = (kind: 'idle' | 'request'): void => {
+  private readonly onStreamTimeout = (kind: StreamTimeoutKind): void => {
     if (kind === 'idle') this.stats.downstream_rq_idle_timeout++;
-    else this.stats.downstream_rq_timeout++;
+    else if (kind === 'request') this.stats.downstream_rq_timeout++;
+    else this.stats.downstream_rq_max_duration_reached++;
   };
 
   private streamPolicy(): StreamPolicy {

@@ -6,27 +6,49 @@ export interface StreamActivity {
   touch(): void;
 }
 
+export type StreamTimeoutKind = 'idle' | 'request' | 'duration';
+
+const GRPC_DEADLINE_EXCEEDED = 4;
+
 /**
- * Envoy's per-stream timers: `stream_idle_timeout` (no bytes either way for that long) and
- * `request_timeout` (the whole request must have arrived by then). Both answer 408 when nothing
- * went downstream yet, else reset the stream. One pair of timers per stream; activity refreshes
- * the idle one in place instead of allocating a new timer.
+ * Envoy's per-stream timers: `stream_idle_timeout` (no bytes either way for that long),
+ * `request_timeout` (the whole request must have arrived by then) and `max_stream_duration` (the
+ * stream's whole life, the connection manager's unless its route sets one). Each answers locally
+ * when nothing went downstream yet, else resets the stream. Activity refreshes the idle timer in
+ * place instead of allocating a new one.
  */
 export class StreamTimeouts implements StreamActivity {
   private idle: NodeJS.Timeout | undefined;
   private request: NodeJS.Timeout | undefined;
+  private duration: NodeJS.Timeout | undefined;
   private manager: FilterManager | undefined;
+  private startedAt = 0;
+  private requestDone = false;
 
   constructor(
     private readonly idleMs: number,
     private readonly requestMs: number,
-    private readonly onTimeout: (kind: 'idle' | 'request') => void,
+    private readonly maxDurationMs: number,
+    private readonly onTimeout: (kind: StreamTimeoutKind) => void,
   ) {}
 
   start(manager: FilterManager): void {
     this.manager = manager;
+    this.startedAt = performance.now();
     if (this.idleMs > 0) this.idle = setTimeout(() => this.fire('idle'), this.idleMs);
     if (this.requestMs > 0) this.request = setTimeout(() => this.fire('request'), this.requestMs);
+    if (this.maxDurationMs > 0) this.duration = setTimeout(() => this.fire('duration'), this.maxDurationMs);
+  }
+
+  /**
+   * The stream's route is known: its `max_stream_duration` (see `streamDurationLimitMs`) replaces
+   * the connection manager's, counted from the stream's start; null lifts it, undefined keeps it.
+   */
+  routeLimit(limitMs: number | null | undefined): void {
+    if (limitMs === undefined || this.manager === undefined) return;
+    if (this.duration !== undefined) clearTimeout(this.duration);
+    this.duration = undefined;
+    if (limitMs !== null) this.duration = setTimeout(() => this.fire('duration'), Math.max(0, limitMs - (performance.now() - this.startedAt)));
   }
 
   // HOT PATH: per body chunk; `refresh` re-arms the same timer object.
@@ -34,28 +56,36 @@ export class StreamTimeouts implements StreamActivity {
     this.idle?.refresh();
   }
 
-  /** The downstream request is complete: only the idle timer still applies. */
+  /** The downstream request is complete: the request timer no longer applies. */
   requestComplete(): void {
+    this.requestDone = true;
     if (this.request !== undefined) clearTimeout(this.request);
     this.request = undefined;
   }
 
   stop(): void {
     if (this.idle !== undefined) clearTimeout(this.idle);
-    this.requestComplete();
+    if (this.duration !== undefined) clearTimeout(this.duration);
+    if (this.request !== undefined) clearTimeout(this.request);
     this.idle = undefined;
+    this.duration = undefined;
+    this.request = undefined;
     this.manager = undefined;
   }
 
-  private fire(kind: 'idle' | 'request'): void {
+  private fire(kind: StreamTimeoutKind): void {
     const manager = this.manager;
     this.stop();
     if (manager === undefined) return;
     this.onTimeout(kind);
     if (kind === 'idle') {
       manager.connectionManagerReply(408, 'stream timeout', { flag: ResponseFlag.StreamIdleTimeout, details: 'stream_idle_timeout' });
-    } else {
+    } else if (kind === 'request') {
       manager.connectionManagerReply(408, 'request timeout', { details: 'request_overall_timeout' });
+    } else {
+      // 408 while the request is still arriving, else 504; gRPC hears DEADLINE_EXCEEDED.
+      const options = { flag: ResponseFlag.DurationTimeout, details: 'max_duration_timeout', grpcStatus: GRPC_DEADLINE_EXCEEDED };
+      manager.connectionManagerReply(this.requestDone ? 504 : 408, 'downstream duration timeout', options);
     }
   }
 }

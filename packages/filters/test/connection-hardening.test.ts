@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter, HeaderMap } from '../src/index.js';
 import { echo } from './support/filters.js';
-import { client, startAcceptingProxy } from './support/proxy.js';
+import { client, routesTo, startAcceptingProxy } from './support/proxy.js';
 import { Closer, rawExchange, waitFor } from './support/net.js';
 
 const closer = new Closer();
@@ -95,6 +95,39 @@ describe('a connection manager that must not fall over', () => {
     expect(slowReply.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(slowReply.text.endsWith('request timeout')).toBe(true);
     expect(slow.hcm.stats.downstream_rq_timeout).toBe(1);
+  });
+
+  it("ends a stream that outlives max_stream_duration (504, or 408 mid-request; DT), unless its route lifts the limit", async () => {
+    const hang: CompiledHttpFilter = { name: 'test.hang', create: () => ({ onRequestHeaders: () => 'stop' }) };
+    const bounded = await startAcceptingProxy({ filters: [hang] }, closer, { maxStreamDurationMs: 150 });
+    const complete = await rawExchange(bounded.port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 800);
+    expect(complete.text).toMatch(/^HTTP\/1\.1 504 /);
+    expect(complete.text.endsWith('downstream duration timeout')).toBe(true);
+    expect(bounded.streams[0]?.responseFlagsString()).toBe('DT');
+    const partial = await rawExchange(bounded.port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc', 800);
+    expect(partial.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(bounded.hcm.stats.downstream_rq_max_duration_reached).toBe(2);
+
+    // Answers 400 ms later, after looking up its route (which is when a route's limit applies).
+    const late: CompiledHttpFilter = {
+      name: 'test.late',
+      create: (ctx) => ({
+        onRequestHeaders: () => {
+          ctx.route();
+          setTimeout(() => ctx.respond(200, 'late but fine'), 400);
+          return 'stop';
+        },
+      }),
+    };
+    const routes = routesTo([
+      { match: { prefix: '/unbounded' }, route: { cluster: 'app', maxStreamDuration: { maxStreamDurationMs: 0 } } },
+      { match: { prefix: '/' }, route: { cluster: 'app' } },
+    ]);
+    const lifted = await startAcceptingProxy({ filters: [late], routes }, closer, { maxStreamDurationMs: 150 });
+    const unbounded = await rawExchange(lifted.port, 'GET /unbounded HTTP/1.1\r\nHost: a\r\n\r\n', 1_000);
+    expect(unbounded.text.endsWith('late but fine')).toBe(true);
+    const defaulted = await rawExchange(lifted.port, 'GET /other HTTP/1.1\r\nHost: a\r\n\r\n', 1_000);
+    expect(defaulted.text).toMatch(/^HTTP\/1\.1 504 /);
   });
 
   it('cuts off a client that sends its headers too slowly (request_headers_timeout)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grpcRouteTimeoutMs, grpcTimeoutMs, streamDurationLimitMs } from '../src/builtin/stream-duration.js';
+import { grpcRouteTimeoutMs, grpcTimeoutMs, streamDurationLimitMs } from '../src/stream-duration.js';
 
 describe('grpc-timeout', () => {
   it.each([
@@ -20,15 +20,16 @@ describe('grpc-timeout', () => {
 });
 
 describe("a route's max_stream_duration", () => {
-  it('limits every stream by max_stream_duration, 0 meaning none', () => {
+  it("limits every stream by max_stream_duration; 0 lifts the connection manager's limit, unset keeps it", () => {
     expect(streamDurationLimitMs({ maxStreamDurationMs: 500 }, {})).toBe(500);
-    expect(streamDurationLimitMs({ maxStreamDurationMs: 0 }, { 'grpc-timeout': '1S' })).toBeUndefined();
+    expect(streamDurationLimitMs({ maxStreamDurationMs: 0 }, { 'grpc-timeout': '1S' })).toBeNull();
+    expect(streamDurationLimitMs({}, {})).toBeUndefined();
   });
 
   it('lets grpc-timeout decide under grpc_timeout_header_max: offset taken off, capped unless the cap is 0', () => {
     const istio = { maxStreamDurationMs: 0, grpcTimeoutHeaderMaxMs: 0 };
     expect(streamDurationLimitMs(istio, { 'grpc-timeout': '5S' })).toBe(5000);
-    expect(streamDurationLimitMs(istio, {})).toBeUndefined();
+    expect(streamDurationLimitMs(istio, {})).toBeNull();
     expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 2000, maxStreamDurationMs: 9000 }, { 'grpc-timeout': '5S' })).toBe(2000);
     expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 2000, maxStreamDurationMs: 9000 }, {})).toBe(9000);
     expect(streamDurationLimitMs({ grpcTimeoutHeaderMaxMs: 0, grpcTimeoutHeaderOffsetMs: 100 }, { 'grpc-timeout': '300m' })).toBe(200);

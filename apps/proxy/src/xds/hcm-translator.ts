@@ -132,9 +132,11 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const common = hcm.optionalChild('common_http_protocol_options');
   if (common !== undefined) {
-    common.allowOnly('idle_timeout', 'max_headers_count');
+    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration');
     const idle = common.durationMs('idle_timeout');
     if (idle !== undefined) options.idleTimeoutMs = idle;
+    const maxStreamDuration = common.durationMs('max_stream_duration');
+    if (maxStreamDuration !== undefined) options.maxStreamDurationMs = maxStreamDuration;
     const maxHeaders = common.optionalNumber('max_headers_count');
     if (maxHeaders !== undefined) {
       if (!Number.isInteger(maxHeaders) || maxHeaders < 1 || maxHeaders > MAX_UINT32) common.fail('max_headers_count', `must be an integer in 1..${MAX_UINT32}`);

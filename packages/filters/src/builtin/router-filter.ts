@@ -1,11 +1,12 @@
 import type { RetryVerdict, UpstreamResetReason } from '@meshkit/resilience';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
-import type { CompiledRoute, HeaderMutationSet, MaxStreamDuration, RetryPolicy } from '@meshkit/router';
+import type { CompiledRoute, HeaderMutationSet, RetryPolicy } from '@meshkit/router';
 import type { Cluster, Endpoint } from '@meshkit/upstream';
 import type { CompiledHttpFilter, FilterStatus, HeaderMap, HttpFilter, HttpFilterContext, HttpFilterFactory, LocalReplyOptions } from '../http-filter.js';
 import { isGrpcRequest } from '../grpc-local-reply.js';
 import { ResponseFlag } from '../response-flags.js';
+import { grpcRouteTimeoutMs } from '../stream-duration.js';
 import { CONSUMED_ENVOY_HEADERS, readRouterOverrides, retryPolicyWith } from './envoy-request-headers.js';
 import { forwardableHeaders } from './hop-by-hop.js';
 import { hashKeyFor, headerValue, localReplyHeaders, upstreamHost } from './route-actions.js';
@@ -14,7 +15,6 @@ import { RouteRetries } from './route-retries.js';
 import type { RetryGate } from './route-retries.js';
 import { readRouterSettings } from './router-settings.js';
 import type { RouterSettings } from './router-settings.js';
-import { grpcRouteTimeoutMs, streamDurationLimitMs } from './stream-duration.js';
 import { UpstreamStream } from './upstream-stream.js';
 
 export const ROUTER_FILTER_TYPE = 'envoy.extensions.filters.http.router.v3.Router';
@@ -42,8 +42,6 @@ function upgradeToken(headers: HeaderMap): string | undefined {
   const joined = typeof connection === 'string' ? connection : (connection ?? []).join(',');
   return joined.split(',').some((token) => token.trim().toLowerCase() === 'upgrade') ? upgrade : undefined;
 }
-
-const GRPC_DEADLINE_EXCEEDED = 4;
 
 function randomUint32(): number {
   return (Math.random() * 0x1_0000_0000) >>> 0;
@@ -79,8 +77,6 @@ class RouterFilter implements HttpFilter, RetryGate {
   /** The virtual host's `include_request_attempt_count` and `include_attempt_count_in_response`. */
   private countAttempts = false;
   private countAttemptsInResponse = false;
-  /** The route's `max_stream_duration` (or a gRPC deadline under it), when it has one. */
-  private durationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: HttpFilterContext,
@@ -131,7 +127,6 @@ class RouterFilter implements HttpFilter, RetryGate {
       this.localReply(route, headers, responseMutations, 503, 'no healthy upstream', { flag: ResponseFlag.NoHealthyUpstream, details: 'no_healthy_upstream' });
       return 'stop';
     }
-    if (route.maxStreamDuration !== undefined) this.armStreamDuration(route.maxStreamDuration, headers);
     this.upgrade = upgradeToken(headers);
     const overrides = readRouterOverrides(headers);
     const routePolicy = overrides === undefined ? route.retryPolicy : retryPolicyWith(route.retryPolicy, overrides);
@@ -172,7 +167,6 @@ class RouterFilter implements HttpFilter, RetryGate {
 
   onDestroy(): void {
     if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
-    if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
     if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
     this.upstream?.cancel();
     this.body?.destroy();
@@ -198,24 +192,6 @@ class RouterFilter implements HttpFilter, RetryGate {
     const maxGrpc = route.maxGrpcTimeoutMs;
     if (maxGrpc !== undefined && isGrpcRequest(headers)) return grpcRouteTimeoutMs(maxGrpc, route.grpcTimeoutOffsetMs, headers);
     return route.timeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
-  }
-
-  private armStreamDuration(limits: MaxStreamDuration, headers: HeaderMap): void {
-    const ms = streamDurationLimitMs(limits, headers);
-    if (ms !== undefined) this.durationTimer = setTimeout(() => this.onStreamDurationReached(), ms);
-  }
-
-  /**
-   * Envoy's stream duration limit: the upstream request is given up and the client told so (408
-   * while its request is still arriving, else 504; DEADLINE_EXCEEDED for gRPC), or, once the
-   * response has started, the stream is reset. Flagged DT.
-   */
-  private onStreamDurationReached(): void {
-    this.durationTimer = undefined;
-    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
-    this.upstream?.cancel();
-    const options = { flag: ResponseFlag.DurationTimeout, details: 'max_duration_timeout', grpcStatus: GRPC_DEADLINE_EXCEEDED };
-    this.ctx.respond(this.requestComplete ? 504 : 408, 'downstream duration timeout', options);
   }
 
   /** A request whose body outgrew the buffer limit cannot be sent again. */
