@@ -299,9 +299,10 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
           method: (h[':method'] as string | undefined) ?? 'GET',
           headers: h,
         });
-        // A route's max_stream_duration takes over from the connection manager's once it is known.
-        const limits = match?.route.maxStreamDuration;
-        if (limits !== undefined) timeouts.routeLimit(streamDurationLimitMs(limits, h));
+        // A route's max_stream_duration and idle_timeout take over from the connection manager's once it is known.
+        const route = match?.route;
+        if (route?.maxStreamDuration !== undefined) timeouts.routeLimit(streamDurationLimitMs(route.maxStreamDuration, h));
+        if (route?.idleTimeoutMs !== undefined) timeouts.routeIdleTimeout(route.idleTimeoutMs);
         return match;
       },
       this.policy,

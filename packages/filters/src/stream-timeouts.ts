@@ -51,6 +51,13 @@ export class StreamTimeouts implements StreamActivity {
     if (limitMs !== null) this.duration = setTimeout(() => this.fire('duration'), Math.max(0, limitMs - (performance.now() - this.startedAt)));
   }
 
+  /** The route's `idle_timeout` replaces `stream_idle_timeout` for this stream; 0 turns idle timing off. */
+  routeIdleTimeout(ms: number): void {
+    if (this.manager === undefined) return;
+    if (this.idle !== undefined) clearTimeout(this.idle);
+    this.idle = ms > 0 ? setTimeout(() => this.fire('idle'), ms) : undefined;
+  }
+
   // HOT PATH: per body chunk; `refresh` re-arms the same timer object.
   touch(): void {
     this.idle?.refresh();

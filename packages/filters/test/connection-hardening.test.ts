@@ -7,6 +7,18 @@ import { Closer, rawExchange, waitFor } from './support/net.js';
 const closer = new Closer();
 afterEach(() => closer.closeAll());
 
+/** Answers 400 ms later, after looking up its route (which is when a route's timeouts apply). */
+const lateAfterRouting: CompiledHttpFilter = {
+  name: 'test.late',
+  create: (ctx) => ({
+    onRequestHeaders: () => {
+      ctx.route();
+      setTimeout(() => ctx.respond(200, 'late but fine'), 400);
+      return 'stop';
+    },
+  }),
+};
+
 function thrower(where: 'requestHeaders' | 'responseHeaders' | 'responseData'): CompiledHttpFilter {
   return {
     name: `test.throws_in_${where}`,
@@ -108,26 +120,28 @@ describe('a connection manager that must not fall over', () => {
     expect(partial.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(bounded.hcm.stats.downstream_rq_max_duration_reached).toBe(2);
 
-    // Answers 400 ms later, after looking up its route (which is when a route's limit applies).
-    const late: CompiledHttpFilter = {
-      name: 'test.late',
-      create: (ctx) => ({
-        onRequestHeaders: () => {
-          ctx.route();
-          setTimeout(() => ctx.respond(200, 'late but fine'), 400);
-          return 'stop';
-        },
-      }),
-    };
     const routes = routesTo([
       { match: { prefix: '/unbounded' }, route: { cluster: 'app', maxStreamDuration: { maxStreamDurationMs: 0 } } },
       { match: { prefix: '/' }, route: { cluster: 'app' } },
     ]);
-    const lifted = await startAcceptingProxy({ filters: [late], routes }, closer, { maxStreamDurationMs: 150 });
+    const lifted = await startAcceptingProxy({ filters: [lateAfterRouting], routes }, closer, { maxStreamDurationMs: 150 });
     const unbounded = await rawExchange(lifted.port, 'GET /unbounded HTTP/1.1\r\nHost: a\r\n\r\n', 1_000);
     expect(unbounded.text.endsWith('late but fine')).toBe(true);
     const defaulted = await rawExchange(lifted.port, 'GET /other HTTP/1.1\r\nHost: a\r\n\r\n', 1_000);
     expect(defaulted.text).toMatch(/^HTTP\/1\.1 504 /);
+  });
+
+  it("lets a route's idle_timeout replace stream_idle_timeout, 0 turning it off", async () => {
+    const routes = routesTo([
+      { match: { prefix: '/patient' }, route: { cluster: 'app', idleTimeoutMs: 0 } },
+      { match: { prefix: '/impatient' }, route: { cluster: 'app', idleTimeoutMs: 100 } },
+    ]);
+    const strict = await startAcceptingProxy({ filters: [lateAfterRouting], routes }, closer, { streamIdleTimeoutMs: 150 });
+    expect((await rawExchange(strict.port, 'GET /patient HTTP/1.1\r\nHost: a\r\n\r\n', 1_000)).text.endsWith('late but fine')).toBe(true);
+    const lenient = await startAcceptingProxy({ filters: [lateAfterRouting], routes }, closer);
+    const impatient = await rawExchange(lenient.port, 'GET /impatient HTTP/1.1\r\nHost: a\r\n\r\n', 1_000);
+    expect(impatient.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(impatient.text.endsWith('stream timeout')).toBe(true);
   });
 
   it('cuts off a client that sends its headers too slowly (request_headers_timeout)', async () => {

@@ -358,7 +358,6 @@ describe('translateRouteConfiguration: route actions', () => {
       [config([toCluster({ retry_policy: { retry_on: '5xx', retry_options_predicates: [] } })]), 'virtual_hosts[0].routes[0].route.retry_policy.retry_options_predicates: is not supported by this proxy yet'],
       [config([toCluster({ request_mirror_policies: [{ cluster: 'm' }] })]), 'virtual_hosts[0].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)'],
       [config([toCluster({ cors: {} })]), 'virtual_hosts[0].routes[0].route.cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
-      [config([toCluster({ idle_timeout: '5s' })]), "virtual_hosts[0].routes[0].route.idle_timeout: is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)"],
       [config([toCluster()], { require_tls: 'ALL' }), 'virtual_hosts[0].require_tls: is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)'],
       [config([toCluster()], { retry_policy: { rate_limited_retry_back_off: {} } }), 'virtual_hosts[0].retry_policy.rate_limited_retry_back_off: is not supported by this proxy yet (retry_back_off is)'],
       [config([toCluster()], { cors: {} }), 'virtual_hosts[0].cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],

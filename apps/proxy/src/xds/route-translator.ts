@@ -28,7 +28,6 @@ const HEADER_MUTATION_FIELDS = ['request_headers_to_add', 'request_headers_to_re
 const NOT_YET: Readonly<Record<string, string>> = {
   request_mirror_policies: 'is not supported by this proxy yet (there is no request mirroring)',
   cors: 'is not supported by this proxy yet (there is no CORS filter to enforce it)',
-  idle_timeout: "is not supported by this proxy yet (a route cannot override the connection manager's stream idle timeout)",
   require_tls: 'is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)',
 };
 
@@ -152,11 +151,11 @@ function translateRoute(route: FieldReader): RouteInput {
 }
 
 function translateRouteAction(action: FieldReader): RouteActionInput {
-  refuseNotYet(action, 'request_mirror_policies', 'cors', 'idle_timeout');
+  refuseNotYet(action, 'request_mirror_policies', 'cors');
   action.allowOnly(
     'cluster', 'cluster_header', 'weighted_clusters', 'prefix_rewrite', 'regex_rewrite',
     'host_rewrite_literal', 'auto_host_rewrite', 'timeout', 'hash_policy', 'retry_policy', 'max_stream_duration',
-    'max_grpc_timeout', 'grpc_timeout_offset',
+    'max_grpc_timeout', 'grpc_timeout_offset', 'idle_timeout',
   );
   const out: RouteActionInput = {};
   const cluster = action.optionalString('cluster');
@@ -182,6 +181,8 @@ function translateRouteAction(action: FieldReader): RouteActionInput {
   if (action.has('auto_host_rewrite')) out.autoHostRewrite = action.boolean('auto_host_rewrite', false);
   const timeout = action.durationMs('timeout');
   if (timeout !== undefined) out.timeoutMs = timeout;
+  const idleTimeout = action.durationMs('idle_timeout');
+  if (idleTimeout !== undefined) out.idleTimeoutMs = idleTimeout;
   if (action.has('hash_policy')) out.hashPolicy = action.children('hash_policy').flatMap(translateHashPolicy);
   const retry = action.optionalChild('retry_policy');
   if (retry !== undefined) out.retryPolicy = translateRetryPolicy(retry);
