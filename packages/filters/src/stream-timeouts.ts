@@ -22,7 +22,6 @@ export class StreamTimeouts implements StreamActivity {
   private request: NodeJS.Timeout | undefined;
   private duration: NodeJS.Timeout | undefined;
   private manager: FilterManager | undefined;
-  private startedAt = 0;
   private requestDone = false;
 
   constructor(
@@ -34,7 +33,6 @@ export class StreamTimeouts implements StreamActivity {
 
   start(manager: FilterManager): void {
     this.manager = manager;
-    this.startedAt = performance.now();
     if (this.idleMs > 0) this.idle = setTimeout(() => this.fire('idle'), this.idleMs);
     if (this.requestMs > 0) this.request = setTimeout(() => this.fire('request'), this.requestMs);
     if (this.maxDurationMs > 0) this.duration = setTimeout(() => this.fire('duration'), this.maxDurationMs);
@@ -45,10 +43,13 @@ export class StreamTimeouts implements StreamActivity {
    * the connection manager's, counted from the stream's start; null lifts it, undefined keeps it.
    */
   routeLimit(limitMs: number | null | undefined): void {
-    if (limitMs === undefined || this.manager === undefined) return;
+    const manager = this.manager;
+    if (limitMs === undefined || manager === undefined) return;
     if (this.duration !== undefined) clearTimeout(this.duration);
     this.duration = undefined;
-    if (limitMs !== null) this.duration = setTimeout(() => this.fire('duration'), Math.max(0, limitMs - (performance.now() - this.startedAt)));
+    if (limitMs === null) return;
+    const elapsed = performance.now() - manager.streamInfo.startTime;
+    this.duration = setTimeout(() => this.fire('duration'), Math.max(0, limitMs - elapsed));
   }
 
   /** The route's `idle_timeout` replaces `stream_idle_timeout` for this stream; 0 turns idle timing off. */
