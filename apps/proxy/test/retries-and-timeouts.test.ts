@@ -43,6 +43,8 @@ async function startScripted(): Promise<{ port: number; tries(id: string): numbe
       const headers = { 'x-try': String(attempt), 'x-seen-envoy': JSON.stringify(seen) };
       if (attempt > Number(times)) {
         res.writeHead(200, headers).end(`${length}:${digest.digest('hex')}`);
+      } else if (mode === 'status-429') {
+        res.writeHead(429, { ...headers, 'retry-after': '1' }).end('slow down');
       } else if (mode.startsWith('status-')) {
         res.writeHead(Number(mode.slice('status-'.length)), headers).end('failed');
       } else if (mode === 'reset') {
@@ -138,6 +140,11 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
       }),
       virtualHost('guarded', 'guarded', { retry_on: '5xx', num_retries: 3 }),
       virtualHost('plain', 'flaky'),
+      virtualHost('limited', 'flaky', {
+        retry_on: 'retriable-status-codes',
+        retriable_status_codes: [429],
+        rate_limited_retry_back_off: { reset_headers: [{ name: 'Retry-After', format: 'SECONDS' }], max_interval: '5s' },
+      }),
       virtualHost('asked', 'flaky', { retry_on: 'retriable-headers', retriable_headers: [{ name: 'x-upstream-retry', string_match: { exact: 'please' } }] }),
       virtualHost('picky', 'flaky', { retry_on: '5xx', retriable_request_headers: [{ name: ':method', string_match: { exact: 'GET' } }] }),
       { ...virtualHost('counted', 'flaky', { retry_on: '5xx', num_retries: 2 }), include_request_attempt_count: true, include_attempt_count_in_response: true },
@@ -221,6 +228,15 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
     const post = await send('picky.test', '/status-503/1', { method: 'POST', body: Buffer.from('once') });
     expect(post.status).toBe(503);
     expect(scripted.tries(post.id)).toBe(1);
+  });
+
+  it('waits what a 429 says in Retry-After before retrying (rate_limited_retry_back_off)', async () => {
+    const res = await send('limited.test', '/status-429/1');
+    expect(res.status).toBe(200);
+    expect(scripted.tries(res.id)).toBe(2);
+    // One second, jittered up to half again.
+    expect(res.elapsedMs).toBeGreaterThanOrEqual(990);
+    expect(res.elapsedMs).toBeLessThan(3000);
   });
 
   it('sends the whole request body again on a retry', async () => {

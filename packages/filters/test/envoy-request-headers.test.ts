@@ -30,6 +30,7 @@ describe("the x-envoy-* request headers Envoy's router reads", () => {
       retriableStatusCodes: [503],
       retriableHeaders: [],
       retriableRequestHeaders: [],
+      rateLimitedBackOff: undefined,
       avoidPreviousHosts: true,
       hostSelectionRetryMaxAttempts: 5,
     };

@@ -53,6 +53,8 @@ export interface RetryPolicyInput {
   retriableStatusCodes?: number[];
   retriableHeaders?: HeaderMatcherInput[];
   retriableRequestHeaders?: HeaderMatcherInput[];
+  /** Envoy's `rate_limited_retry_back_off`: wait what the response's reset headers say. `maxIntervalMs` default 300 000. */
+  rateLimitedRetryBackOff?: { resetHeaders: { name: string; format?: 'SECONDS' | 'UNIX_TIMESTAMP' }[]; maxIntervalMs?: number };
   /** Envoy's `previous_hosts` retry host predicate: a retry picks a host not tried yet when it can. */
   avoidPreviousHosts?: boolean;
   /** How many times a retry picks again when it drew a host already tried. Default 1. */

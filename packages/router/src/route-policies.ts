@@ -52,6 +52,10 @@ export interface RetryPolicy {
   readonly retriableHeaders: readonly HeaderTest[];
   /** Envoy's `retriable_request_headers`: when given, only a request matching one may be retried. */
   readonly retriableRequestHeaders: readonly HeaderTest[];
+  /** Envoy's `rate_limited_retry_back_off`: reset headers tried in order, and the longest wait honoured. */
+  readonly rateLimitedBackOff:
+    | { readonly resetHeaders: readonly { readonly name: string; readonly format: 'SECONDS' | 'UNIX_TIMESTAMP' }[]; readonly maxIntervalMs: number }
+    | undefined;
   readonly avoidPreviousHosts: boolean;
   readonly hostSelectionRetryMaxAttempts: number;
 }

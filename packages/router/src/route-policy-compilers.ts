@@ -18,6 +18,7 @@ const RETRY_ON = new Set([
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
 const DEFAULT_BASE_INTERVAL_MS = 25;
+const DEFAULT_RATE_LIMITED_MAX_INTERVAL_MS = 300_000;
 
 function nonNegativeMs(value: number | undefined, field: string): MatcherProblem | undefined {
   if (value === undefined || (Number.isFinite(value) && value >= 0)) return undefined;
@@ -54,6 +55,17 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
     headerTests.push(compiled);
   }
   const [retriableHeaders = [], retriableRequestHeaders = []] = headerTests;
+  const rateLimited = input.rateLimitedRetryBackOff;
+  let rateLimitedBackOff: RetryPolicy['rateLimitedBackOff'];
+  if (rateLimited !== undefined) {
+    if (rateLimited.resetHeaders.length === 0) return { ok: false, field: '.rateLimitedRetryBackOff.resetHeaders', problem: 'must name at least one header' };
+    const badName = rateLimited.resetHeaders.findIndex((header) => header.name.length === 0);
+    if (badName !== -1) return { ok: false, field: `.rateLimitedRetryBackOff.resetHeaders[${badName}].name`, problem: 'must not be empty' };
+    const maxIntervalMs = rateLimited.maxIntervalMs ?? DEFAULT_RATE_LIMITED_MAX_INTERVAL_MS;
+    if (!Number.isFinite(maxIntervalMs) || maxIntervalMs <= 0) return { ok: false, field: '.rateLimitedRetryBackOff.maxIntervalMs', problem: `must be greater than 0, not ${maxIntervalMs}` };
+    const resetHeaders = rateLimited.resetHeaders.map((header) => Object.freeze({ name: toAsciiLowerCase(header.name), format: header.format ?? 'SECONDS' }));
+    rateLimitedBackOff = Object.freeze({ resetHeaders: Object.freeze(resetHeaders), maxIntervalMs });
+  }
   const attempts = input.hostSelectionRetryMaxAttempts ?? 1;
   if (!Number.isInteger(attempts) || attempts < 1) return { ok: false, field: '.hostSelectionRetryMaxAttempts', problem: `must be an integer >= 1, not ${attempts}` };
   return {
@@ -68,6 +80,7 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
       retriableStatusCodes: Object.freeze([...codes]),
       retriableHeaders: Object.freeze(retriableHeaders),
       retriableRequestHeaders: Object.freeze(retriableRequestHeaders),
+      rateLimitedBackOff,
       avoidPreviousHosts: input.avoidPreviousHosts === true,
       hostSelectionRetryMaxAttempts: attempts,
     }),

@@ -1,5 +1,5 @@
 import type { RetryPolicyInput } from '@meshkit/router';
-import { optionalInteger } from './cluster-values.js';
+import { enumValue, optionalInteger } from './cluster-values.js';
 import { translateHeaderMatcher } from './header-matcher-translator.js';
 import type { FieldReader } from './fields.js';
 
@@ -9,7 +9,6 @@ const PREVIOUS_HOSTS_TYPE = 'type.googleapis.com/envoy.extensions.retry.host.pre
 // Retry fields with no runtime here, refused by name rather than ignored.
 const NOT_YET: Readonly<Record<string, string>> = {
   retry_priority: 'is not supported by this proxy yet (retries use the cluster\'s own priority load)',
-  rate_limited_retry_back_off: 'is not supported by this proxy yet (retry_back_off is)',
   retry_options_predicates: 'is not supported by this proxy yet',
 };
 
@@ -18,7 +17,7 @@ export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
   for (const field of Object.keys(NOT_YET)) if (policy.has(field)) policy.fail(field, NOT_YET[field] ?? 'is not supported by this proxy yet');
   policy.allowOnly(
     'retry_on', 'num_retries', 'per_try_timeout', 'per_try_idle_timeout', 'retry_back_off', 'retriable_status_codes',
-    'retriable_headers', 'retriable_request_headers', 'retry_host_predicate', 'host_selection_retry_max_attempts',
+    'retriable_headers', 'retriable_request_headers', 'rate_limited_retry_back_off', 'retry_host_predicate', 'host_selection_retry_max_attempts',
   );
   const out: RetryPolicyInput = { retryOn: policy.optionalString('retry_on') ?? '' };
   const numRetries = optionalInteger(policy, 'num_retries', 0);
@@ -42,6 +41,8 @@ export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
   }
   if (policy.has('retriable_headers')) out.retriableHeaders = policy.children('retriable_headers').map(translateHeaderMatcher);
   if (policy.has('retriable_request_headers')) out.retriableRequestHeaders = policy.children('retriable_request_headers').map(translateHeaderMatcher);
+  const rateLimited = policy.optionalChild('rate_limited_retry_back_off');
+  if (rateLimited !== undefined) out.rateLimitedRetryBackOff = translateRateLimitedBackOff(rateLimited);
   if (policy.has('retry_host_predicate')) {
     for (const predicate of policy.children('retry_host_predicate')) {
       predicate.allowOnly('name', 'typed_config');
@@ -55,4 +56,15 @@ export function translateRetryPolicy(policy: FieldReader): RetryPolicyInput {
   const attempts = optionalInteger(policy, 'host_selection_retry_max_attempts', 1);
   if (attempts !== undefined) out.hostSelectionRetryMaxAttempts = attempts;
   return out;
+}
+
+/** Envoy's RateLimitedRetryBackOff: reset headers (SECONDS or UNIX_TIMESTAMP) and the longest wait honoured. */
+function translateRateLimitedBackOff(backOff: FieldReader): NonNullable<RetryPolicyInput['rateLimitedRetryBackOff']> {
+  backOff.allowOnly('reset_headers', 'max_interval');
+  const resetHeaders = backOff.children('reset_headers').map((header) => {
+    header.allowOnly('name', 'format');
+    return { name: header.string('name'), format: enumValue(header, 'format', ['SECONDS', 'UNIX_TIMESTAMP'] as const, 'SECONDS') };
+  });
+  const maxIntervalMs = backOff.durationMs('max_interval');
+  return maxIntervalMs === undefined ? { resetHeaders } : { resetHeaders, maxIntervalMs };
 }

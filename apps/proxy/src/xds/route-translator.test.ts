@@ -348,6 +348,17 @@ describe('translateRouteConfiguration: route actions', () => {
       `${at}.retry_host_predicate[0].name: envoy.retry_host_predicates.omit_canary_hosts is not supported (only envoy.retry_host_predicates.previous_hosts is)`,
     );
     expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', retry_priority: { name: 'x' } })))).toContain(`${at}.retry_priority: is not supported by this proxy yet`);
+    const rateLimited = matched(config([toCluster({ retry_policy: { retry_on: 'retriable-status-codes', retriable_status_codes: [429], rate_limited_retry_back_off: { reset_headers: [{ name: 'Retry-After' }, { name: 'X-RateLimit-Reset', format: 'UNIX_TIMESTAMP' }] } } })]));
+    expect(rateLimited.retryPolicy?.rateLimitedBackOff).toEqual({
+      resetHeaders: [
+        { name: 'retry-after', format: 'SECONDS' },
+        { name: 'x-ratelimit-reset', format: 'UNIX_TIMESTAMP' },
+      ],
+      maxIntervalMs: 300_000,
+    });
+    expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: '5xx', rate_limited_retry_back_off: { reset_headers: [] } })))).toContain(
+      `${at}.rate_limited_retry_back_off.reset_headers: must name at least one header`,
+    );
     expect(refusalOf(() => translateRouteConfiguration(retry({ retry_on: 'retriable-headers', retriable_headers: [{ name: '' }] })))).toContain(
       `${at}.retriable_headers[0].name: header name must not be empty`,
     );
@@ -359,7 +370,7 @@ describe('translateRouteConfiguration: route actions', () => {
       [config([toCluster({ request_mirror_policies: [{ cluster: 'm' }] })]), 'virtual_hosts[0].routes[0].route.request_mirror_policies: is not supported by this proxy yet (there is no request mirroring)'],
       [config([toCluster({ cors: {} })]), 'virtual_hosts[0].routes[0].route.cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster()], { require_tls: 'ALL' }), 'virtual_hosts[0].require_tls: is not supported by this proxy yet (the router has no per-virtual-host TLS requirement)'],
-      [config([toCluster()], { retry_policy: { rate_limited_retry_back_off: {} } }), 'virtual_hosts[0].retry_policy.rate_limited_retry_back_off: is not supported by this proxy yet (retry_back_off is)'],
+      [config([toCluster()], { retry_policy: { retry_priority: { name: 'envoy.retry_priorities.previous_priorities' } } }), "virtual_hosts[0].retry_policy.retry_priority: is not supported by this proxy yet (retries use the cluster's own priority load)"],
       [config([toCluster()], { cors: {} }), 'virtual_hosts[0].cors: is not supported by this proxy yet (there is no CORS filter to enforce it)'],
       [config([toCluster({ cluster_not_found_response_code: 'NOT_FOUND' })]), 'virtual_hosts[0].routes[0].route.cluster_not_found_response_code: is not supported by this proxy'],
       [config([{ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 1, host_rewrite_literal: 'h' }] } } }]), 'virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].host_rewrite_literal: is not supported by this proxy'],

@@ -64,6 +64,7 @@ const NO_POLICY: RetryPolicy = Object.freeze({
   retriableStatusCodes: Object.freeze([]),
   retriableHeaders: Object.freeze([]),
   retriableRequestHeaders: Object.freeze([]),
+  rateLimitedBackOff: undefined,
   avoidPreviousHosts: false,
   hostSelectionRetryMaxAttempts: 1,
 });

@@ -25,6 +25,7 @@ function retryRulesFor(policy: RetryPolicy): RetryRules {
     const headerTests = policy.retriableHeaders.map((test) => (read: ResponseHeaderReader) => test.matchesHeaders(read));
     const conditions = new RetryConditions(policy.retryOn.filter(isRetryCondition), policy.retriableStatusCodes, headerTests);
     rules = { conditions, numRetries: policy.numRetries, baseIntervalMs: policy.baseIntervalMs, maxIntervalMs: policy.maxIntervalMs };
+    if (policy.rateLimitedBackOff !== undefined) rules = { ...rules, rateLimitedBackOff: policy.rateLimitedBackOff };
     rulesByPolicy.set(policy, rules);
   }
   return rules;

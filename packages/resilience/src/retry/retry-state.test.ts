@@ -79,4 +79,34 @@ describe('RetryState', () => {
     const state = new RetryState(rules(3), stats(), undefined, () => 0.999_999);
     expect([state.backoffMs(), state.backoffMs(), state.backoffMs(), state.backoffMs()]).toEqual([24, 74, 174, 249]);
   });
+  it("waits what a rate-limited response asks (Envoy's rate_limited_retry_back_off), within the limit", () => {
+    const rateLimited: RetryRules = {
+      conditions: new RetryConditions(['retriable-status-codes'], [429]),
+      numRetries: 5,
+      baseIntervalMs: 25,
+      maxIntervalMs: 250,
+      rateLimitedBackOff: {
+        resetHeaders: [
+          { name: 'Retry-After', format: 'SECONDS' },
+          { name: 'X-RateLimit-Reset', format: 'UNIX_TIMESTAMP' },
+        ],
+        maxIntervalMs: 60_000,
+      },
+    };
+    const answer =
+      (map: Record<string, string>) =>
+      (name: string): string | undefined =>
+        map[name];
+    const state = new RetryState(rateLimited, stats(), undefined, () => 0.5);
+    expect(state.onResponse(429, answer({ 'retry-after': '2' }))).toBe('retry');
+    // Jittered up to half again: 2 s + 0.5 × 1 s.
+    expect(state.backoffMs()).toBe(2500);
+    const inTenSeconds = String(Math.ceil(Date.now() / 1000) + 10);
+    expect(state.onResponse(429, answer({ 'retry-after': 'soon', 'x-ratelimit-reset': inTenSeconds }))).toBe('retry');
+    expect(state.backoffMs()).toBeGreaterThan(8000);
+    // Past max_interval, or nothing to read: the exponential back-off applies.
+    expect(state.onResponse(429, answer({ 'retry-after': '600' }))).toBe('retry');
+    expect(state.backoffMs()).toBeLessThan(250);
+    expect(state.onReset('reset')).toBe('no');
+  });
 });

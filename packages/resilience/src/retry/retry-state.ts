@@ -12,6 +12,17 @@ export interface RetryRules {
   readonly baseIntervalMs: number;
   /** Envoy's default: 10 × base. */
   readonly maxIntervalMs: number;
+  /**
+   * Envoy's `rate_limited_retry_back_off`: response headers saying when to come back, tried in
+   * order; the first that parses (and is within `maxIntervalMs`) sets the back-off instead.
+   */
+  readonly rateLimitedBackOff?: RateLimitedBackOff;
+}
+
+export interface RateLimitedBackOff {
+  readonly resetHeaders: readonly { readonly name: string; readonly format: 'SECONDS' | 'UNIX_TIMESTAMP' }[];
+  /** Longer waits than this are not honoured (the usual back-off applies). Envoy's default: 300 s. */
+  readonly maxIntervalMs: number;
 }
 
 /**
@@ -49,6 +60,9 @@ export class RetryState {
   /** A retry was granted and its outcome is not judged yet (it holds a budget slot). */
   #retrying = false;
   readonly #backoff: JitteredBackoff;
+  /** What the last retried response asked the client to wait (rate-limited back-off), if anything. */
+  #resetIntervalMs: number | undefined;
+  readonly #random: () => number;
 
   constructor(
     private readonly rules: RetryRules,
@@ -58,6 +72,7 @@ export class RetryState {
   ) {
     this.#remaining = rules.numRetries;
     this.#backoff = new JitteredBackoff(rules.baseIntervalMs, rules.maxIntervalMs, random);
+    this.#random = random;
   }
 
   /** Retries not used yet. */
@@ -72,17 +87,40 @@ export class RetryState {
 
   /** An attempt got a response with these headers. */
   onResponse(status: number, header: ResponseHeaderReader): RetryVerdict {
-    return this.#judge(this.rules.conditions.retriesResponse(status, header));
+    const verdict = this.#judge(this.rules.conditions.retriesResponse(status, header));
+    this.#resetIntervalMs = verdict === 'retry' ? this.#resetInterval(header) : undefined;
+    return verdict;
   }
 
   /** An attempt ended without a response. */
   onReset(reason: UpstreamResetReason): RetryVerdict {
+    this.#resetIntervalMs = undefined;
     return this.#judge(this.rules.conditions.retriesReset(reason));
   }
 
-  /** The delay before the retry just granted. */
+  /**
+   * The delay before the retry just granted: what a rate-limited response asked for, jittered
+   * up to half again (Envoy's lower-bound jitter), else the exponential back-off.
+   */
   backoffMs(): number {
-    return this.#backoff.nextDelayMs();
+    const asked = this.#resetIntervalMs;
+    if (asked === undefined) return this.#backoff.nextDelayMs();
+    return asked + Math.floor(this.#random() * (asked / 2));
+  }
+
+  /** The first reset header that parses to a wait within the limit, in milliseconds. */
+  #resetInterval(header: ResponseHeaderReader): number | undefined {
+    const limits = this.rules.rateLimitedBackOff;
+    if (limits === undefined) return undefined;
+    for (const { name, format } of limits.resetHeaders) {
+      const value = header(name.toLowerCase());
+      if (value === undefined || !/^\d+$/.test(value.trim())) continue;
+      const seconds = Number(value.trim());
+      const ms = format === 'SECONDS' ? seconds * 1000 : seconds * 1000 - Date.now();
+      // Envoy honours only waits above a millisecond and within max_interval.
+      if (ms > 1 && ms <= limits.maxIntervalMs) return ms;
+    }
+    return undefined;
   }
 
   /** The request is over: gives back a budget slot a granted retry still holds. */
