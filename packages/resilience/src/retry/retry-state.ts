@@ -53,7 +53,8 @@ export type RetryVerdict = 'retry' | 'no' | 'limit-exceeded' | 'overflow';
 /**
  * One request's retries, as Envoy's router keeps them: each attempt's outcome is judged against
  * the conditions, the retries left and the shared budget, and a granted retry waits a jittered
- * exponential back-off. Call `finish()` when the request ends so a held budget slot is returned.
+ * exponential back-off (or what a rate-limited response asked). Call `finish()` when the request
+ * ends so a held budget slot is returned.
  */
 export class RetryState {
   #remaining: number;
