@@ -213,34 +213,32 @@ describe('gRPC through the proxy (grpc-js client → h2c listener → HTTP/2 clu
     expect(error.details).toBe('upstream request timeout');
   });
 
-  it("answers DEADLINE_EXCEEDED when the call's grpc-timeout (less the route's offset) runs out first", async () => {
-    const echo = await start(HTTP2_OPTIONS);
+  /** A Slow call with a deadline `deadlineMs` away, routed by `routeHeader`; it must fail. */
+  async function slowCallFailing(echo: EchoClient, routeHeader: string, deadlineMs: number): Promise<{ error: grpc.ServiceError; elapsedMs: number }> {
     const metadata = new grpc.Metadata();
-    metadata.set('x-deadline', 'yes');
+    metadata.set(routeHeader, 'yes');
     const started = performance.now();
     const error = await new Promise<grpc.ServiceError>((resolve, reject) =>
-      echo.slow(Buffer.from('x'), metadata, { deadline: Date.now() + 700 }, (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
+      echo.slow(Buffer.from('x'), metadata, { deadline: Date.now() + deadlineMs }, (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
     );
+    return { error, elapsedMs: performance.now() - started };
+  }
+
+  it("answers DEADLINE_EXCEEDED when the call's grpc-timeout (less the route's offset) runs out first", async () => {
+    const { error, elapsedMs } = await slowCallFailing(await start(HTTP2_OPTIONS), 'x-deadline', 700);
     // The proxy's own answer (the client's deadline would say "Deadline exceeded"), about 200 ms early.
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(error.details).toBe('downstream duration timeout');
-    expect(performance.now() - started).toBeLessThan(690);
+    expect(elapsedMs).toBeLessThan(690);
   });
 
   it("times a call out by its own deadline under max_grpc_timeout, not the route's timeout", async () => {
-    const echo = await start(HTTP2_OPTIONS);
-    const metadata = new grpc.Metadata();
-    metadata.set('x-grpc-route-timeout', 'yes');
-    const started = performance.now();
-    const error = await new Promise<grpc.ServiceError>((resolve, reject) =>
-      echo.slow(Buffer.from('x'), metadata, { deadline: Date.now() + 1000 }, (e) => (e === null ? reject(new Error('the slow call succeeded')) : resolve(e))),
-    );
+    const { error, elapsedMs } = await slowCallFailing(await start(HTTP2_OPTIONS), 'x-grpc-route-timeout', 1000);
     // The route's 0.1 s does not apply; the deadline less 0.3 s does, answered as a route timeout.
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     expect(error.details).toBe('upstream request timeout');
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThan(600);
-    expect(elapsed).toBeLessThan(990);
+    expect(elapsedMs).toBeGreaterThan(600);
+    expect(elapsedMs).toBeLessThan(990);
   });
 
   it('answers UNAVAILABLE with the reason when the upstream is down', async () => {
