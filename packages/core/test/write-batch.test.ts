@@ -2,13 +2,17 @@ import { readFile } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flushAfterReads } from '../src/http1/write-batch.js';
 
-/** Runs `body` inside an I/O callback, where the poll phase is, and resolves with what it recorded. */
+/**
+ * Runs `body` inside an I/O callback, where the poll phase is, and resolves with what it recorded
+ * once its timers have fired and the check phase after them has run (so a flush queued by a flush,
+ * which runs one batch later, is in too, however slowly the loop turns).
+ */
 function inPollPhase(body: (log: string[]) => void): Promise<string[]> {
   const log: string[] = [];
   return new Promise((resolve) => {
     readFile(import.meta.filename, () => {
       body(log);
-      setTimeout(() => resolve(log), 0);
+      setTimeout(() => setImmediate(() => resolve(log)), 0);
     });
   });
 }
