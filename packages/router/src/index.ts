@@ -7,7 +7,7 @@ export { selectCluster } from './select-cluster.js';
 export { applyHeaderMutations } from './header-mutation.js';
 export { computeHashKey } from './hash-key.js';
 export { redirectLocation } from './redirect-location.js';
-export { corsOriginAllowed } from './route-policy-compilers.js';
+export { corsOriginAllowed, DEFAULT_RETRY_POLICY } from './route-policy-compilers.js';
 export { fractionSelects } from './runtime-fraction.js';
 export { xxHash64 } from './xxhash64.js';
 export type {

@@ -87,6 +87,13 @@ export function compileRetryPolicy(input: RetryPolicyInput): Result<RetryPolicy>
   };
 }
 
+/** A retry policy with Envoy's defaults and no conditions (what a request's x-envoy-retry-on headers start from). */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = (() => {
+  const compiled = compileRetryPolicy({ retryOn: '' });
+  if (!compiled.ok) throw new Error(`the default retry policy does not compile: ${compiled.problem}`);
+  return compiled.value;
+})();
+
 export function compileHashPolicy(input: HashPolicyInput): Result<HashPolicy> {
   const given = (['header', 'cookie', 'connectionProperties', 'queryParameter'] as const).filter((key) => input[key] !== undefined);
   if (given.length !== 1) {

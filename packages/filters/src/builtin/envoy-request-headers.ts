@@ -1,4 +1,5 @@
 import { isGrpcRetryCondition, isRetryCondition } from '@meshkit/resilience';
+import { DEFAULT_RETRY_POLICY } from '@meshkit/router';
 import type { RetryPolicy } from '@meshkit/router';
 import type { HeaderMap } from '../http-filter.js';
 import { headerValue } from './route-actions.js';
@@ -53,22 +54,6 @@ export function readRouterOverrides(headers: HeaderMap): RouterOverrides | undef
   };
 }
 
-/** Envoy's defaults for what neither the route nor the headers say. */
-const NO_POLICY: RetryPolicy = Object.freeze({
-  retryOn: Object.freeze([]),
-  numRetries: 1,
-  perTryTimeoutMs: undefined,
-  perTryIdleTimeoutMs: undefined,
-  baseIntervalMs: 25,
-  maxIntervalMs: 250,
-  retriableStatusCodes: Object.freeze([]),
-  retriableHeaders: Object.freeze([]),
-  retriableRequestHeaders: Object.freeze([]),
-  rateLimitedBackOff: undefined,
-  avoidPreviousHosts: false,
-  hostSelectionRetryMaxAttempts: 1,
-});
-
 /**
  * The route's retry policy with the request's headers applied: their conditions and status codes
  * join the route's, x-envoy-max-retries replaces num_retries and the per-try header the per-try
@@ -77,7 +62,8 @@ const NO_POLICY: RetryPolicy = Object.freeze({
  */
 export function retryPolicyWith(route: RetryPolicy | undefined, overrides: RouterOverrides): RetryPolicy | undefined {
   if (route === undefined && overrides.retryOn.length === 0 && overrides.perTryTimeoutMs === undefined) return undefined;
-  const base = route ?? NO_POLICY;
+  // Envoy's defaults for what neither the route nor the headers say.
+  const base = route ?? DEFAULT_RETRY_POLICY;
   return {
     ...base,
     retryOn: [...new Set([...base.retryOn, ...overrides.retryOn])],
