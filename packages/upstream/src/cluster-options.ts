@@ -1,15 +1,18 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { Pool } from 'undici';
+import type { buildConnector } from 'undici';
 import { findCircuitBreakerProblem } from './circuit-breakers.js';
 import { findDnsOptionProblem } from './dns/dns-options.js';
 import type { CircuitBreakerOptions } from './circuit-breakers.js';
 import type { DnsOptions } from './dns/dns-options.js';
-import type { PinnedDispatchOptions } from './endpoint-pool.js';
+import type { DialOptions } from './dial.js';
 import type { HealthCheckOptions } from './health/health-checker.js';
 import type { LoadBalancingOptions } from './lb-policy.js';
 
 export interface Http2Options {
-  /** Streams the endpoint's connection may carry at once; more requests wait in the pool's queue. Default 100. */
+  /**
+   * Streams a connection carries at once (fewer if the server's SETTINGS say so); with every
+   * connection full another is opened, up to the `maxConnections` breaker. Default 100.
+   */
   readonly maxConcurrentStreams?: number;
 }
 
@@ -51,36 +54,25 @@ export interface ClusterOptions extends LoadBalancingOptions {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
 
-export function buildPoolOptions(options: ClusterOptions): Pool.Options {
-  // node:tls types its optional fields as `T | undefined`, undici's as `T`; the values are the same.
-  const connect = { ...options.tls, timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS } as NonNullable<Pool.Options['connect']>;
-  const poolOptions: Pool.Options = { connect };
-  // undici lets a connection carry maxRequestsPerClient + 1 requests (and treats 0 as unlimited);
-  // Envoy's limit is exact, so ask undici for one less and handle a limit of 1 per request.
-  const maxRequests = options.maxRequestsPerConnection;
-  if (maxRequests !== undefined && maxRequests > 1) poolOptions.maxRequestsPerClient = maxRequests - 1;
-  if (options.idleTimeoutMs !== undefined) {
-    // The server's Keep-Alive hint may only shorten the idle time, never extend it past ours.
-    poolOptions.keepAliveTimeout = options.idleTimeoutMs;
-    poolOptions.keepAliveMaxTimeout = options.idleTimeoutMs;
-  }
-  if (options.protocol === 'http2') {
-    const streams = options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS;
-    // One multiplexed connection per endpoint (undici's pool would otherwise open a connection per
-    // request that arrives while the first is still connecting). undici's h2 client caps the
-    // streams in flight on it at `pipelining` and queues the rest; `maxConcurrentStreams` is what it
-    // assumes before the server's SETTINGS arrive, and a lower server limit is enforced by nghttp2.
-    const connect = { ...poolOptions.connect, useH2c: options.tls === undefined };
-    Object.assign(poolOptions, { connect, connections: 1, allowH2: true, maxConcurrentStreams: streams, pipelining: streams });
-  }
-  return poolOptions;
+/** How a cluster's endpoint pools connect and reuse connections, whichever protocol they speak. */
+export interface PoolSettings {
+  /** TLS settings and the connect timeout, or (LOGICAL_DNS) a connector dialling the latest address. */
+  readonly connect: DialOptions | buildConnector.connector;
+  /** Close a connection after this many requests; 0 is unlimited. */
+  readonly maxRequestsPerConnection: number;
+  /** Close a connection idle this long; undefined leaves the pool's default (4 s). */
+  readonly idleTimeoutMs: number | undefined;
+  /** HTTP/2: streams a connection carries at once, unless the server allows fewer. */
+  readonly maxConcurrentStreams: number;
 }
 
-export function buildPinnedOptions(options: ClusterOptions): PinnedDispatchOptions | null {
-  const servername = options.tls?.servername;
-  const reset = options.maxRequestsPerConnection === 1;
-  if (servername === undefined && !reset) return null;
-  return { ...(servername === undefined ? {} : { servername }), ...(reset ? { reset } : {}) };
+export function buildPoolSettings(options: ClusterOptions): PoolSettings {
+  return {
+    connect: { ...options.tls, timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+    maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxConcurrentStreams: options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+  };
 }
 
 export function findOptionProblem(options: ClusterOptions): string | null {

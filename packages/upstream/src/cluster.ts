@@ -1,7 +1,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import { ClusterClosedError, InvalidClusterOptionError, InvalidEndpointError } from './errors.js';
 import { circuitBreakerGauges, circuitBreakerLimits, ConnectionBudget, RetryBudget } from './circuit-breakers.js';
-import { buildPinnedOptions, buildPoolOptions, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
+import { buildPoolSettings, DEFAULT_CONNECT_TIMEOUT_MS, findOptionProblem } from './cluster-options.js';
 import { createClusterStats } from './cluster-stats.js';
 import { connectToAddress } from './dns/connect-to-address.js';
 import { LogicalDnsDiscovery } from './dns/logical-dns-discovery.js';
@@ -13,14 +13,13 @@ import { clusterBalancer } from './lb-policy.js';
 import { PriorityBalancer } from './priority-balancer.js';
 import { TcpConnector } from './tcp/tcp-connector.js';
 import { findEndpointProblem } from './validate-endpoints.js';
-import type { Pool } from 'undici';
+import type { PoolSettings } from './cluster-options.js';
 import type { Balancer, BalancerContext, BalancerFactory } from './balancer.js';
 import type { CircuitBreakerLimits } from './circuit-breakers.js';
 import type { ClusterOptions } from './cluster-options.js';
 import type { ClusterStats, RetryCounters } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
 import type { Disposable } from './disposable.js';
-import type { PinnedDispatchOptions } from './endpoint-pool.js';
 import type { Endpoint } from './endpoint.js';
 import type { TcpConnectOptions, TcpConnectResult } from './tcp/tcp-connector.js';
 
@@ -53,7 +52,7 @@ export class Cluster {
   readonly #makeBalancer: BalancerFactory;
   readonly #balancerContext: BalancerContext;
   readonly #scheme: 'http' | 'https';
-  readonly #poolOptions: Pool.Options;
+  readonly #poolSettings: PoolSettings;
   readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
   readonly #limits: CircuitBreakerLimits;
   readonly #connectionBudget: ConnectionBudget;
@@ -63,7 +62,6 @@ export class Cluster {
   readonly retryStats: RetryCounters;
   readonly #tcp: TcpConnector;
   readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
-  readonly #pinned: PinnedDispatchOptions | null;
   readonly #http2: boolean;
   readonly #pools = new Map<string, EndpointPool>();
   readonly #loads = new Map<string, MutableRequestLoad>();
@@ -87,7 +85,7 @@ export class Cluster {
     this.#balancerContext = { loadOf: (endpoint) => this.#loadOf(endpointKey(endpoint)) };
     this.#scheme = options.tls === undefined ? 'http' : 'https';
     this.#http2 = options.protocol === 'http2';
-    const poolOptions = buildPoolOptions(options);
+    const poolSettings = buildPoolSettings(options);
     const apply = (members: readonly Endpoint[]): void => this.#applyMembers(members);
     if (options.type === 'STRICT_DNS' || options.type === 'LOGICAL_DNS') {
       const dns = options.dns ?? {};
@@ -97,7 +95,7 @@ export class Cluster {
       this.#discovery = null;
     }
     const logical = this.#discovery instanceof LogicalDnsDiscovery ? this.#discovery : null;
-    this.#poolOptions = logical === null ? poolOptions : connectToAddress(poolOptions, options.name, () => logical.connectAddress());
+    this.#poolSettings = logical === null ? poolSettings : connectToAddress(poolSettings, options.name, this.#http2, () => logical.connectAddress());
     this.#limits = circuitBreakerLimits(options.circuitBreakers);
     this.#connectionBudget = new ConnectionBudget(this.#limits.maxConnections, this.#stats);
     this.retryBudget = new RetryBudget(this.#limits.maxRetries);
@@ -111,7 +109,6 @@ export class Cluster {
       loadOf: (key) => this.#loadOf(key),
       dialAddress: (endpoint) => (logical === null ? endpoint.address : logical.connectAddress()),
     });
-    this.#pinned = buildPinnedOptions(options);
     this.#healthChecker =
       options.healthCheck === undefined
         ? null
@@ -202,8 +199,8 @@ export class Cluster {
    * address and port. A pool asked for an endpoint outside the host set (say, one picked just
    * before an update) works, and is drained by the next `setEndpoints` that doesn't list it.
    * The pool is an undici `Dispatcher`: hand-framed HTTP/1.1 keep-alive connections, or for an
-   * HTTP/2 cluster undici's pool multiplexing requests as streams on few connections; the
-   * dispatch interface is the same.
+   * HTTP/2 cluster node:http2 connections multiplexing requests as streams; the dispatch
+   * interface is the same.
    */
   poolFor(endpoint: Endpoint): EndpointPool {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'open a pool');
@@ -211,7 +208,7 @@ export class Cluster {
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       const origin = `${this.#scheme}://${formatHost(endpoint.address)}:${endpoint.port}`;
-      pool = new EndpointPool(origin, this.#poolOptions, this.#stats, this.#pinned, this.#loadOf(key), this.#limits, this.#http2, this.#connectionBudget);
+      pool = new EndpointPool(origin, this.#poolSettings, this.#stats, this.#loadOf(key), this.#limits, this.#http2, this.#connectionBudget);
       this.#pools.set(key, pool);
     }
     return pool;

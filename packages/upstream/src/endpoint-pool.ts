@@ -1,11 +1,14 @@
-import { Dispatcher, Pool } from 'undici';
+import { Dispatcher } from 'undici';
 import { countRequests } from './counting-handler.js';
 import { UpstreamOverflowError } from './errors.js';
+import { rejectDispatch } from './failed-dispatch.js';
 import { Http1Pool } from './http1/http1-pool.js';
+import { Http2Pool } from './http2/http2-pool.js';
 import type { CircuitBreakerLimits } from './circuit-breakers.js';
+import type { PoolSettings } from './cluster-options.js';
 import type { ClusterStats } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
-import type { ConnectionObserver, Http1PoolOptions, SharedConnectionLimit } from './http1/http1-pool.js';
+import type { ConnectionObserver, SharedConnectionLimit } from './origin-pool.js';
 
 /** What both pool kinds report about themselves (a subset of undici's `PoolStats`). */
 export interface EndpointPoolStats {
@@ -24,26 +27,23 @@ export interface EndpointPoolStats {
  * The keep-alive pool for one endpoint, reporting into its cluster's stats: connection counters
  * from the pool's connection events, request counters from a wrapper around each handler, and the
  * cluster's circuit breakers checked before a request is queued. HTTP/1.1 endpoints use the
- * hand-framed `Http1Pool`; HTTP/2 endpoints use undici's Pool. Either way it is an undici
+ * hand-framed `Http1Pool`, HTTP/2 endpoints the node:http2 `Http2Pool`. Either way it is an undici
  * `Dispatcher`, so `request()`, `stream()`, `pipeline()` and `fetch()` work on it.
  */
 export class EndpointPool extends Dispatcher {
-  readonly #inner: Http1Pool | Pool;
+  readonly #inner: Http1Pool | Http2Pool;
   readonly #stats: ClusterStats;
-  /** Only for undici's Pool: the HTTP/1.1 pool takes these as pool options instead. */
-  readonly #pinned: PinnedDispatchOptions | null;
   readonly #load: MutableRequestLoad;
   readonly #limits: CircuitBreakerLimits;
 
   constructor(
     origin: string,
-    options: Pool.Options,
+    settings: PoolSettings,
     stats: ClusterStats,
-    pinned: PinnedDispatchOptions | null,
     load: MutableRequestLoad,
     limits: CircuitBreakerLimits,
     http2 = false,
-    /** The cluster's `max_connections`, shared by its HTTP/1.1 pools. */
+    /** The cluster's `max_connections`, shared by its pools. */
     sharedLimit?: SharedConnectionLimit,
   ) {
     super();
@@ -51,17 +51,17 @@ export class EndpointPool extends Dispatcher {
     this.#limits = limits;
     this.#load = load;
     const observer = connectionCounters(stats, http2);
-    if (http2) {
-      const pool = new Pool(origin, options);
-      pool.on('connect', () => observer.onConnect());
-      pool.on('disconnect', () => observer.onDisconnect());
-      pool.on('connectionError', (_origin, _targets, error) => observer.onConnectError(error));
-      this.#inner = pool;
-      this.#pinned = pinned;
-    } else {
-      this.#inner = new Http1Pool(origin, { ...http1PoolOptions(options, pinned, observer), sharedLimit });
-      this.#pinned = null;
-    }
+    const common = {
+      connect: settings.connect,
+      keepAliveTimeout: settings.idleTimeoutMs,
+      maxRequestsPerConnection: settings.maxRequestsPerConnection,
+      observer,
+      sharedLimit,
+    };
+    this.#inner = http2
+      ? new Http2Pool(origin, { ...common, maxConcurrentStreams: settings.maxConcurrentStreams })
+      : // The server's Keep-Alive hint may only shorten the idle time, never extend it past ours.
+        new Http1Pool(origin, { ...common, keepAliveMaxTimeout: settings.idleTimeoutMs });
     const inner: Dispatcher = this.#inner;
     inner.on('drain', (drained) => this.emit('drain', drained));
   }
@@ -86,8 +86,7 @@ export class EndpointPool extends Dispatcher {
       failHandler(handler, overflow);
       return false;
     }
-    const effective = this.#pinned === null ? options : ({ ...options, ...this.#pinned } as Dispatcher.DispatchOptions);
-    return this.#inner.dispatch(effective, countRequests(handler, this.#stats, this.#load));
+    return this.#inner.dispatch(options, countRequests(handler, this.#stats, this.#load));
   }
 
   override close(): Promise<void>;
@@ -140,33 +139,10 @@ function connectionCounters(stats: ClusterStats, http2: boolean): Required<Conne
   };
 }
 
-/**
- * undici's Pool options as the HTTP/1.1 pool takes them. Two differ: undici lets a connection
- * carry `maxRequestsPerClient + 1` requests (cluster options ask it for one less), and a limit of
- * one is the pinned `reset`; the pool takes the exact `maxRequestsPerConnection` instead. The
- * pinned `servername` is already in `connect` (the cluster's TLS options), which is what the
- * HTTP/1.1 pool's SNI comes from, never a request's Host.
- */
-function http1PoolOptions(options: Pool.Options, pinned: PinnedDispatchOptions | null, observer: ConnectionObserver): Http1PoolOptions {
-  const perClient = options.maxRequestsPerClient;
-  return {
-    connections: options.connections,
-    connect: options.connect,
-    keepAliveTimeout: options.keepAliveTimeout,
-    keepAliveMaxTimeout: options.keepAliveMaxTimeout,
-    keepAliveTimeoutThreshold: options.keepAliveTimeoutThreshold,
-    headersTimeout: options.headersTimeout,
-    bodyTimeout: options.bodyTimeout,
-    maxHeaderSize: options.maxHeaderSize,
-    maxRequestsPerConnection: pinned?.reset === true ? 1 : perClient !== undefined && perClient > 0 ? perClient + 1 : 0,
-    observer,
-  };
-}
-
 /** Fails a request before it starts, through whichever handler shape undici would have used. */
 function failHandler(handler: Dispatcher.DispatchHandler, error: Error): void {
   if (typeof handler.onRequestStart === 'function') {
-    handler.onResponseError?.(abortedController(error), error);
+    rejectDispatch(handler, error);
     return;
   }
   const legacy = handler as { onError?: (error: Error) => void };
@@ -175,20 +151,3 @@ function failHandler(handler: Dispatcher.DispatchHandler, error: Error): void {
   legacy.onError(error);
 }
 
-function abortedController(reason: Error): Dispatcher.DispatchController {
-  return { aborted: true, paused: false, reason, abort: ignore, pause: ignore, resume: ignore };
-}
-
-function ignore(): void {}
-
-/**
- * Per-request options a cluster imposes on every request of an HTTP/2 pool (undici reads both at
- * runtime).
- * - `servername`: undici derives SNI from each request's Host header and reconnects when it
- *   changes; a cluster's SNI is part of its TLS config, so it is pinned.
- * - `reset`: closes the connection after the request, for `maxRequestsPerConnection: 1`.
- */
-export interface PinnedDispatchOptions {
-  readonly servername?: string;
-  readonly reset?: boolean;
-}

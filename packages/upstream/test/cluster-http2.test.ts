@@ -75,7 +75,7 @@ describe('HTTP/2 pools', () => {
     expect(cluster.stats.upstream_rq_2xx).toBe(20);
   });
 
-  it('honours max concurrent streams: requests beyond the cap wait for a free stream', async () => {
+  it('honours max concurrent streams: with every connection full another is opened', async () => {
     const server = createServer();
     const seen = instrument(server, 50);
     const port = await listen(server);
@@ -83,6 +83,19 @@ describe('HTTP/2 pools', () => {
     clusters.push(cluster);
     cluster.setEndpoints([{ address: '127.0.0.1', port }]);
     expect(await burst(cluster, 6)).toHaveLength(6);
+    expect(seen.maxConcurrentOnOneSession).toBe(2);
+    expect(seen.sessions).toBe(3);
+    expect(cluster.stats.upstream_cx_http2_total).toBe(3);
+  });
+
+  it('under max_connections, requests beyond the streams of the connections allowed wait for a free stream', async () => {
+    const server = createServer();
+    const seen = instrument(server, 50);
+    const port = await listen(server);
+    const cluster = new Cluster({ name: 'h2c-one', protocol: 'http2', http2: { maxConcurrentStreams: 2 }, circuitBreakers: { maxConnections: 1 } });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port }]);
+    expect(await burst(cluster, 6)).toEqual(Array(6).fill('h2'));
     expect(seen.maxConcurrentOnOneSession).toBe(2);
     expect(seen.sessions).toBe(1);
   });

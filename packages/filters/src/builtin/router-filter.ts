@@ -159,7 +159,7 @@ class RouterFilter implements HttpFilter, RetryGate {
   }
 
   onRequestTrailers(trailers: HeaderMap): FilterStatus {
-    // Forwarded by HTTP/1.1 upstreams (a chunked body's trailer section); HTTP/2 upstreams drop them.
+    // Sent after the body: a chunked body's trailer section on HTTP/1.1, a trailing HEADERS frame on HTTP/2.
     this.body?.setTrailers(forwardableHeaders(trailers));
     this.onRequestComplete();
     return 'continue';

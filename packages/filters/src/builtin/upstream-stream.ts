@@ -157,13 +157,12 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
     if (this.done) return;
     this.done = true;
     this.clearTimer();
     if (this.trailersOnly) return;
-    const received = responseTrailers(controller, trailers);
-    if (received !== null) this.ctx.encodeTrailers(received);
+    if (hasFields(trailers)) this.ctx.encodeTrailers(trailers);
     else this.ctx.encodeData(Buffer.alloc(0), true);
   }
 
@@ -234,21 +233,7 @@ export class UpstreamStream implements Dispatcher.DispatchHandler {
   }
 }
 
-/**
- * The response trailers, or null when there were none. undici 7's HTTP/2 client hands its trailers
- * object to a parser that expects HTTP/1.1's flat list and so reports `{}`; the controller keeps
- * what the codec delivered (`rawTrailers`), which is read back here.
- */
-function responseTrailers(controller: Dispatcher.DispatchController, parsed: Record<string, string | string[] | undefined>): HeaderMap | null {
-  for (const _name in parsed) return parsed;
-  const raw = (controller as { rawTrailers?: unknown }).rawTrailers;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
-  const out: HeaderMap = {};
-  let any = false;
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (name.charCodeAt(0) === 58 /* ':' */ || (typeof value !== 'string' && !Array.isArray(value))) continue;
-    out[name] = value as string | string[];
-    any = true;
-  }
-  return any ? out : null;
+function hasFields(fields: Record<string, unknown>): boolean {
+  for (const _name in fields) return true;
+  return false;
 }

@@ -1,19 +1,18 @@
 import { buildConnector } from 'undici';
 import { DnsNotResolvedError } from '../errors.js';
-import type { Pool } from 'undici';
+import type { PoolSettings } from '../cluster-options.js';
 
 /**
- * Pool options whose connections dial `addressOf()` instead of the origin's hostname, for
+ * Pool settings whose connections dial `addressOf()` instead of the origin's hostname, for
  * LOGICAL_DNS. The origin (and so the Host header and TLS SNI) keeps the hostname; only the
  * socket's destination follows DNS, and only for connections opened after an answer changes.
+ * An HTTP/2 cluster's TLS connections offer h2 by ALPN as well.
  */
-export function connectToAddress(poolOptions: Pool.Options, cluster: string, addressOf: () => string | null): Pool.Options {
-  const { connect, allowH2 } = poolOptions;
-  const settings = typeof connect === 'object' ? connect : {};
-  // undici builds its connector with allowH2 from the pool's options; a custom one must do the same.
-  const dial = buildConnector({ ...settings, ...(allowH2 === true ? { allowH2 } : {}) });
+export function connectToAddress(pool: PoolSettings, cluster: string, http2: boolean, addressOf: () => string | null): PoolSettings {
+  const settings = typeof pool.connect === 'object' ? pool.connect : {};
+  const dial = buildConnector({ ...(settings as buildConnector.BuildOptions), ...(http2 ? { allowH2: true } : {}) });
   return {
-    ...poolOptions,
+    ...pool,
     connect: (options, callback) => {
       const address = addressOf();
       if (address === null) callback(new DnsNotResolvedError(cluster, options.hostname), null);

@@ -1,55 +1,29 @@
 import { maxHeaderSize } from 'node:http';
-import { Dispatcher, errors } from 'undici';
-import { dial } from './dial.js';
+import { errors } from 'undici';
+import { dial } from '../dial.js';
+import { rejectDispatch } from '../failed-dispatch.js';
+import { OriginPool } from '../origin-pool.js';
+import { RequestQueue } from '../request-queue.js';
 import { Http1Connection } from './http1-connection.js';
 import { isControllerHandler, LegacyHandlerAdapter } from './legacy-handler.js';
 import { createRequest } from './request-head.js';
 import type { Socket } from 'node:net';
-import type { buildConnector } from 'undici';
-import type { DialOptions, DialTarget, SessionCache } from './dial.js';
+import type { Dispatcher, buildConnector } from 'undici';
+import type { DialOptions, SessionCache } from '../dial.js';
+import type { ConnectionObserver, OriginPoolOptions, SharedConnectionLimit } from '../origin-pool.js';
 import type { ConnectionSettings } from './connection-settings.js';
 import type { ConnectionOwner } from './http1-connection.js';
 import type { Http1Request, RequestSite } from './http1-request.js';
 
-/** Connection lifecycle callbacks, for counters (called once per connection event). */
-export interface ConnectionObserver {
-  onConnect?(): void;
-  onDisconnect?(): void;
-  onConnectError?(error: Error): void;
-}
-
-/** A limit on connections shared with other pools (a cluster's `max_connections`). */
-export interface SharedConnectionLimit {
-  /** Takes one connection, or refuses; `first` (the pool has none) must always succeed. */
-  take(first: boolean): boolean;
-  /** Returns a connection that closed or never opened. */
-  give(): void;
-}
-
-export interface Http1PoolOptions {
-  /** Most connections open (or opening) at once; null/undefined is unlimited, as in undici's Pool. */
-  readonly connections?: number | null | undefined;
-  /** TLS settings and connect `timeout` (ms), or an undici-style connector function. */
-  readonly connect?: DialOptions | buildConnector.connector | undefined;
-  /** Idle time before a connection is closed, without a server hint. Default 4000 (undici's). */
-  readonly keepAliveTimeout?: number | undefined;
+export interface Http1PoolOptions extends OriginPoolOptions {
   /** Cap on a server's `Keep-Alive: timeout` hint. Default 600 000. */
   readonly keepAliveMaxTimeout?: number | undefined;
   /** Taken off the server's hint. Default 2000. */
   readonly keepAliveTimeoutThreshold?: number | undefined;
-  /** Close a connection after this many requests; 0/undefined is unlimited. */
-  readonly maxRequestsPerConnection?: number | undefined;
-  /** No byte of the response head for this long fails the request (UND_ERR_HEADERS_TIMEOUT). Default 300 000; 0 disables. */
-  readonly headersTimeout?: number | undefined;
-  /** No byte of the response body for this long fails the request (UND_ERR_BODY_TIMEOUT). Default 300 000; 0 disables. */
-  readonly bodyTimeout?: number | undefined;
   /** Response head size limit in bytes. Default node:http's `maxHeaderSize` (16 KiB). */
   readonly maxHeaderSize?: number | undefined;
   /** Response header field count limit. Default 100 (Envoy's `max_headers_count`). */
   readonly maxHeaderFields?: number | undefined;
-  readonly observer?: ConnectionObserver | undefined;
-  /** Consulted before each connection beyond `connections`' own count; refused, requests wait for a connection of this pool. */
-  readonly sharedLimit?: SharedConnectionLimit | undefined;
 }
 
 /** A snapshot of the pool, like undici's `PoolStats`. */
@@ -83,13 +57,10 @@ const MIN_WATCHDOG_PERIOD_MS = 100;
  * A request that meets a server's idle close on a reused connection (reset before any response
  * byte) is sent once more on a fresh connection if it is idempotent and has no streamed body.
  */
-export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSite {
-  readonly #origin: URL;
-  readonly #target: DialTarget;
+export class Http1Pool extends OriginPool implements ConnectionOwner, RequestSite {
   readonly #hostHeader: string;
   readonly #connect: DialOptions | buildConnector.connector | undefined;
   readonly #settings: ConnectionSettings;
-  readonly #maxConnections: number;
   readonly #observer: ConnectionObserver | undefined;
   readonly #sharedLimit: SharedConnectionLimit | undefined;
   readonly #session: SessionCache = { session: undefined };
@@ -98,27 +69,13 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   readonly #open = new Set<Http1Connection>();
   readonly #dialing = new Set<Dialing>();
   #reservedDials = 0;
-  #head: Http1Request | null = null;
-  #tail: Http1Request | null = null;
-  /** Live requests in the queue (aborted ones stay linked until passed over). */
-  #queued = 0;
+  readonly #queue = new RequestQueue<Http1Request>();
   #needDrain = false;
-  #closed = false;
-  #destroyed = false;
-  #closing: Promise<void> | null = null;
-  #closeWaiters: (() => void)[] = [];
 
   constructor(origin: string | URL, options: Http1PoolOptions = {}) {
-    super();
-    const url = new URL(origin);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new errors.InvalidArgumentError('invalid protocol');
-    this.#origin = url;
-    const https = url.protocol === 'https:';
-    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    this.#target = { https, hostname, port: url.port === '' ? (https ? 443 : 80) : Number(url.port) };
-    this.#hostHeader = url.host;
+    super(origin, options, false);
+    this.#hostHeader = this.origin.host;
     this.#connect = options.connect;
-    this.#maxConnections = options.connections == null || options.connections <= 0 ? Infinity : options.connections;
     this.#observer = options.observer;
     this.#sharedLimit = options.sharedLimit;
     const headersTimeout = options.headersTimeout ?? 300_000;
@@ -136,17 +93,9 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     };
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  get destroyed(): boolean {
-    return this.#destroyed;
-  }
-
   get stats(): Http1PoolStats {
     const running = this.#open.size - this.#idle.length;
-    return { connected: this.#open.size, free: this.#idle.length, connecting: this.#dialing.size, queued: this.#queued, running, size: this.#queued + running };
+    return { connected: this.#open.size, free: this.#idle.length, connecting: this.#dialing.size, queued: this.#queue.size, running, size: this.#queue.size + running };
   }
 
   /**
@@ -157,9 +106,9 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     if (handler === null || typeof handler !== 'object') throw new errors.InvalidArgumentError('handler must be an object');
     const target = isControllerHandler(handler) ? handler : new LegacyHandlerAdapter(handler);
-    if (this.#closed) return reject(target, this.#destroyed ? new errors.ClientDestroyedError() : new errors.ClientClosedError());
+    if (this.isClosed) return rejectDispatch(target, this.isDestroyed ? new errors.ClientDestroyedError() : new errors.ClientClosedError());
     const request = createRequest(options, target, this.#hostHeader);
-    if (request instanceof Error) return reject(target, request);
+    if (request instanceof Error) return rejectDispatch(target, request);
     const connection = this.#idle.pop();
     if (connection !== undefined) {
       connection.start(request);
@@ -171,53 +120,22 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     return false;
   }
 
-  /** Stops taking requests; resolves once the queued and running ones are done and every connection is closed. */
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
-    if (this.#closing === null) {
-      if (this.#destroyed) {
-        this.#closing = Promise.reject(new errors.ClientDestroyedError());
-      } else {
-        this.#closed = true;
-        this.#closing = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
-        this.#settle();
-      }
-    }
-    if (callback === undefined) return this.#closing;
-    this.#closing.then(callback, callback);
-  }
-
-  /** Fails every queued and running request with `error` (default ClientDestroyedError) and closes every connection. */
-  override destroy(): Promise<void>;
-  override destroy(error: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(error: Error | null, callback: () => void): void;
-  override destroy(first?: Error | null | (() => void), second?: () => void): Promise<void> | void {
-    const callback = typeof first === 'function' ? first : second;
-    const error = (typeof first === 'function' ? null : first) ?? new errors.ClientDestroyedError();
-    this.#destroyAll(error);
-    const done = new Promise<void>((resolve) => setImmediate(resolve));
-    if (callback === undefined) return done;
-    void done.then(callback);
-  }
-
   onReusable(connection: Http1Connection): void {
     const next = this.#dequeue();
     if (next !== null) {
       connection.start(next);
       return;
     }
-    if (this.#destroyed) {
+    if (this.isDestroyed) {
       connection.destroy(null);
       return;
     }
     this.#idle.push(connection);
     if (this.#needDrain) {
       this.#needDrain = false;
-      this.emit('drain', this.#origin);
+      this.emit('drain', this.origin);
     }
-    if (this.#closed) this.#settle();
+    if (this.isClosed) this.settle();
   }
 
   onClosed(connection: Http1Connection): void {
@@ -226,12 +144,12 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     const at = this.#idle.lastIndexOf(connection);
     if (at !== -1) this.#idle.splice(at, 1);
     this.#observer?.onDisconnect?.();
-    if (this.#queued > 0) this.#grow();
-    if (this.#closed) this.#settle();
+    if (this.#queue.size > 0) this.#grow();
+    if (this.isClosed) this.settle();
   }
 
   retry(request: Http1Request): void {
-    if (this.#destroyed) {
+    if (this.isDestroyed) {
       request.fail(new errors.ClientDestroyedError());
       return;
     }
@@ -247,9 +165,9 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   abortRequest(request: Http1Request, reason: Error): void {
     if (request.site !== this) return;
     // Queued (it stays linked and is passed over) or waiting for its own connection.
-    if (!this.#isReserved(request)) this.#queued--;
+    if (!this.#isReserved(request)) this.#queue.forget();
     request.fail(reason);
-    if (this.#closed) this.#settle();
+    if (this.isClosed) this.settle();
   }
 
   pauseRequest(): void {}
@@ -258,43 +176,25 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
 
   #enqueue(request: Http1Request, front = false): void {
     request.site = this;
-    this.#queued++;
-    if (this.#tail === null) {
-      this.#head = this.#tail = request;
-    } else if (front) {
-      request.next = this.#head;
-      this.#head = request;
-    } else {
-      this.#tail.next = request;
-      this.#tail = request;
-    }
+    this.#queue.push(request, front);
   }
 
   #dequeue(): Http1Request | null {
-    let request = this.#head;
-    while (request !== null && request.done) request = request.next;
-    if (request === null) {
-      this.#head = this.#tail = null;
-      return null;
-    }
-    this.#head = request.next;
-    if (this.#head === null) this.#tail = null;
-    request.next = null;
-    request.site = null;
-    this.#queued--;
+    const request = this.#queue.shift();
+    if (request !== null) request.site = null;
     return request;
   }
 
   /** Opens connections for queued requests no connect in progress will serve, up to the limit. */
   #grow(): void {
     // Connects opened for a retried request serve that request only.
-    while (this.#dialing.size - this.#reservedDials < this.#queued && this.#mayOpen()) this.#dial(null);
+    while (this.#dialing.size - this.#reservedDials < this.#queue.size && this.#mayOpen()) this.#dial(null);
   }
 
   /** Whether one more connection may open; a yes has taken it from the shared limit. */
   #mayOpen(): boolean {
     const count = this.#open.size + this.#dialing.size;
-    if (count >= this.#maxConnections) return false;
+    if (count >= this.maxConnections) return false;
     return this.#sharedLimit?.take(count === 0) ?? true;
   }
 
@@ -303,7 +203,7 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     this.#dialing.add(attempt);
     if (reserved !== null) this.#reservedDials++;
     let finished = false;
-    const cancel = dial(this.#target, this.#connect, this.#session, (error, socket) => {
+    const cancel = dial(this.target, this.#connect, this.#session, (error, socket) => {
       finished = true;
       if (!this.#dialing.delete(attempt)) {
         socket?.destroy(); // abandoned by destroy()
@@ -337,8 +237,8 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
     this.#observer?.onConnectError?.(error);
     const victim = reserved !== null && !reserved.done ? reserved : this.#dequeue();
     victim?.fail(error);
-    if (this.#queued > 0) this.#grow();
-    if (this.#closed) this.#settle();
+    if (this.#queue.size > 0) this.#grow();
+    if (this.isClosed) this.settle();
   }
 
   #isReserved(request: Http1Request): boolean {
@@ -347,54 +247,27 @@ export class Http1Pool extends Dispatcher implements ConnectionOwner, RequestSit
   }
 
   /** Closing: once nothing is queued, running or reserved, close the idle connections and finish. */
-  #settle(): void {
-    if (this.#destroyed) return;
-    if (this.#queued > 0 || this.#open.size > this.#idle.length) return;
+  protected settle(): void {
+    if (this.isDestroyed) return;
+    if (this.#queue.size > 0 || this.#open.size > this.#idle.length) return;
     for (const attempt of this.#dialing) if (attempt.reserved !== null && !attempt.reserved.done) return;
-    this.#destroyAll(new errors.ClientClosedError());
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.destroyAll(null);
   }
 
-  #destroyAll(error: Error): void {
-    this.#closed = true;
-    this.#destroyed = true;
-    for (let request = this.#head; request !== null; request = request.next) request.fail(error);
-    this.#head = this.#tail = null;
-    this.#queued = 0;
+  protected destroyAll(error: Error | null): void {
+    this.markDestroyed();
+    const failure = error ?? new errors.ClientClosedError();
+    this.#queue.clear((request) => request.fail(failure));
     for (const attempt of this.#dialing) {
       attempt.cancel();
       this.#sharedLimit?.give();
-      attempt.reserved?.fail(error);
+      attempt.reserved?.fail(failure);
     }
     this.#dialing.clear();
     this.#reservedDials = 0;
     this.#idle.length = 0;
-    for (const connection of [...this.#open]) connection.destroy(error);
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
-    for (const resolve of waiters) resolve();
+    for (const connection of [...this.#open]) connection.destroy(failure);
   }
-}
-
-/** Fails a request before it reaches the pool, the way undici does for either handler shape. */
-function reject(handler: Dispatcher.DispatchHandler, error: Error): false {
-  handler.onResponseError?.(new FailedController(error), error);
-  return false;
-}
-
-class FailedController implements Dispatcher.DispatchController {
-  constructor(readonly reason: Error) {}
-  get aborted(): boolean {
-    return true;
-  }
-  get paused(): boolean {
-    return false;
-  }
-  abort(): void {}
-  pause(): void {}
-  resume(): void {}
 }
 
 function ignore(): void {}

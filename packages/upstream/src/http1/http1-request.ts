@@ -1,6 +1,6 @@
 import { errors } from 'undici';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { RequestBody } from '../request-options.js';
 
 /** Where a request currently is (the pool's queue, or a connection), told of its controller calls. */
 export interface RequestSite {
@@ -8,9 +8,6 @@ export interface RequestSite {
   pauseRequest(request: Http1Request): void;
   resumeRequest(request: Http1Request): void;
 }
-
-/** A request body as the connection writes it. */
-export type RequestBody = Buffer | string | Readable | null;
 
 /**
  * One request through an `Http1Pool`, from dispatch to its last callback. It is also the

@@ -1,11 +1,8 @@
-import { stringify as stringifyQuery } from 'node:querystring';
-import { Readable } from 'node:stream';
 import { hasToken, isFieldValue, isToken } from '@meshkit/core/http1';
 import { errors } from 'undici';
+import { eachField, fieldText, normalizeBody, withQuery } from '../request-options.js';
 import { Http1Request } from './http1-request.js';
-import type { ParsedUrlQueryInput } from 'node:querystring';
 import type { Dispatcher } from 'undici';
-import type { RequestBody } from './http1-request.js';
 
 // Request header fields the connection writes itself, from the options or its own state.
 const NONE = 0;
@@ -60,7 +57,8 @@ export function createRequest(options: Dispatcher.DispatchOptions, handler: Disp
   scratch.contentLength = -1;
   scratch.close = options.reset === true;
   scratch.error = null;
-  collectFields(options.headers);
+  const malformed = eachField(options.headers, addField);
+  if (malformed !== null) return malformed;
   if (scratch.error !== null) return scratch.error;
 
   const body = normalizeBody(options.body);
@@ -96,36 +94,7 @@ export function createRequest(options: Dispatcher.DispatchOptions, handler: Disp
   return new Http1Request(handler, method, head, body, bodyLength, isUpgrade || connect, scratch.close, retryable);
 }
 
-function collectFields(headers: Dispatcher.DispatchOptions['headers']): void {
-  if (headers == null) return;
-  if (Array.isArray(headers)) {
-    // undici's flat form: name, value, name, value…
-    if (headers.length % 2 !== 0) {
-      scratch.error = new errors.InvalidArgumentError('headers array must be even');
-      return;
-    }
-    for (let i = 0; i < headers.length; i += 2) addField(headers[i] as string, headers[i + 1]);
-    return;
-  }
-  if (typeof headers !== 'object') {
-    scratch.error = new errors.InvalidArgumentError('headers must be an object or an array');
-    return;
-  }
-  if (typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function') {
-    for (const pair of headers as Iterable<[string, unknown]>) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        scratch.error = new errors.InvalidArgumentError('headers must be in key-value pair format');
-        return;
-      }
-      addField(pair[0], pair[1]);
-    }
-    return;
-  }
-  const record = headers as Record<string, unknown>;
-  for (const name in record) addField(name, record[name]);
-}
-
-function addField(name: string, value: unknown): void {
+function addField(name: unknown, value: unknown): void {
   if (value === undefined || value === null || typeof name !== 'string') return;
   const kind = fieldKind(name);
   if (kind === NONE) {
@@ -155,12 +124,6 @@ function addField(name: string, value: unknown): void {
   } else if (hasToken(text ?? (value as string[]), 'close')) {
     scratch.close = true;
   }
-}
-
-function fieldText(value: unknown): string | null {
-  if (typeof value === 'string') return isFieldValue(value) ? value : null;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  return null;
 }
 
 /** Names the connection owns: `host`, framing and connection-management fields. */
@@ -193,26 +156,4 @@ function isDigits(text: string): boolean {
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;
-}
-
-/** Buffer, string, Node stream, or null; typed arrays and iterables are converted (off the hot path). */
-function normalizeBody(body: unknown): RequestBody | Error {
-  if (body == null) return null;
-  if (typeof body === 'string') return body.length === 0 ? null : body;
-  if (Buffer.isBuffer(body)) return body.length === 0 ? null : body;
-  if (body instanceof Readable) return body;
-  if (ArrayBuffer.isView(body)) return body.byteLength === 0 ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (body instanceof ArrayBuffer) return body.byteLength === 0 ? null : Buffer.from(body);
-  if (typeof body === 'object' && (Symbol.asyncIterator in body || Symbol.iterator in body)) {
-    return Readable.from(body as AsyncIterable<unknown>, { objectMode: false });
-  }
-  if (typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function') return body as Readable;
-  return new errors.NotSupportedError('this request body type is not supported by the HTTP/1.1 pool');
-}
-
-/** As undici serializes `query`: node:querystring, refused on a path that already has one. */
-function withQuery(path: string, query: Record<string, unknown>): string | Error {
-  if (path.includes('?') || path.includes('#')) return new errors.InvalidArgumentError('query params cannot be passed when the path already contains "?" or "#"');
-  const text = stringifyQuery(query as ParsedUrlQueryInput);
-  return text.length === 0 ? path : `${path}?${text}`;
 }

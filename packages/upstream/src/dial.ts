@@ -19,6 +19,8 @@ export interface DialTarget {
   /** Without IPv6 brackets. */
   readonly hostname: string;
   readonly port: number;
+  /** An HTTP/2 connection: ALPN offers h2 only, and node:http2 reads the socket itself. */
+  readonly http2?: boolean;
 }
 
 export type DialCallback = (error: Error | null, socket: Socket | null) => void;
@@ -49,8 +51,8 @@ export function dial(target: DialTarget, connect: DialOptions | buildConnector.c
       ...tls,
       ...(servername === undefined ? {} : { servername }),
       ...(cache.session === undefined ? {} : { session: cache.session }),
-      // An HTTP/1.1 pool must not let the server pick h2.
-      ALPNProtocols: ['http/1.1'],
+      // Each pool speaks one protocol: the server must not pick the other.
+      ALPNProtocols: target.http2 === true ? ['h2'] : ['http/1.1'],
       host: hostname,
       port,
     });
@@ -58,6 +60,8 @@ export function dial(target: DialTarget, connect: DialOptions | buildConnector.c
       cache.session = session;
     });
     socket = secure;
+  } else if (target.http2 === true) {
+    socket = netConnect({ host: hostname, port });
   } else {
     // `onread` skips the Readable machinery per read (the largest share of node's cost per
     // response); the copy is emitted as 'data', so readers, pause/resume and upgrades see a socket.
