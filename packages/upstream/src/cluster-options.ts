@@ -11,7 +11,8 @@ import type { LoadBalancingOptions } from './lb-policy.js';
 export interface Http2Options {
   /**
    * Streams a connection carries at once (fewer if the server's SETTINGS say so); with every
-   * connection full another is opened, up to the `maxConnections` breaker. Default 100.
+   * connection full another is opened, up to the `maxConnections` breaker. Default 2147483647
+   * (Envoy's): the server's limit decides.
    */
   readonly maxConcurrentStreams?: number;
 }
@@ -52,7 +53,7 @@ export interface ClusterOptions extends LoadBalancingOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+const DEFAULT_MAX_CONCURRENT_STREAMS = 2_147_483_647;
 
 /** How a cluster's endpoint pools connect and reuse connections, whichever protocol they speak. */
 export interface PoolSettings {

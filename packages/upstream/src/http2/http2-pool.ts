@@ -16,7 +16,7 @@ import type { Http2ConnectionOwner, Http2ConnectionSettings } from './http2-conn
 import type { ExchangeSite, ExchangeTimeouts } from './http2-exchange.js';
 
 export interface Http2PoolOptions extends OriginPoolOptions {
-  /** Streams a connection carries at once, unless the server allows fewer. Default 100. */
+  /** Streams a connection carries at once, unless the server allows fewer. Default 2147483647 (Envoy's): the server decides. */
   readonly maxConcurrentStreams?: number | undefined;
 }
 
@@ -65,7 +65,7 @@ export class Http2Pool extends OriginPool implements Http2ConnectionOwner, Excha
     this.#observer = options.observer;
     this.#sharedLimit = options.sharedLimit;
     this.#settings = {
-      maxConcurrentStreams: options.maxConcurrentStreams ?? 100,
+      maxConcurrentStreams: options.maxConcurrentStreams ?? 2_147_483_647,
       maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
       idleTimeout: options.keepAliveTimeout ?? 4000,
     };
