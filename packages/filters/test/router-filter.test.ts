@@ -325,14 +325,14 @@ describe('router filter: local replies', () => {
 });
 
 describe('router filter: retries', () => {
-  /** An h2c upstream that refuses its first `refusals` streams (RST_STREAM REFUSED_STREAM), then answers. */
-  async function refusingH2Upstream(refusals: number): Promise<{ port: number; streams: () => number }> {
+  /** An h2c upstream that resets its first `refusals` streams with `code` (by default REFUSED_STREAM), then answers. */
+  async function refusingH2Upstream(refusals: number, code: number = http2.constants.NGHTTP2_REFUSED_STREAM): Promise<{ port: number; streams: () => number }> {
     let streams = 0;
     const server = http2.createServer();
     server.on('stream', (stream) => {
       streams++;
       stream.on('error', () => undefined);
-      if (streams <= refusals) stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      if (streams <= refusals) stream.close(code);
       else {
         stream.respond({ ':status': 200 });
         stream.end(`stream ${streams}`);
@@ -366,10 +366,20 @@ describe('router filter: retries', () => {
     const upstream = await refusingH2Upstream(1);
     const proxy = await startProxy({ filters: [router(h2Cluster(upstream.port))], routes: routesTo(retryingOn('connect-failure')) }, closer);
     const response = await client(closer)(`${proxy.origin}/`);
-    expect(response.status).toBe(503);
+    expect(response).toMatchObject({ status: 503, text: 'upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset' });
     expect(upstream.streams()).toBe(1);
     await waitFor(() => proxy.streams[0]?.endTime !== undefined);
-    expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UR');
+  });
+
+  it("answers an HTTP/2 upstream's reset as Envoy's remote reset (503 UR), retried under reset", async () => {
+    const upstream = await refusingH2Upstream(2, http2.constants.NGHTTP2_CANCEL);
+    const proxy = await startProxy({ filters: [router(h2Cluster(upstream.port))], routes: routesTo(retryingOn('reset')) }, closer);
+    const response = await client(closer)(`${proxy.origin}/`);
+    expect(response).toMatchObject({ status: 503, text: 'upstream connect error or disconnect/reset before headers. reset reason: remote reset' });
+    expect(upstream.streams()).toBe(2);
+    await waitFor(() => proxy.streams[0]?.endTime !== undefined);
+    expect(proxy.streams[0]?.responseFlagsString()).toBe('UR,URX');
   });
 });
 

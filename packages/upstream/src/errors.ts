@@ -37,3 +37,27 @@ export const UpstreamOverflowError = defineError(
   'UpstreamOverflowError',
   (limit: string, value: number) => `upstream overflow: ${limit} (${value}) reached`,
 );
+
+/**
+ * An HTTP/2 upstream reset the stream (RST_STREAM) while its connection lived on: Envoy's
+ * "remote reset". `REFUSED_STREAM` has its own error below.
+ */
+export const UpstreamRemoteResetError = defineError(
+  'MESHKIT_UPSTREAM_REMOTE_RESET',
+  'UpstreamRemoteResetError',
+  (code: number) => `upstream reset the stream with HTTP/2 error code ${code}`,
+);
+
+/** An HTTP/2 upstream refused the stream (REFUSED_STREAM, or past a GOAWAY's last stream): it never processed the request. */
+export const UpstreamRefusedStreamError = defineError(
+  'MESHKIT_UPSTREAM_REFUSED_STREAM',
+  'UpstreamRefusedStreamError',
+  () => 'upstream refused the stream (NGHTTP2_REFUSED_STREAM)',
+);
+
+/** An HTTP/2 stream ended on a protocol error (a malformed response, or the upstream said PROTOCOL_ERROR). */
+export const UpstreamHttp2ProtocolError = defineError(
+  'MESHKIT_UPSTREAM_HTTP2_PROTOCOL_ERROR',
+  'UpstreamHttp2ProtocolError',
+  () => 'HTTP/2 protocol error on the upstream stream',
+);

@@ -7,7 +7,7 @@ import { buildConnector } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http2Pool } from '../src/http2/http2-pool.js';
 import { CertFactory } from './support/certs.js';
-import { exchange } from './support/dispatch-client.js';
+import { exchange, rawServer } from './support/dispatch-client.js';
 import { closedPort } from './support/upstream-server.js';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, Settings } from 'node:http2';
 import type { Server } from 'node:https';
@@ -186,7 +186,49 @@ describe('Http2Pool', () => {
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
     });
     const seen = await exchange(pool(origin), { method: 'GET', path: '/' });
-    expect(seen.error?.message).toContain('REFUSED_STREAM');
+    expect((seen.error as { code?: string } | null)?.code).toBe('MESHKIT_UPSTREAM_REFUSED_STREAM');
+  });
+
+  it('a response cut short is an error, never a complete response: a reset, or the connection gone', async () => {
+    // Hand-framed, since node:http2's own server ends a stream before it resets it: stream 1 gets
+    // a 200 head and part of its body, then RST_STREAM INTERNAL_ERROR; the connection lives on.
+    const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
+      const head = Buffer.alloc(9);
+      head.writeUIntBE(payload.length, 0, 3);
+      head.writeUInt8(type, 3);
+      head.writeUInt8(flags, 4);
+      head.writeUInt32BE(stream, 5);
+      return Buffer.concat([head, payload]);
+    };
+    const raw = await rawServer((socket) => {
+      socket.once('data', () => {
+        socket.write(frame(4, 0, 0, Buffer.alloc(0))); // SETTINGS
+        socket.write(frame(4, 1, 0, Buffer.alloc(0))); // SETTINGS ACK
+        // The client's HEADERS may come with its preface or just after; answer once it has.
+        setTimeout(() => {
+          socket.write(frame(1, 4, 1, Buffer.from([0x88]))); // HEADERS, END_HEADERS: `:status: 200` (static table 8)
+          socket.write(frame(0, 0, 1, Buffer.from('half of it'))); // DATA, no END_STREAM
+          socket.write(frame(3, 0, 1, Buffer.from([0, 0, 0, 2]))); // RST_STREAM INTERNAL_ERROR
+        }, 30);
+      });
+    });
+    closers.push(() => new Promise<void>((resolve) => raw.server.close(() => resolve())));
+    const reset = await exchange(pool(`http://127.0.0.1:${raw.port}`), { method: 'GET', path: '/' });
+    expect(reset.status).toBe(200);
+    expect(reset.body.toString()).toBe('half of it');
+    expect(reset.calls['end']).toBeUndefined();
+    expect((reset.error as { code?: string } | null)?.code).toBe('MESHKIT_UPSTREAM_REMOTE_RESET');
+    for (const socket of raw.sockets) socket.destroy();
+
+    const { origin } = await h2c((stream) => {
+      stream.respond({ ':status': 200 });
+      stream.write('half of it');
+      setTimeout(() => stream.session?.destroy(), 30);
+    });
+    const gone = await exchange(pool(origin), { method: 'GET', path: '/' });
+    expect(gone.body.toString()).toBe('half of it');
+    expect(gone.calls['end']).toBeUndefined();
+    expect((gone.error as { code?: string } | null)?.code).toBe('UND_ERR_SOCKET');
   });
 
   it('aborting a request cancels its stream, and the connection carries on', async () => {

@@ -98,17 +98,41 @@ const PROTOCOL_ERROR: UpstreamFailure = {
   resetReason: 'reset',
 };
 
-/** An HTTP/2 upstream refused the stream (RST_STREAM REFUSED_STREAM): it never processed the request. */
-function isRefusedStream(error: Error): boolean {
-  for (let current: unknown = error, depth = 0; depth < 4 && current instanceof Error; depth++) {
-    // node:http2's stream error, which undici passes on: "Stream closed with error code NGHTTP2_REFUSED_STREAM".
-    if (current.message.includes('REFUSED_STREAM')) return true;
-    current = current.cause;
-  }
-  return false;
-}
+/** The codes of @meshkit/upstream's errors for an HTTP/2 stream the upstream ended. */
+const PROTOCOL_ERROR_CODES = new Set(['MESHKIT_HTTP1_PARSE', 'MESHKIT_UPSTREAM_HTTP2_PROTOCOL_ERROR']);
+const REMOTE_RESET_CODE = 'MESHKIT_UPSTREAM_REMOTE_RESET';
+const REFUSED_STREAM_CODE = 'MESHKIT_UPSTREAM_REFUSED_STREAM';
 
-/** Maps an upstream error to Envoy's local reply: status, response flag and body text. */
+/** Envoy's `UR`: the upstream reset the stream (RST_STREAM) while its connection lived on. */
+const REMOTE_RESET: UpstreamFailure = {
+  status: 503,
+  flag: ResponseFlag.UpstreamRemoteReset,
+  body: `${BEFORE_HEADERS}remote reset`,
+  details: 'upstream_reset_before_response_started{remote_reset}',
+  resetReason: 'reset',
+};
+
+/** `UR` too, for a stream the upstream refused (never processed): retriable under `refused-stream`. */
+const REFUSED_STREAM: UpstreamFailure = {
+  status: 503,
+  flag: ResponseFlag.UpstreamRemoteReset,
+  body: `${BEFORE_HEADERS}remote refused stream reset`,
+  details: 'upstream_reset_before_response_started{remote_refused_stream_reset}',
+  resetReason: 'refused-stream',
+};
+
+const CONNECTION_TERMINATION: UpstreamFailure = {
+  status: 503,
+  flag: ResponseFlag.UpstreamConnectionTermination,
+  body: `${BEFORE_HEADERS}connection termination`,
+  details: 'upstream_reset_before_response_started{connection_termination}',
+  resetReason: 'reset',
+};
+
+/**
+ * Maps an upstream error to Envoy's local reply: status, response flag and body text. Once the
+ * response has started only the flag matters (the downstream stream is reset).
+ */
 export const upstreamFailure = {
   timeout: {
     status: 504,
@@ -124,13 +148,9 @@ export const upstreamFailure = {
     if (code === OVERFLOW_CODE) return OVERFLOW;
     if (!responseStarted && (CONNECT_FAILURE_CODES.has(code) || isTlsFailure(error, code))) return connectFailure(error, code, errno);
     // The upstream answered with something that is not HTTP: Envoy's 502 UPE.
-    if (!responseStarted && code === 'MESHKIT_HTTP1_PARSE') return PROTOCOL_ERROR;
-    return {
-      status: 503,
-      flag: ResponseFlag.UpstreamConnectionTermination,
-      body: `${BEFORE_HEADERS}connection termination`,
-      details: 'upstream_reset_before_response_started{connection_termination}',
-      resetReason: isRefusedStream(error) ? 'refused-stream' : 'reset',
-    };
+    if (PROTOCOL_ERROR_CODES.has(code)) return PROTOCOL_ERROR;
+    if (code === REMOTE_RESET_CODE) return REMOTE_RESET;
+    if (code === REFUSED_STREAM_CODE) return REFUSED_STREAM;
+    return CONNECTION_TERMINATION;
   },
 };

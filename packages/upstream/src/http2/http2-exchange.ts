@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:http2';
 import { errors } from 'undici';
+import { UpstreamHttp2ProtocolError, UpstreamRefusedStreamError, UpstreamRemoteResetError } from '../errors.js';
 import type { IncomingHttpHeaders, ClientHttp2Session, ClientHttp2Stream, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -46,6 +47,11 @@ export class Http2Exchange implements Dispatcher.DispatchController {
   #reason: Error | null = null;
   #trailers: IncomingHttpHeaders | null = null;
   #responseStarted = false;
+  /** The response's readable side ended, which node:http2 also signals for a stream that was reset. */
+  #ended = false;
+  /** What node:http2 reported before the stream closed, kept as the cause. */
+  #streamError: Error | null = null;
+  #session: ClientHttp2Session | null = null;
 
   constructor(
     readonly handler: Dispatcher.DispatchHandler,
@@ -105,6 +111,7 @@ export class Http2Exchange implements Dispatcher.DispatchController {
       return null;
     }
     this.#stream = stream;
+    this.#session = session;
     this.handler.onRequestStart?.(this, null);
     if (this.done) return stream; // aborted from onRequestStart, which cancelled the stream
     stream.on('timeout', () => this.#timedOut());
@@ -115,7 +122,9 @@ export class Http2Exchange implements Dispatcher.DispatchController {
       this.#trailers = trailers;
     });
     stream.once('end', () => this.#onEnd());
-    stream.once('error', (error: Error) => this.fail(error));
+    stream.once('error', (error: Error) => {
+      this.#streamError = error;
+    });
     stream.once('close', () => this.#onClose());
     if (streamed) this.#sendStream(stream, body);
     else if (body !== null) stream.end(body);
@@ -163,24 +172,39 @@ export class Http2Exchange implements Dispatcher.DispatchController {
   }
 
   #onEnd(): void {
-    if (this.done) return;
-    if (!this.#responseStarted) {
-      this.fail(new errors.SocketError('stream ended before a response head'));
-      return;
-    }
-    this.done = true;
+    this.#ended = true;
     const stream = this.#stream as ClientHttp2Stream;
     // The server answered before the request body was done: it wants no more of it (RFC 9113 §8.1).
+    // (A stream that was reset is closed already; its 'close' follows.)
     if (!stream.writableFinished) this.#closeStream(constants.NGHTTP2_NO_ERROR);
-    this.handler.onResponseEnd?.(this, this.#trailers === null ? {} : withoutPseudoHeaders(this.#trailers));
   }
 
+  /**
+   * The stream is over. It completed only if the response ended without a reset; otherwise the
+   * failure is named as Envoy names its reset reasons: a reset by the upstream on a live
+   * connection, a refused stream, a protocol error, or the connection's end.
+   */
   #onClose(): void {
     if (this.done) return;
-    const code = (this.#stream as ClientHttp2Stream).rstCode;
-    const name = code === constants.NGHTTP2_REFUSED_STREAM ? 'NGHTTP2_REFUSED_STREAM' : String(code);
-    // The message names REFUSED_STREAM as node:http2's own stream errors do, for retry policies.
-    this.fail(new errors.SocketError(`stream closed with error code ${name} before the response completed`));
+    const stream = this.#stream as ClientHttp2Stream;
+    const code = stream.rstCode;
+    if (code === constants.NGHTTP2_NO_ERROR && this.#ended && this.#responseStarted) {
+      this.done = true;
+      this.handler.onResponseEnd?.(this, this.#trailers === null ? {} : withoutPseudoHeaders(this.#trailers));
+      return;
+    }
+    this.fail(this.#resetError(code));
+  }
+
+  #resetError(code: number | undefined): Error {
+    const cause = this.#streamError ?? undefined;
+    if (code === constants.NGHTTP2_REFUSED_STREAM) return new UpstreamRefusedStreamError({ cause });
+    if (code === constants.NGHTTP2_PROTOCOL_ERROR) return new UpstreamHttp2ProtocolError({ cause });
+    const session = this.#session as ClientHttp2Session;
+    if (session.destroyed || session.closed || code === undefined || code === constants.NGHTTP2_NO_ERROR) {
+      return new errors.SocketError('upstream connection closed before the response completed');
+    }
+    return new UpstreamRemoteResetError(code, { cause });
   }
 
   #timedOut(): void {
