@@ -32,20 +32,26 @@ const CONNECT_FAILURE_CODES = new Set([
   'MESHKIT_UPSTREAM_DNS_NOT_RESOLVED',
 ]);
 
-const BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason: ';
+/**
+ * Envoy's local reply for an upstream request that ended before a response started: the reset
+ * reason in the body (`reason`) and in the response code details (`detail`).
+ */
+function resetReply(status: number, flag: ResponseFlag, reason: string, detail: string, resetReason: UpstreamResetReason, headers?: HeaderMap): UpstreamFailure {
+  return {
+    status,
+    flag,
+    body: `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`,
+    details: `upstream_reset_before_response_started{${detail}}`,
+    resetReason,
+    ...(headers === undefined ? {} : { headers }),
+  };
+}
 
 /** `UpstreamOverflowError` from @meshkit/upstream: a circuit breaker refused the request. */
 const OVERFLOW_CODE = 'MESHKIT_UPSTREAM_OVERFLOW';
 
 /** Envoy's reply when the pool refuses a request at a circuit-breaker limit (reset reason `overflow`). */
-const OVERFLOW: UpstreamFailure = {
-  status: 503,
-  flag: ResponseFlag.UpstreamOverflow,
-  body: `${BEFORE_HEADERS}overflow`,
-  details: 'upstream_reset_before_response_started{overflow}',
-  resetReason: 'overflow',
-  headers: Object.freeze({ 'x-envoy-overloaded': 'true' }),
-};
+const OVERFLOW = resetReply(503, ResponseFlag.UpstreamOverflow, 'overflow', 'overflow', 'overflow', Object.freeze({ 'x-envoy-overloaded': 'true' }));
 
 /** The innermost error that names what went wrong (undici wraps socket errors). */
 function rootError(error: Error): { code: string; errno: number | undefined } {
@@ -81,22 +87,10 @@ function connectFailure(error: Error, code: string, errno: number | undefined): 
     reason = 'remote connection failure';
     detail = 'remote_connection_failure';
   }
-  return {
-    status: 503,
-    flag: ResponseFlag.UpstreamConnectionFailure,
-    body: BEFORE_HEADERS + reason,
-    details: `upstream_reset_before_response_started{${detail}}`,
-    resetReason: 'connect-failure',
-  };
+  return resetReply(503, ResponseFlag.UpstreamConnectionFailure, reason, detail, 'connect-failure');
 }
 
-const PROTOCOL_ERROR: UpstreamFailure = {
-  status: 502,
-  flag: ResponseFlag.UpstreamProtocolError,
-  body: `${BEFORE_HEADERS}protocol error`,
-  details: 'upstream_reset_before_response_started{protocol_error}',
-  resetReason: 'reset',
-};
+const PROTOCOL_ERROR = resetReply(502, ResponseFlag.UpstreamProtocolError, 'protocol error', 'protocol_error', 'reset');
 
 /** The codes of @meshkit/upstream's errors for an HTTP/2 stream the upstream ended. */
 const PROTOCOL_ERROR_CODES = new Set(['MESHKIT_HTTP1_PARSE', 'MESHKIT_UPSTREAM_HTTP2_PROTOCOL_ERROR']);
@@ -104,30 +98,12 @@ const REMOTE_RESET_CODE = 'MESHKIT_UPSTREAM_REMOTE_RESET';
 const REFUSED_STREAM_CODE = 'MESHKIT_UPSTREAM_REFUSED_STREAM';
 
 /** Envoy's `UR`: the upstream reset the stream (RST_STREAM) while its connection lived on. */
-const REMOTE_RESET: UpstreamFailure = {
-  status: 503,
-  flag: ResponseFlag.UpstreamRemoteReset,
-  body: `${BEFORE_HEADERS}remote reset`,
-  details: 'upstream_reset_before_response_started{remote_reset}',
-  resetReason: 'reset',
-};
+const REMOTE_RESET = resetReply(503, ResponseFlag.UpstreamRemoteReset, 'remote reset', 'remote_reset', 'reset');
 
 /** `UR` too, for a stream the upstream refused (never processed): retriable under `refused-stream`. */
-const REFUSED_STREAM: UpstreamFailure = {
-  status: 503,
-  flag: ResponseFlag.UpstreamRemoteReset,
-  body: `${BEFORE_HEADERS}remote refused stream reset`,
-  details: 'upstream_reset_before_response_started{remote_refused_stream_reset}',
-  resetReason: 'refused-stream',
-};
+const REFUSED_STREAM = resetReply(503, ResponseFlag.UpstreamRemoteReset, 'remote refused stream reset', 'remote_refused_stream_reset', 'refused-stream');
 
-const CONNECTION_TERMINATION: UpstreamFailure = {
-  status: 503,
-  flag: ResponseFlag.UpstreamConnectionTermination,
-  body: `${BEFORE_HEADERS}connection termination`,
-  details: 'upstream_reset_before_response_started{connection_termination}',
-  resetReason: 'reset',
-};
+const CONNECTION_TERMINATION = resetReply(503, ResponseFlag.UpstreamConnectionTermination, 'connection termination', 'connection_termination', 'reset');
 
 /**
  * Maps an upstream error to Envoy's local reply: status, response flag and body text. Once the
