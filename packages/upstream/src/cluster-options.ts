@@ -8,6 +8,12 @@ import type { DialOptions } from './dial.js';
 import type { HealthCheckOptions } from './health/health-checker.js';
 import type { LoadBalancingOptions } from './lb-policy.js';
 
+/** Envoy's `connection_keepalive`: PING a quiet connection every `intervalMs`; no ACK within `timeoutMs` closes it. */
+export interface Http2Keepalive {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface Http2Options {
   /**
    * Streams a connection carries at once (fewer if the server's SETTINGS say so); with every
@@ -15,6 +21,7 @@ export interface Http2Options {
    * (Envoy's): the server's limit decides.
    */
   readonly maxConcurrentStreams?: number;
+  readonly keepalive?: Http2Keepalive;
 }
 
 /**
@@ -65,6 +72,8 @@ export interface PoolSettings {
   readonly idleTimeoutMs: number | undefined;
   /** HTTP/2: streams a connection carries at once, unless the server allows fewer. */
   readonly maxConcurrentStreams: number;
+  /** HTTP/2: PINGs that find a dead connection. */
+  readonly keepalive: Http2Keepalive | undefined;
 }
 
 export function buildPoolSettings(options: ClusterOptions): PoolSettings {
@@ -73,12 +82,18 @@ export function buildPoolSettings(options: ClusterOptions): PoolSettings {
     maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
     idleTimeoutMs: options.idleTimeoutMs,
     maxConcurrentStreams: options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    keepalive: options.http2?.keepalive,
   };
 }
 
 export function findOptionProblem(options: ClusterOptions): string | null {
   if (typeof options.name !== 'string' || options.name.length === 0) return 'name must be a non-empty string';
-  const positive = { connectTimeoutMs: options.connectTimeoutMs, idleTimeoutMs: options.idleTimeoutMs };
+  const positive = {
+    connectTimeoutMs: options.connectTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    'http2.keepalive.intervalMs': options.http2?.keepalive?.intervalMs,
+    'http2.keepalive.timeoutMs': options.http2?.keepalive?.timeoutMs,
+  };
   for (const [field, value] of Object.entries(positive)) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) return `${field} must be a positive number, got ${String(value)}`;
   }

@@ -11,7 +11,7 @@ import { exchange, rawServer } from './support/dispatch-client.js';
 import { closedPort } from './support/upstream-server.js';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, Settings } from 'node:http2';
 import type { Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Http2PoolOptions } from '../src/http2/http2-pool.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -49,6 +49,35 @@ function pool(origin: string, options: Http2PoolOptions = {}): Http2Pool {
 /** Polls `check` every 10 ms for up to 2 s; the caller's expectations say what failed. */
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** One HTTP/2 frame: a 9-byte header and its payload. */
+function frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head.writeUInt8(type, 3);
+  head.writeUInt8(flags, 4);
+  head.writeUInt32BE(stream, 5);
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * An upstream that speaks HTTP/2 by hand: it sends SETTINGS (and acknowledges the client's), then
+ * `answer` once the client's first request is surely in. It never answers a PING.
+ */
+async function handFramed(answer: (socket: Socket) => void): Promise<{ origin: string; sockets: Socket[] }> {
+  const raw = await rawServer((socket) => {
+    socket.once('data', () => {
+      socket.write(frame(4, 0, 0, Buffer.alloc(0))); // SETTINGS
+      socket.write(frame(4, 1, 0, Buffer.alloc(0))); // SETTINGS ACK
+      setTimeout(() => answer(socket), 30);
+    });
+  });
+  closers.push(async () => {
+    for (const socket of raw.sockets) socket.destroy();
+    await new Promise<void>((resolve) => raw.server.close(() => resolve()));
+  });
+  return { origin: `http://127.0.0.1:${raw.port}`, sockets: raw.sockets };
 }
 
 async function closedSession(session: ServerHttp2Session | undefined): Promise<void> {
@@ -192,33 +221,16 @@ describe('Http2Pool', () => {
   it('a response cut short is an error, never a complete response: a reset, or the connection gone', async () => {
     // Hand-framed, since node:http2's own server ends a stream before it resets it: stream 1 gets
     // a 200 head and part of its body, then RST_STREAM INTERNAL_ERROR; the connection lives on.
-    const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
-      const head = Buffer.alloc(9);
-      head.writeUIntBE(payload.length, 0, 3);
-      head.writeUInt8(type, 3);
-      head.writeUInt8(flags, 4);
-      head.writeUInt32BE(stream, 5);
-      return Buffer.concat([head, payload]);
-    };
-    const raw = await rawServer((socket) => {
-      socket.once('data', () => {
-        socket.write(frame(4, 0, 0, Buffer.alloc(0))); // SETTINGS
-        socket.write(frame(4, 1, 0, Buffer.alloc(0))); // SETTINGS ACK
-        // The client's HEADERS may come with its preface or just after; answer once it has.
-        setTimeout(() => {
-          socket.write(frame(1, 4, 1, Buffer.from([0x88]))); // HEADERS, END_HEADERS: `:status: 200` (static table 8)
-          socket.write(frame(0, 0, 1, Buffer.from('half of it'))); // DATA, no END_STREAM
-          socket.write(frame(3, 0, 1, Buffer.from([0, 0, 0, 2]))); // RST_STREAM INTERNAL_ERROR
-        }, 30);
-      });
+    const raw = await handFramed((socket) => {
+      socket.write(frame(1, 4, 1, Buffer.from([0x88]))); // HEADERS, END_HEADERS: `:status: 200` (static table 8)
+      socket.write(frame(0, 0, 1, Buffer.from('half of it'))); // DATA, no END_STREAM
+      socket.write(frame(3, 0, 1, Buffer.from([0, 0, 0, 2]))); // RST_STREAM INTERNAL_ERROR
     });
-    closers.push(() => new Promise<void>((resolve) => raw.server.close(() => resolve())));
-    const reset = await exchange(pool(`http://127.0.0.1:${raw.port}`), { method: 'GET', path: '/' });
+    const reset = await exchange(pool(raw.origin), { method: 'GET', path: '/' });
     expect(reset.status).toBe(200);
     expect(reset.body.toString()).toBe('half of it');
     expect(reset.calls['end']).toBeUndefined();
     expect((reset.error as { code?: string } | null)?.code).toBe('MESHKIT_UPSTREAM_REMOTE_RESET');
-    for (const socket of raw.sockets) socket.destroy();
 
     const { origin } = await h2c((stream) => {
       stream.respond({ ':status': 200 });
@@ -229,6 +241,29 @@ describe('Http2Pool', () => {
     expect(gone.body.toString()).toBe('half of it');
     expect(gone.calls['end']).toBeUndefined();
     expect((gone.error as { code?: string } | null)?.code).toBe('UND_ERR_SOCKET');
+  });
+
+  it('a connection nghttp2 ended on a protocol error is found dead by a PING once a request times out', async () => {
+    // DATA on stream 0 is a connection error: nghttp2 sends GOAWAY and stops reading, and node
+    // reports nothing, so without the PING the session and its streams would hang for good.
+    const raw = await handFramed((socket) => socket.write(frame(0, 0, 0, Buffer.from('oops'))));
+    let disconnects = 0;
+    const target = pool(raw.origin, { headersTimeout: 200, keepalive: { intervalMs: 60_000, timeoutMs: 100 }, observer: { onDisconnect: () => disconnects++ } });
+    const seen = await exchange(target, { method: 'GET', path: '/' });
+    expect((seen.error as { code?: string } | null)?.code).toBe('UND_ERR_HEADERS_TIMEOUT');
+    await until(() => disconnects === 1);
+    expect(target.stats).toMatchObject({ connected: 0, running: 0 });
+  });
+
+  it('with connection_keepalive, a connection whose PING goes unanswered is closed', async () => {
+    const raw = await handFramed(() => {});
+    let disconnects = 0;
+    const target = pool(raw.origin, { keepalive: { intervalMs: 100, timeoutMs: 100 }, observer: { onDisconnect: () => disconnects++ } });
+    // The request is never answered; the PINGs find the connection dead and fail it.
+    const seen = await exchange(target, { method: 'GET', path: '/' });
+    expect((seen.error as { code?: string } | null)?.code).toBe('UND_ERR_SOCKET');
+    await until(() => disconnects === 1);
+    expect(target.stats.connected).toBe(0);
   });
 
   it('aborting a request cancels its stream, and the connection carries on', async () => {

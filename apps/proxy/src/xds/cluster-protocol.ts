@@ -1,7 +1,11 @@
 import type { FieldReader } from './fields.js';
 import { optionalInteger } from './cluster-values.js';
+import { readConnectionKeepalive } from './http2-keepalive.js';
 
-export type UpstreamProtocol = { readonly protocol?: 'http2'; readonly http2?: { readonly maxConcurrentStreams?: number } };
+export type UpstreamProtocol = {
+  readonly protocol?: 'http2';
+  readonly http2?: { readonly maxConcurrentStreams?: number; readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number } };
+};
 
 /** Connection reuse limits, as `ClusterOptions` takes them; absent means upstream's default. */
 export interface ConnectionPoolSpec {
@@ -13,11 +17,12 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 
 /** HTTP/2 settings the upstream pool honours (Envoy's `Http2ProtocolOptions`). */
 function readHttp2Options(options: FieldReader): UpstreamProtocol {
-  options.allowOnly('max_concurrent_streams');
+  options.allowOnly('max_concurrent_streams', 'connection_keepalive');
   const streams = options.optionalNumber('max_concurrent_streams');
-  if (streams === undefined) return { protocol: 'http2' };
-  if (!Number.isInteger(streams) || streams < 1) options.fail('max_concurrent_streams', 'must be an integer >= 1');
-  return { protocol: 'http2', http2: { maxConcurrentStreams: streams } };
+  if (streams !== undefined && (!Number.isInteger(streams) || streams < 1)) options.fail('max_concurrent_streams', 'must be an integer >= 1');
+  const keepalive = readConnectionKeepalive(options);
+  if (streams === undefined && keepalive === undefined) return { protocol: 'http2' };
+  return { protocol: 'http2', http2: { ...(streams === undefined ? {} : { maxConcurrentStreams: streams }), ...(keepalive === undefined ? {} : { keepalive }) } };
 }
 
 function readExplicitConfig(options: FieldReader): UpstreamProtocol {

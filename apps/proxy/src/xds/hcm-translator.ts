@@ -2,6 +2,7 @@ import { alpnProtocolsFor } from '@meshkit/filters';
 import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import type { FieldReader } from './fields.js';
+import { readConnectionKeepalive } from './http2-keepalive.js';
 import { readAdsConfigSource } from './config-source.js';
 import { translateRouteConfiguration } from './route-translator.js';
 import type { SecretSource } from './transport-socket.js';
@@ -108,15 +109,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   if (http2 !== undefined) {
     http2.allowOnly('max_concurrent_streams', 'connection_keepalive', 'allow_connect');
     if (http2.has('allow_connect')) options.http2AllowConnect = http2.boolean('allow_connect', false);
-    const keepalive = http2.optionalChild('connection_keepalive');
-    if (keepalive !== undefined) {
-      keepalive.allowOnly('interval', 'timeout');
-      const intervalMs = keepalive.durationMs('interval');
-      const timeoutMs = keepalive.durationMs('timeout');
-      if (intervalMs === undefined || intervalMs <= 0) return keepalive.fail('interval', 'a positive interval is required');
-      if (timeoutMs === undefined || timeoutMs <= 0) return keepalive.fail('timeout', 'a positive timeout is required');
-      options.http2Keepalive = { intervalMs, timeoutMs };
-    }
+    const keepalive = readConnectionKeepalive(http2);
+    if (keepalive !== undefined) options.http2Keepalive = keepalive;
     const streams = http2.optionalNumber('max_concurrent_streams');
     if (streams !== undefined) {
       if (!Number.isInteger(streams) || streams < 1 || streams > 2_147_483_647) http2.fail('max_concurrent_streams', 'must be an integer in 1..2147483647');

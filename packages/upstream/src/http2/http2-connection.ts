@@ -2,6 +2,7 @@ import { connect as http2Connect } from 'node:http2';
 import { errors } from 'undici';
 import type { ClientHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Http2Keepalive } from '../cluster-options.js';
 import type { Http2Exchange } from './http2-exchange.js';
 
 /** The pool, told when a connection can take more streams and when it is gone. */
@@ -17,7 +18,12 @@ export interface Http2ConnectionSettings {
   readonly maxRequestsPerConnection: number;
   /** With no stream open for this long the connection is closed. */
   readonly idleTimeout: number;
+  /** PINGs on a quiet connection (Envoy's `connection_keepalive`); none when undefined. */
+  readonly keepalive: Http2Keepalive | undefined;
 }
+
+/** How long a PING may go unanswered when no `connection_keepalive` timeout says otherwise. */
+const DEFAULT_PING_TIMEOUT_MS = 10_000;
 
 /**
  * One HTTP/2 connection of a pool: a node:http2 session on a socket the pool dialled, carrying
@@ -40,6 +46,10 @@ export class Http2Connection {
    * takes at once (streams sent beyond that would be refused) and whether it takes extended CONNECT.
    */
   #ready = false;
+  /** A PING is out; its answer (or its absence) decides whether the connection is alive. */
+  #pinging = false;
+  /** For each stream this connection cancels: a PING that finds a dead session. */
+  readonly #onCancel = (): void => this.#probe();
 
   constructor(socket: Socket, authority: string, owner: Http2ConnectionOwner, settings: Http2ConnectionSettings) {
     this.#owner = owner;
@@ -49,6 +59,8 @@ export class Http2Connection {
     this.#session.once('close', () => this.#onClose());
     this.#session.once('goaway', () => this.#drain());
     this.#session.on('remoteSettings', () => this.#onRemoteSettings());
+    const keepalive = settings.keepalive;
+    if (keepalive !== undefined) this.#session.setTimeout(keepalive.intervalMs, () => this.#probe());
     this.#armIdleTimer();
   }
 
@@ -85,6 +97,7 @@ export class Http2Connection {
       this.#onStreamDone();
       return;
     }
+    exchange.onCancel = this.#onCancel;
     const stream = exchange.start(this.#session);
     if (stream === null) this.#onStreamDone();
     else stream.once('close', () => this.#onStreamDone());
@@ -116,6 +129,29 @@ export class Http2Connection {
 
   #armIdleTimer(): void {
     this.#idleTimer = setTimeout(() => this.#drain(), this.#settings.idleTimeout).unref();
+  }
+
+  /**
+   * Sends a PING; no ACK in time destroys the session, failing its streams. It catches what node
+   * does not report: when nghttp2 ends a session on a connection-level protocol error it stops
+   * reading the socket, and the session's streams (even cancelled ones) would never close.
+   */
+  #probe(): void {
+    if (this.#pinging || this.#closed) return;
+    this.#pinging = true;
+    const fail = (): void => this.destroy(new errors.SocketError('the HTTP/2 upstream did not answer a PING'));
+    const deadline = setTimeout(fail, this.#settings.keepalive?.timeoutMs ?? DEFAULT_PING_TIMEOUT_MS).unref();
+    try {
+      this.#session.ping((error) => {
+        clearTimeout(deadline);
+        this.#pinging = false;
+        if (error !== null && !this.#closed) fail();
+      });
+    } catch {
+      // A session that can no longer send a PING is over.
+      clearTimeout(deadline);
+      fail();
+    }
   }
 
   #onRemoteSettings(): void {

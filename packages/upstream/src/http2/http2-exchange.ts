@@ -39,6 +39,8 @@ export class Http2Exchange implements Dispatcher.DispatchController {
   /** The next exchange in the pool's queue. */
   next: Http2Exchange | null = null;
   site: ExchangeSite | null = null;
+  /** Called when this exchange cancels its stream (the connection may then check it is alive). */
+  onCancel: (() => void) | null = null;
   /** The handler has had (or is having) its last callback. */
   done = false;
   #stream: ClientHttp2Stream | null = null;
@@ -215,7 +217,9 @@ export class Http2Exchange implements Dispatcher.DispatchController {
 
   #closeStream(code: number): void {
     const stream = this.#stream;
-    if (stream !== null && !stream.closed && !stream.destroyed) stream.close(code);
+    if (stream === null || stream.closed || stream.destroyed) return;
+    stream.close(code);
+    if (code === constants.NGHTTP2_CANCEL) this.onCancel?.();
   }
 
   /** Pipes a stream body with back-pressure; its `trailers`, if any, follow it. */

@@ -10,6 +10,7 @@ import { http2RequestParts } from './request-headers.js';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, buildConnector } from 'undici';
+import type { Http2Keepalive } from '../cluster-options.js';
 import type { DialOptions, SessionCache } from '../dial.js';
 import type { ConnectionObserver, OriginPoolOptions, SharedConnectionLimit } from '../origin-pool.js';
 import type { Http2ConnectionOwner, Http2ConnectionSettings } from './http2-connection.js';
@@ -18,6 +19,8 @@ import type { ExchangeSite, ExchangeTimeouts } from './http2-exchange.js';
 export interface Http2PoolOptions extends OriginPoolOptions {
   /** Streams a connection carries at once, unless the server allows fewer. Default 2147483647 (Envoy's): the server decides. */
   readonly maxConcurrentStreams?: number | undefined;
+  /** Envoy's `connection_keepalive`: PING a connection quiet for `intervalMs`; no ACK within `timeoutMs` closes it. */
+  readonly keepalive?: Http2Keepalive | undefined;
 }
 
 /** A snapshot of the pool, like undici's `PoolStats`. */
@@ -68,6 +71,7 @@ export class Http2Pool extends OriginPool implements Http2ConnectionOwner, Excha
       maxConcurrentStreams: options.maxConcurrentStreams ?? 2_147_483_647,
       maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
       idleTimeout: options.keepAliveTimeout ?? 4000,
+      keepalive: options.keepalive,
     };
     this.#timeouts = { headersTimeout: options.headersTimeout ?? 300_000, bodyTimeout: options.bodyTimeout ?? 300_000 };
   }
