@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { startGrpcServer } from './support/grpc-server.js';
-import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 
 // Messages are raw bytes: the proxy never looks inside them, so no .proto is needed.
 const bytes = { serialize: (value: Buffer): Buffer => value, deserialize: (value: Buffer): Buffer => value };
@@ -103,14 +103,7 @@ function bootstrap(grpcPort: number, clusterExtra: Record<string, unknown>): Rec
   return bootstrapWith('grpc-edge', { listeners: [listener], clusters: [staticCluster('echo', grpcPort, clusterExtra)] });
 }
 
-const HTTP2_OPTIONS = {
-  typed_extension_protocol_options: {
-    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-      '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-      explicit_http_config: { http2_protocol_options: {} },
-    },
-  },
-};
+const HTTP2_OPTIONS = httpProtocolOptions({ explicit_http_config: { http2_protocol_options: {} } });
 
 function unary(client: EchoClient, text: string, metadata = new grpc.Metadata()): Promise<{ value: Buffer; trailers: grpc.Metadata }> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { curl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
-import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 const GIB = 1024 * 1024 * 1024;
@@ -133,14 +133,7 @@ describe('a gigabyte each way through the built proxy, in bounded memory', () =>
       route_config: { name: 'bulk', virtual_hosts: [{ name: 'all', domains: ['*'], routes }] },
       http_filters: [ROUTER_FILTER],
     });
-    const h2 = {
-      typed_extension_protocol_options: {
-        'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-          explicit_http_config: { http2_protocol_options: {} },
-        },
-      },
-    };
+    const h2 = httpProtocolOptions({ explicit_http_config: { http2_protocol_options: {} } });
     const clusters = [staticCluster('bulk', upstream.port), staticCluster('bulk_h2', h2Upstream.port, h2)];
     const bootstrap = bootstrapWith('bulk', { listeners: [listener], clusters });
     dir = mkdtempSync(path.join(os.tmpdir(), 'meshkit-bulk-'));

@@ -1,13 +1,14 @@
 import { once } from 'node:events';
+import http from 'node:http';
 import http2 from 'node:http2';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { firstListenerUrl } from './support/clients.js';
+import { curl, firstListenerUrl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
-import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { ProxyProcess } from './support/proxy-process.js';
 
 /** Every wait in this file is bounded by this, so a broken path fails the case instead of hanging it. */
@@ -71,14 +72,7 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const h2 = {
-      typed_extension_protocol_options: {
-        'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-          explicit_http_config: { http2_protocol_options: {} },
-        },
-      },
-    };
+    const h2 = httpProtocolOptions({ explicit_http_config: { http2_protocol_options: {} } });
     const routes = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'h2up' } }] }] };
     const listener = hcmListener('edge', 0, {
       stat_prefix: 'edge',
@@ -143,5 +137,56 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
     const handshake = connects.at(-1);
     expect(handshake?.[':protocol']).toBe('websocket');
     expect(handshake?.[':path']).toBe('/chat');
+  });
+});
+
+describe('a cluster with use_downstream_protocol_config (built proxy)', () => {
+  let h1: http.Server;
+  let h2: http2.Http2Server;
+  let sniffer: Server;
+  let proxy: ProxyProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    // One cleartext port for both protocols, told apart by HTTP/2's connection preface.
+    const answer = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+      res.end(`upstream saw HTTP/${req.httpVersion}`);
+    };
+    h1 = http.createServer(answer);
+    h2 = http2.createServer(answer);
+    sniffer = createServer((socket) => {
+      socket.once('data', (first: Buffer) => {
+        socket.pause();
+        socket.unshift(first);
+        // node:http2's session reads the put-back bytes itself; node:http's parser needs the socket flowing.
+        if (first.toString('latin1').startsWith('PRI * HTTP/2.0')) {
+          h2.emit('connection', socket);
+        } else {
+          h1.emit('connection', socket);
+          socket.resume();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => sniffer.listen(0, '127.0.0.1', resolve));
+    const either = httpProtocolOptions({ use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } });
+    const routes = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'either' } }] }] };
+    const listener = hcmListener('edge', 0, { stat_prefix: 'edge', codec_type: 'AUTO', route_config: routes, http_filters: [ROUTER_FILTER] });
+    const port = (sniffer.address() as AddressInfo).port;
+    const bootstrap = bootstrapWith('downstream-protocol', { listeners: [listener], clusters: [staticCluster('either', port, either)] });
+    proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap), '--log-level', 'warn']);
+    base = await firstListenerUrl(`http://${proxy.admin}`);
+  });
+
+  afterAll(async () => {
+    proxy.kill();
+    await proxy.exited;
+    await new Promise<void>((resolve) => sniffer.close(() => resolve()));
+    h1.close();
+    h2.close();
+  });
+
+  it('goes upstream over the protocol the client spoke (curl --http1.1, --http2-prior-knowledge)', async () => {
+    expect(await curl(`${base}/`, '--http1.1')).toEqual({ status: 200, body: 'upstream saw HTTP/1.1' });
+    expect(await curl(`${base}/`, '--http2-prior-knowledge')).toEqual({ status: 200, body: 'upstream saw HTTP/2.0' });
   });
 });

@@ -46,8 +46,12 @@ export interface ClusterOptions extends LoadBalancingOptions {
    * Undefined means plaintext.
    */
   readonly tls?: ConnectionOptions;
-  /** Upstream protocol (Envoy's `http2_protocol_options`): h2c without `tls`, h2 by ALPN with it. Default 'http1'. */
-  readonly protocol?: 'http1' | 'http2';
+  /**
+   * Upstream protocol (Envoy's `http2_protocol_options`): h2c without `tls`, h2 by ALPN with it.
+   * 'downstream' (Envoy's `use_downstream_protocol_config`) speaks whichever the caller asks
+   * `poolFor` for: HTTP/2 for a request that came over HTTP/2, else HTTP/1.1. Default 'http1'.
+   */
+  readonly protocol?: 'http1' | 'http2' | 'downstream';
   readonly http2?: Http2Options;
   /** Close a connection after this many requests. Default: unlimited. */
   readonly maxRequestsPerConnection?: number;
@@ -113,6 +117,10 @@ export function findOptionProblem(options: ClusterOptions): string | null {
     if (breakerProblem !== null) return breakerProblem;
   }
   const type = options.type;
+  const protocol = options.protocol;
+  if (protocol !== undefined && protocol !== 'http1' && protocol !== 'http2' && protocol !== 'downstream') {
+    return `protocol must be http1, http2 or downstream, got ${String(protocol)}`;
+  }
   if (type !== undefined && type !== 'STATIC' && type !== 'STRICT_DNS' && type !== 'LOGICAL_DNS') {
     return `type must be STATIC, STRICT_DNS or LOGICAL_DNS, got ${String(type)}`;
   }

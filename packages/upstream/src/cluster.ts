@@ -52,7 +52,8 @@ export class Cluster {
   readonly #makeBalancer: BalancerFactory;
   readonly #balancerContext: BalancerContext;
   readonly #scheme: 'http' | 'https';
-  readonly #poolSettings: PoolSettings;
+  /** Pool settings by protocol: a LOGICAL_DNS connector offers ALPN for the protocol it dials. */
+  readonly #poolSettings: { readonly http1: PoolSettings; readonly http2: PoolSettings };
   readonly #discovery: StrictDnsDiscovery | LogicalDnsDiscovery | null;
   readonly #limits: CircuitBreakerLimits;
   readonly #connectionBudget: ConnectionBudget;
@@ -62,8 +63,10 @@ export class Cluster {
   readonly retryStats: RetryCounters;
   readonly #tcp: TcpConnector;
   readonly #listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
-  readonly #http2: boolean;
+  readonly #protocol: 'http1' | 'http2' | 'downstream';
   readonly #pools = new Map<string, EndpointPool>();
+  /** A 'downstream' protocol cluster's HTTP/2 pools (its HTTP/1.1 ones are in `#pools`). */
+  readonly #h2Pools = new Map<string, EndpointPool>();
   readonly #loads = new Map<string, MutableRequestLoad>();
   readonly #draining = new Map<EndpointPool, Promise<void>>();
   readonly #healthChecker: HealthChecker | null;
@@ -84,7 +87,7 @@ export class Cluster {
     this.#makeBalancer = clusterBalancer(options);
     this.#balancerContext = { loadOf: (endpoint) => this.#loadOf(endpointKey(endpoint)) };
     this.#scheme = options.tls === undefined ? 'http' : 'https';
-    this.#http2 = options.protocol === 'http2';
+    this.#protocol = options.protocol ?? 'http1';
     const poolSettings = buildPoolSettings(options);
     const apply = (members: readonly Endpoint[]): void => this.#applyMembers(members);
     if (options.type === 'STRICT_DNS' || options.type === 'LOGICAL_DNS') {
@@ -95,7 +98,9 @@ export class Cluster {
       this.#discovery = null;
     }
     const logical = this.#discovery instanceof LogicalDnsDiscovery ? this.#discovery : null;
-    this.#poolSettings = logical === null ? poolSettings : connectToAddress(poolSettings, options.name, this.#http2, () => logical.connectAddress());
+    const settingsFor = (http2: boolean): PoolSettings =>
+      logical === null ? poolSettings : connectToAddress(poolSettings, options.name, http2, () => logical.connectAddress());
+    this.#poolSettings = { http1: settingsFor(false), http2: settingsFor(true) };
     this.#limits = circuitBreakerLimits(options.circuitBreakers);
     this.#connectionBudget = new ConnectionBudget(this.#limits.maxConnections, this.#stats);
     this.retryBudget = new RetryBudget(this.#limits.maxRetries);
@@ -200,16 +205,21 @@ export class Cluster {
    * before an update) works, and is drained by the next `setEndpoints` that doesn't list it.
    * The pool is an undici `Dispatcher`: hand-framed HTTP/1.1 keep-alive connections, or for an
    * HTTP/2 cluster node:http2 connections multiplexing requests as streams; the dispatch
-   * interface is the same.
+   * interface is the same. `downstreamHttp2` says the request came over HTTP/2, which only a
+   * cluster whose protocol is 'downstream' heeds.
    */
-  poolFor(endpoint: Endpoint): EndpointPool {
+  poolFor(endpoint: Endpoint, downstreamHttp2 = false): EndpointPool {
     if (this.#closing !== null) throw new ClusterClosedError(this.name, 'open a pool');
+    const byDownstream = this.#protocol === 'downstream';
+    const http2 = byDownstream ? downstreamHttp2 : this.#protocol === 'http2';
+    const pools = byDownstream && http2 ? this.#h2Pools : this.#pools;
     const key = endpointKey(endpoint);
-    let pool = this.#pools.get(key);
+    let pool = pools.get(key);
     if (pool === undefined) {
       const origin = `${this.#scheme}://${formatHost(endpoint.address)}:${endpoint.port}`;
-      pool = new EndpointPool(origin, this.#poolSettings, this.#stats, this.#loadOf(key), this.#limits, this.#http2, this.#connectionBudget);
-      this.#pools.set(key, pool);
+      const settings = http2 ? this.#poolSettings.http2 : this.#poolSettings.http1;
+      pool = new EndpointPool(origin, settings, this.#stats, this.#loadOf(key), this.#limits, http2, this.#connectionBudget);
+      pools.set(key, pool);
     }
     return pool;
   }
@@ -231,7 +241,7 @@ export class Cluster {
       this.#healthChecker?.stop();
       this.#discovery?.stop();
       this.#hostSet = EMPTY_HOST_SET;
-      for (const [key, pool] of this.#pools) this.#drain(key, pool);
+      for (const pools of [this.#pools, this.#h2Pools]) for (const [key, pool] of pools) this.#drain(pools, key, pool);
       this.#closing = Promise.all(this.#draining.values()).then(() => undefined);
     }
     return this.#closing;
@@ -253,10 +263,10 @@ export class Cluster {
     this.#rebuildHostSet();
 
     const keep = new Set(this.#members.map(endpointKey));
-    for (const [key, pool] of this.#pools) {
-      if (!keep.has(key)) this.#drain(key, pool);
+    for (const pools of [this.#pools, this.#h2Pools]) {
+      for (const [key, pool] of pools) if (!keep.has(key)) this.#drain(pools, key, pool);
     }
-    for (const key of this.#loads.keys()) if (!keep.has(key) && !this.#pools.has(key)) this.#loads.delete(key);
+    for (const key of this.#loads.keys()) if (!keep.has(key) && !this.#pools.has(key) && !this.#h2Pools.has(key)) this.#loads.delete(key);
   }
 
   /** Applies active health verdicts to the members and swaps in a new balancer. */
@@ -286,8 +296,8 @@ export class Cluster {
     return load;
   }
 
-  #drain(key: string, pool: EndpointPool): void {
-    this.#pools.delete(key);
+  #drain(pools: Map<string, EndpointPool>, key: string, pool: EndpointPool): void {
+    pools.delete(key);
     // close() rejects only if the pool was destroyed meanwhile, which is also "done".
     const done = pool.close().catch(ignore).finally(() => this.#draining.delete(pool));
     this.#draining.set(pool, done);

@@ -113,4 +113,23 @@ describe('HTTP/2 pools', () => {
     expect([...seen.sni]).toEqual(['reviews.mesh.local']);
     expect(seen.sessions).toBe(1);
   });
+
+  it("with protocol 'downstream', speaks HTTP/2 for a caller that asks and HTTP/1.1 otherwise, each negotiated by ALPN", async () => {
+    const { key, cert } = await certs.make('both.mesh.local');
+    const server = createSecureServer({ key, cert, allowHTTP1: true });
+    server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => res.end(req.httpVersion));
+    const port = await listen(server);
+    const cluster = new Cluster({ name: 'either', protocol: 'downstream', tls: { ca: cert, servername: 'both.mesh.local' } });
+    clusters.push(cluster);
+    cluster.setEndpoints([{ address: '127.0.0.1', port }]);
+    const endpoint = cluster.pick();
+    if (endpoint === null) throw new Error('no endpoint');
+    const overH1 = await cluster.poolFor(endpoint).request({ method: 'GET', path: '/' });
+    expect(await overH1.body.text()).toBe('1.1');
+    const overH2 = await cluster.poolFor(endpoint, true).request({ method: 'GET', path: '/' });
+    expect(await overH2.body.text()).toBe('2.0');
+    expect(cluster.poolFor(endpoint, true)).not.toBe(cluster.poolFor(endpoint));
+    expect(cluster.stats.upstream_cx_http2_total).toBe(1);
+    expect(cluster.stats.upstream_cx_total).toBe(2);
+  });
 });

@@ -3,7 +3,7 @@ import { optionalInteger } from './cluster-values.js';
 import { readConnectionKeepalive } from './http2-keepalive.js';
 
 export type UpstreamProtocol = {
-  readonly protocol?: 'http2';
+  readonly protocol?: 'http2' | 'downstream';
   readonly http2?: { readonly maxConcurrentStreams?: number; readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number } };
 };
 
@@ -25,7 +25,18 @@ function readHttp2Options(options: FieldReader): UpstreamProtocol {
   return { protocol: 'http2', http2: { ...(streams === undefined ? {} : { maxConcurrentStreams: streams }), ...(keepalive === undefined ? {} : { keepalive }) } };
 }
 
-function readExplicitConfig(options: FieldReader): UpstreamProtocol {
+/** The protocol choice, one of Envoy's `explicit_http_config` and `use_downstream_protocol_config`. */
+function readUpstreamProtocol(options: FieldReader): UpstreamProtocol {
+  const downstream = options.optionalChild('use_downstream_protocol_config');
+  if (downstream !== undefined) {
+    if (options.has('explicit_http_config')) options.fail('use_downstream_protocol_config', 'give either this or explicit_http_config, not both');
+    downstream.allowOnly('http_protocol_options', 'http2_protocol_options');
+    downstream.optionalChild('http_protocol_options')?.allowOnly();
+    // Whether or not its options are given, a request that came over HTTP/2 goes upstream over HTTP/2.
+    const http2 = downstream.optionalChild('http2_protocol_options');
+    const options2 = http2 === undefined ? undefined : readHttp2Options(http2).http2;
+    return { protocol: 'downstream', ...(options2 === undefined ? {} : { http2: options2 }) };
+  }
   const explicit = options.child('explicit_http_config').allowOnly('http_protocol_options', 'http2_protocol_options');
   const http2 = explicit.optionalChild('http2_protocol_options');
   if (http2 !== undefined) return readHttp2Options(http2);
@@ -59,7 +70,8 @@ export interface ProtocolSpec {
 
 /**
  * The upstream protocol and connection limits: `typed_extension_protocol_options` with Envoy's
- * `HttpProtocolOptions` (`explicit_http_config`, `common_http_protocol_options`), or the
+ * `HttpProtocolOptions` (`explicit_http_config` or `use_downstream_protocol_config`,
+ * `common_http_protocol_options`), or the
  * deprecated cluster-level `http2_protocol_options` and `max_requests_per_connection`.
  */
 export function readProtocol(cluster: FieldReader): ProtocolSpec {
@@ -71,10 +83,10 @@ export function readProtocol(cluster: FieldReader): ProtocolSpec {
   if (legacy !== undefined) return { upstreamProtocol: readHttp2Options(legacy), connectionPool: legacyPool };
   if (extensions === undefined) return { upstreamProtocol: {}, connectionPool: legacyPool };
   extensions.allowOnly(HTTP_PROTOCOL_OPTIONS);
-  const options = extensions.child(HTTP_PROTOCOL_OPTIONS).allowOnly('@type', 'explicit_http_config', 'common_http_protocol_options');
+  const options = extensions.child(HTTP_PROTOCOL_OPTIONS).allowOnly('@type', 'explicit_http_config', 'use_downstream_protocol_config', 'common_http_protocol_options');
   if (!options.string('@type').endsWith(`/${HTTP_PROTOCOL_OPTIONS}`)) options.fail('@type', `expected type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`);
   const common = options.optionalChild('common_http_protocol_options');
   // As in Envoy, the HttpProtocolOptions limit wins over the deprecated cluster field.
   const connectionPool = common === undefined ? legacyPool : { ...legacyPool, ...readCommonOptions(common) };
-  return { upstreamProtocol: readExplicitConfig(options), connectionPool };
+  return { upstreamProtocol: readUpstreamProtocol(options), connectionPool };
 }

@@ -555,6 +555,22 @@ describe('translateCluster: connection limits', () => {
     );
   });
 
+  it('maps use_downstream_protocol_config to a cluster speaking the downstream\'s protocol', () => {
+    const downstream = (config: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      typed_extension_protocol_options: { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, use_downstream_protocol_config: config, ...extra } },
+    });
+    expect(withFields(downstream({ http_protocol_options: {}, http2_protocol_options: {} })).upstreamProtocol).toEqual({ protocol: 'downstream' });
+    const limited = withFields(downstream({ http2_protocol_options: { max_concurrent_streams: 8 } }));
+    expect(limited.upstreamProtocol).toEqual({ protocol: 'downstream', http2: { maxConcurrentStreams: 8 } });
+    expect(clusterOptions(limited)).toMatchObject({ protocol: 'downstream', http2: { maxConcurrentStreams: 8 } });
+    expect(refusalWith(downstream({}, { explicit_http_config: { http_protocol_options: {} } }))).toBe(
+      `Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.use_downstream_protocol_config: give either this or explicit_http_config, not both`,
+    );
+    expect(refusalWith(downstream({ http3_protocol_options: {} }))).toBe(
+      `Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.use_downstream_protocol_config.http3_protocol_options: is not supported by this proxy`,
+    );
+  });
+
   it('refuses connect_timeout 0s, which the pool cannot take', () => {
     expect(refusalWith({ connect_timeout: '0s' })).toBe('Cluster a: connect_timeout: must be above 0s');
   });

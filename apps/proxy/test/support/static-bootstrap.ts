@@ -85,3 +85,12 @@ export function staticBootstrap(options: { listenerPort: number; adminPort: numb
     },
   };
 }
+
+/** A cluster's `typed_extension_protocol_options` carrying Envoy's upstream `HttpProtocolOptions` with `config` (say, `explicit_http_config`). */
+export function httpProtocolOptions(config: Record<string, unknown>): Record<string, unknown> {
+  return {
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', ...config },
+    },
+  };
+}

@@ -235,7 +235,8 @@ class RouterFilter implements HttpFilter, RetryGate {
   private send(attempt: UpstreamStream, cluster: Cluster, endpoint: Endpoint, request: Dispatcher.DispatchOptions): void {
     this.ctx.streamInfo.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     this.retry?.retries.attempted(endpoint);
-    cluster.poolFor(endpoint).dispatch(request, attempt);
+    // A cluster that uses the downstream's protocol speaks HTTP/2 upstream for a request that came over it.
+    cluster.poolFor(endpoint, this.ctx.streamInfo.protocol === 'HTTP/2').dispatch(request, attempt);
   }
 
   /** The downstream request is complete: the route timeout starts, and the attempt's per-try timeout. */
