@@ -299,7 +299,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
           method: (h[':method'] as string | undefined) ?? 'GET',
           headers: h,
         });
-        // A route's max_stream_duration and idle_timeout take over from the connection manager's once it is known.
+        // A route's max_stream_duration and idle_timeout take over from the connection manager's.
         const route = match?.route;
         if (route?.maxStreamDuration !== undefined) timeouts.routeLimit(streamDurationLimitMs(route.maxStreamDuration, h));
         if (route?.idleTimeoutMs !== undefined) timeouts.routeIdleTimeout(route.idleTimeoutMs);
@@ -310,6 +310,9 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     stats.downstream_rq_total++;
     stats.downstream_rq_active++;
     timeouts.start(manager);
+    // As Envoy's connection manager, the route is resolved before any filter runs, so its stream
+    // limits hold from the start whoever answers; the router reuses the cached match.
+    manager.route();
     return manager;
   }
 

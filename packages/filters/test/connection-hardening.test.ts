@@ -7,12 +7,11 @@ import { Closer, rawExchange, waitFor } from './support/net.js';
 const closer = new Closer();
 afterEach(() => closer.closeAll());
 
-/** Answers 400 ms later, after looking up its route (which is when a route's timeouts apply). */
+/** Answers 400 ms later without routing: a route's timeouts apply all the same (the connection manager resolved it). */
 const lateAfterRouting: CompiledHttpFilter = {
   name: 'test.late',
   create: (ctx) => ({
     onRequestHeaders: () => {
-      ctx.route();
       setTimeout(() => ctx.respond(200, 'late but fine'), 400);
       return 'stop';
     },
