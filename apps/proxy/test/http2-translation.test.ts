@@ -34,7 +34,13 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       translateListener(
         listenerWith({
           codec_type: 'HTTP2',
-          http2_protocol_options: { max_concurrent_streams: 64, allow_connect: true, connection_keepalive: { interval: '10s', timeout: '2s' } },
+          http2_protocol_options: {
+            max_concurrent_streams: 64,
+            allow_connect: true,
+            connection_keepalive: { interval: '10s', timeout: '2s' },
+            initial_stream_window_size: 1_048_576,
+            initial_connection_window_size: 8_388_608,
+          },
           common_http_protocol_options: { idle_timeout: '300s' },
           use_remote_address: true,
           via: 'edge',
@@ -52,6 +58,8 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       http2MaxConcurrentStreams: 64,
       http2AllowConnect: true,
       http2Keepalive: { intervalMs: 10_000, timeoutMs: 2_000 },
+      http2InitialStreamWindowSize: 1_048_576,
+      http2InitialConnectionWindowSize: 8_388_608,
       idleTimeoutMs: 300_000,
       useRemoteAddress: true,
       skipXffAppend: false,
@@ -69,8 +77,11 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
 
   it('refuses what the codecs do not implement, naming the field', () => {
     expect(refusalOf(() => translateListener(listenerWith({ codec_type: 'HTTP3' }), context()))).toContain('codec_type: HTTP3 is not supported');
-    expect(refusalOf(() => translateListener(listenerWith({ http2_protocol_options: { initial_stream_window_size: 65536 } }), context()))).toContain(
-      'http2_protocol_options.initial_stream_window_size: is not supported by this proxy',
+    expect(refusalOf(() => translateListener(listenerWith({ http2_protocol_options: { initial_stream_window_size: 1024 } }), context()))).toContain(
+      'http2_protocol_options.initial_stream_window_size: must be an integer in 65535..2147483647',
+    );
+    expect(refusalOf(() => translateListener(listenerWith({ http2_protocol_options: { hpack_table_size: 0 } }), context()))).toContain(
+      'http2_protocol_options.hpack_table_size: is not supported by this proxy',
     );
     expect(refusalOf(() => translateListener(listenerWith({ upgrade_configs: [{ upgrade_type: 'CONNECT' }] }), context()))).toContain('upgrade_type: connect is not supported');
     expect(refusalOf(() => translateListener(listenerWith({ max_request_headers_kb: 9000 }), context()))).toContain('max_request_headers_kb: must be an integer in 1..8192');

@@ -51,12 +51,14 @@ function wsEcho(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, connect
 describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
   const seen: Seen[] = [];
   const connects: IncomingHttpHeaders[] = [];
+  const sessions: http2.ServerHttp2Session[] = [];
   let upstream: http2.Http2Server;
   let proxy: ProxyProcess;
   let base: string;
 
   beforeAll(async () => {
     upstream = http2.createServer({ settings: { enableConnectProtocol: true } });
+    upstream.on('session', (session) => sessions.push(session));
     upstream.on('stream', (stream, headers) => {
       if (headers[':method'] === 'CONNECT') {
         wsEcho(stream, headers, connects);
@@ -72,7 +74,7 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const h2 = httpProtocolOptions({ explicit_http_config: { http2_protocol_options: {} } });
+    const h2 = httpProtocolOptions({ explicit_http_config: { http2_protocol_options: { initial_stream_window_size: 1_048_576, initial_connection_window_size: 4_194_304 } } });
     const routes = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'h2up' } }] }] };
     const listener = hcmListener('edge', 0, {
       stat_prefix: 'edge',
@@ -80,6 +82,7 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
       route_config: routes,
       http_filters: [ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
+      http2_protocol_options: { initial_stream_window_size: 2_097_152, initial_connection_window_size: 8_388_608 },
     });
     const bootstrap = bootstrapWith('h2-upstream', { listeners: [listener], clusters: [staticCluster('h2up', (upstream.address() as AddressInfo).port, h2)] });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(bootstrap), '--log-level', 'warn']);
@@ -123,6 +126,23 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('offers the flow-control windows configured: the listener to its clients, the cluster to its upstream', async () => {
+    const client = http2.connect(base);
+    try {
+      await once(client, 'remoteSettings', { signal: AbortSignal.timeout(WAIT_MS) });
+      expect(client.remoteSettings.initialWindowSize).toBe(2_097_152);
+      // The connection window arrives as a WINDOW_UPDATE just after the SETTINGS.
+      const deadline = Date.now() + WAIT_MS;
+      while ((client.state.remoteWindowSize ?? 0) < 8_388_608 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(client.state.remoteWindowSize).toBe(8_388_608);
+    } finally {
+      client.close();
+    }
+    const upstreamSession = sessions.at(-1);
+    expect(upstreamSession?.remoteSettings.initialWindowSize).toBe(1_048_576);
+    expect(upstreamSession?.state.remoteWindowSize).toBeGreaterThanOrEqual(4_194_304 - 65_535);
   });
 
   it('carries a WebSocket from a ws client to the HTTP/2 upstream as extended CONNECT', async () => {

@@ -20,6 +20,13 @@ export interface HttpConnectionOptions {
    * and close it when no ACK comes within `timeoutMs`. Default off.
    */
   readonly http2Keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
+  /**
+   * `http2_protocol_options.initial_stream_window_size` / `initial_connection_window_size`: the
+   * flow-control windows offered to clients. Default node's 65535 (Envoy's is 256 MiB; a paused
+   * stream may buffer up to its window).
+   */
+  readonly http2InitialStreamWindowSize?: number;
+  readonly http2InitialConnectionWindowSize?: number;
   /** `common_http_protocol_options.idle_timeout`: close an HTTP/2 connection idle this long. Default 1 hour. */
   readonly idleTimeoutMs?: number;
   /** `use_remote_address`: append the peer address to `x-forwarded-for`, strip `x-envoy-*` from it. */
@@ -65,6 +72,8 @@ export interface ResolvedConnectionOptions {
   readonly http2MaxConcurrentStreams: number;
   readonly http2AllowConnect: boolean;
   readonly http2Keepalive: { readonly intervalMs: number; readonly timeoutMs: number } | undefined;
+  readonly http2InitialStreamWindowSize: number | undefined;
+  readonly http2InitialConnectionWindowSize: number | undefined;
   readonly idleTimeoutMs: number;
   readonly useRemoteAddress: boolean;
   readonly skipXffAppend: boolean;
@@ -96,6 +105,8 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     http2MaxConcurrentStreams: options.http2MaxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     http2AllowConnect: options.http2AllowConnect ?? false,
     http2Keepalive: options.http2Keepalive,
+    http2InitialStreamWindowSize: options.http2InitialStreamWindowSize,
+    http2InitialConnectionWindowSize: options.http2InitialConnectionWindowSize,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     useRemoteAddress: options.useRemoteAddress ?? false,
     skipXffAppend: options.skipXffAppend ?? false,

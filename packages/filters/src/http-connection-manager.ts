@@ -150,6 +150,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
       if (state !== undefined) state.session = session;
       session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => this.onHttp2Stream(socket, stream, headers, flags));
       watchSessionLiveness(session, this.options.http2Keepalive, this.options.idleTimeoutMs);
+      const connectionWindow = this.options.http2InitialConnectionWindowSize;
+      if (connectionWindow !== undefined) session.setLocalWindowSize(connectionWindow);
       if (this.draining) session.close();
     });
     // The session takes what the sniffer put back on its own (node reads a socket's buffer into it).

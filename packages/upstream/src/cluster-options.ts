@@ -22,6 +22,12 @@ export interface Http2Options {
    */
   readonly maxConcurrentStreams?: number;
   readonly keepalive?: Http2Keepalive;
+  /**
+   * Flow-control windows offered to the server (Envoy's `initial_stream_window_size`,
+   * `initial_connection_window_size`). Default node's 65535: a paused stream buffers up to its window.
+   */
+  readonly initialStreamWindowSize?: number;
+  readonly initialConnectionWindowSize?: number;
 }
 
 /**
@@ -78,6 +84,13 @@ export interface PoolSettings {
   readonly maxConcurrentStreams: number;
   /** HTTP/2: PINGs that find a dead connection. */
   readonly keepalive: Http2Keepalive | undefined;
+  /** HTTP/2: flow-control windows, undefined for node's 65535. */
+  readonly windows: Http2Windows;
+}
+
+export interface Http2Windows {
+  readonly stream?: number | undefined;
+  readonly connection?: number | undefined;
 }
 
 export function buildPoolSettings(options: ClusterOptions): PoolSettings {
@@ -87,6 +100,7 @@ export function buildPoolSettings(options: ClusterOptions): PoolSettings {
     idleTimeoutMs: options.idleTimeoutMs,
     maxConcurrentStreams: options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     keepalive: options.http2?.keepalive,
+    windows: { stream: options.http2?.initialStreamWindowSize, connection: options.http2?.initialConnectionWindowSize },
   };
 }
 
@@ -107,6 +121,11 @@ export function findOptionProblem(options: ClusterOptions): string | null {
   };
   for (const [field, value] of Object.entries(integers)) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) return `${field} must be an integer >= 1, got ${String(value)}`;
+  }
+  // HTTP/2's own bounds on a flow-control window.
+  const windows = { 'http2.initialStreamWindowSize': options.http2?.initialStreamWindowSize, 'http2.initialConnectionWindowSize': options.http2?.initialConnectionWindowSize };
+  for (const [field, size] of Object.entries(windows)) {
+    if (size !== undefined && !(Number.isInteger(size) && size >= 65_535 && size <= 2_147_483_647)) return `${field} must be an integer in 65535..2147483647, got ${String(size)}`;
   }
   const factor = options.overprovisioningFactor;
   if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1)) return `overprovisioningFactor must be >= 1, got ${String(factor)}`;

@@ -1,10 +1,15 @@
 import type { FieldReader } from './fields.js';
 import { optionalInteger } from './cluster-values.js';
-import { readConnectionKeepalive } from './http2-keepalive.js';
+import { readConnectionKeepalive, readFlowControlWindows } from './http2-options.js';
 
 export type UpstreamProtocol = {
   readonly protocol?: 'http2' | 'downstream';
-  readonly http2?: { readonly maxConcurrentStreams?: number; readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number } };
+  readonly http2?: {
+    readonly maxConcurrentStreams?: number;
+    readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
+    readonly initialStreamWindowSize?: number;
+    readonly initialConnectionWindowSize?: number;
+  };
 };
 
 /** Connection reuse limits, as `ClusterOptions` takes them; absent means upstream's default. */
@@ -17,12 +22,18 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 
 /** HTTP/2 settings the upstream pool honours (Envoy's `Http2ProtocolOptions`). */
 function readHttp2Options(options: FieldReader): UpstreamProtocol {
-  options.allowOnly('max_concurrent_streams', 'connection_keepalive');
+  options.allowOnly('max_concurrent_streams', 'connection_keepalive', 'initial_stream_window_size', 'initial_connection_window_size');
   const streams = options.optionalNumber('max_concurrent_streams');
   if (streams !== undefined && (!Number.isInteger(streams) || streams < 1)) options.fail('max_concurrent_streams', 'must be an integer >= 1');
   const keepalive = readConnectionKeepalive(options);
-  if (streams === undefined && keepalive === undefined) return { protocol: 'http2' };
-  return { protocol: 'http2', http2: { ...(streams === undefined ? {} : { maxConcurrentStreams: streams }), ...(keepalive === undefined ? {} : { keepalive }) } };
+  const windows = readFlowControlWindows(options);
+  const http2 = {
+    ...(streams === undefined ? {} : { maxConcurrentStreams: streams }),
+    ...(keepalive === undefined ? {} : { keepalive }),
+    ...(windows.stream === undefined ? {} : { initialStreamWindowSize: windows.stream }),
+    ...(windows.connection === undefined ? {} : { initialConnectionWindowSize: windows.connection }),
+  };
+  return Object.keys(http2).length === 0 ? { protocol: 'http2' } : { protocol: 'http2', http2 };
 }
 
 /** The protocol choice, one of Envoy's `explicit_http_config` and `use_downstream_protocol_config`. */
@@ -34,8 +45,8 @@ function readUpstreamProtocol(options: FieldReader): UpstreamProtocol {
     downstream.optionalChild('http_protocol_options')?.allowOnly();
     // Whether or not its options are given, a request that came over HTTP/2 goes upstream over HTTP/2.
     const http2 = downstream.optionalChild('http2_protocol_options');
-    const options2 = http2 === undefined ? undefined : readHttp2Options(http2).http2;
-    return { protocol: 'downstream', ...(options2 === undefined ? {} : { http2: options2 }) };
+    const http2Options = http2 === undefined ? undefined : readHttp2Options(http2).http2;
+    return { protocol: 'downstream', ...(http2Options === undefined ? {} : { http2: http2Options }) };
   }
   const explicit = options.child('explicit_http_config').allowOnly('http_protocol_options', 'http2_protocol_options');
   const http2 = explicit.optionalChild('http2_protocol_options');

@@ -2,7 +2,7 @@ import { alpnProtocolsFor } from '@meshkit/filters';
 import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
 import type { FieldReader } from './fields.js';
-import { readConnectionKeepalive } from './http2-keepalive.js';
+import { readConnectionKeepalive, readFlowControlWindows } from './http2-options.js';
 import { readAdsConfigSource } from './config-source.js';
 import { translateRouteConfiguration } from './route-translator.js';
 import type { SecretSource } from './transport-socket.js';
@@ -107,10 +107,13 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const options: { -readonly [K in keyof HttpConnectionOptions]: HttpConnectionOptions[K] } = { codec: codec };
   const http2 = hcm.optionalChild('http2_protocol_options');
   if (http2 !== undefined) {
-    http2.allowOnly('max_concurrent_streams', 'connection_keepalive', 'allow_connect');
+    http2.allowOnly('max_concurrent_streams', 'connection_keepalive', 'allow_connect', 'initial_stream_window_size', 'initial_connection_window_size');
     if (http2.has('allow_connect')) options.http2AllowConnect = http2.boolean('allow_connect', false);
     const keepalive = readConnectionKeepalive(http2);
     if (keepalive !== undefined) options.http2Keepalive = keepalive;
+    const windows = readFlowControlWindows(http2);
+    if (windows.stream !== undefined) options.http2InitialStreamWindowSize = windows.stream;
+    if (windows.connection !== undefined) options.http2InitialConnectionWindowSize = windows.connection;
     const streams = http2.optionalNumber('max_concurrent_streams');
     if (streams !== undefined) {
       if (!Number.isInteger(streams) || streams < 1 || streams > 2_147_483_647) http2.fail('max_concurrent_streams', 'must be an integer in 1..2147483647');

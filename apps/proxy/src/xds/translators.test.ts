@@ -542,13 +542,19 @@ describe('translateCluster: connection limits', () => {
     expect(refusalWith(extra)).toBe(`Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.common_http_protocol_options.${message}`);
   });
 
-  it('maps an HTTP/2 cluster\'s max_concurrent_streams and connection_keepalive', () => {
+  it('maps an HTTP/2 cluster\'s max_concurrent_streams, connection_keepalive and flow-control windows', () => {
     const h2 = (http2: Record<string, unknown>) => ({
       typed_extension_protocol_options: { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: http2 } } },
     });
     expect(withFields(h2({})).upstreamProtocol).toEqual({ protocol: 'http2' });
-    const spec = withFields(h2({ max_concurrent_streams: 50, connection_keepalive: { interval: '30s', timeout: '5s' } }));
-    expect(spec.upstreamProtocol).toEqual({ protocol: 'http2', http2: { maxConcurrentStreams: 50, keepalive: { intervalMs: 30_000, timeoutMs: 5_000 } } });
+    const spec = withFields(h2({ max_concurrent_streams: 50, connection_keepalive: { interval: '30s', timeout: '5s' }, initial_stream_window_size: 1_048_576, initial_connection_window_size: 16_777_216 }));
+    expect(spec.upstreamProtocol).toEqual({
+      protocol: 'http2',
+      http2: { maxConcurrentStreams: 50, keepalive: { intervalMs: 30_000, timeoutMs: 5_000 }, initialStreamWindowSize: 1_048_576, initialConnectionWindowSize: 16_777_216 },
+    });
+    expect(refusalWith(h2({ initial_stream_window_size: 1024 }))).toBe(
+      `Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.explicit_http_config.http2_protocol_options.initial_stream_window_size: must be an integer in 65535..2147483647`,
+    );
     expect(clusterOptions(spec)).toMatchObject({ protocol: 'http2', http2: { keepalive: { intervalMs: 30_000, timeoutMs: 5_000 } } });
     expect(refusalWith(h2({ connection_keepalive: { interval: '30s' } }))).toBe(
       `Cluster a: typed_extension_protocol_options.${HTTP_OPTIONS}.explicit_http_config.http2_protocol_options.connection_keepalive.timeout: a positive timeout is required`,

@@ -109,6 +109,7 @@ export function createHttp2Server(options: ResolvedConnectionOptions): http2.Htt
       maxHeaderListSize: options.maxRequestHeadersBytes,
       // RFC 8441's SETTINGS_ENABLE_CONNECT_PROTOCOL: clients may open WebSockets as extended CONNECT.
       enableConnectProtocol: options.http2AllowConnect,
+      ...(options.http2InitialStreamWindowSize === undefined ? {} : { initialWindowSize: options.http2InitialStreamWindowSize }),
     },
     maxHeaderListPairs: 1_000,
   });

@@ -2,7 +2,7 @@ import { connect as http2Connect } from 'node:http2';
 import { errors } from 'undici';
 import type { ClientHttp2Session } from 'node:http2';
 import type { Socket } from 'node:net';
-import type { Http2Keepalive } from '../cluster-options.js';
+import type { Http2Keepalive, Http2Windows } from '../cluster-options.js';
 import type { Http2Exchange } from './http2-exchange.js';
 
 /** The pool, told when a connection can take more streams and when it is gone. */
@@ -20,6 +20,7 @@ export interface Http2ConnectionSettings {
   readonly idleTimeout: number;
   /** PINGs on a quiet connection (Envoy's `connection_keepalive`); none when undefined. */
   readonly keepalive: Http2Keepalive | undefined;
+  readonly windows: Http2Windows;
 }
 
 /** How long a PING may go unanswered when no `connection_keepalive` timeout says otherwise. */
@@ -54,7 +55,10 @@ export class Http2Connection {
   constructor(socket: Socket, authority: string, owner: Http2ConnectionOwner, settings: Http2ConnectionSettings) {
     this.#owner = owner;
     this.#settings = settings;
-    this.#session = http2Connect(authority, { createConnection: () => socket });
+    const { stream: streamWindow, connection: connectionWindow } = settings.windows;
+    const initial = streamWindow === undefined ? {} : { settings: { initialWindowSize: streamWindow } };
+    this.#session = http2Connect(authority, { createConnection: () => socket, ...initial });
+    if (connectionWindow !== undefined) this.#session.once('connect', () => this.#session.setLocalWindowSize(connectionWindow));
     this.#session.on('error', () => {}); // its streams report it; 'close' follows
     this.#session.once('close', () => this.#onClose());
     this.#session.once('goaway', () => this.#drain());

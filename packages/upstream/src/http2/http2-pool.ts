@@ -10,7 +10,7 @@ import { http2RequestParts } from './request-headers.js';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, buildConnector } from 'undici';
-import type { Http2Keepalive } from '../cluster-options.js';
+import type { Http2Keepalive, Http2Windows } from '../cluster-options.js';
 import type { DialOptions, SessionCache } from '../dial.js';
 import type { ConnectionObserver, OriginPoolOptions, SharedConnectionLimit } from '../origin-pool.js';
 import type { Http2ConnectionOwner, Http2ConnectionSettings } from './http2-connection.js';
@@ -21,6 +21,8 @@ export interface Http2PoolOptions extends OriginPoolOptions {
   readonly maxConcurrentStreams?: number | undefined;
   /** Envoy's `connection_keepalive`: PING a connection quiet for `intervalMs`; no ACK within `timeoutMs` closes it. */
   readonly keepalive?: Http2Keepalive | undefined;
+  /** Flow-control windows offered to the server; node's 65535 where undefined. */
+  readonly windows?: Http2Windows | undefined;
 }
 
 /** A snapshot of the pool, like undici's `PoolStats`. */
@@ -72,6 +74,7 @@ export class Http2Pool extends OriginPool implements Http2ConnectionOwner, Excha
       maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
       idleTimeout: options.keepAliveTimeout ?? 4000,
       keepalive: options.keepalive,
+      windows: options.windows ?? {},
     };
     this.#timeouts = { headersTimeout: options.headersTimeout ?? 300_000, bodyTimeout: options.bodyTimeout ?? 300_000 };
   }
