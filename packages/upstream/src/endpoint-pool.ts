@@ -8,20 +8,10 @@ import type { CircuitBreakerLimits } from './circuit-breakers.js';
 import type { PoolSettings } from './cluster-options.js';
 import type { ClusterStats } from './cluster-stats.js';
 import type { MutableRequestLoad } from './counting-handler.js';
-import type { ConnectionObserver, SharedConnectionLimit } from './origin-pool.js';
+import type { ConnectionObserver, PoolStats, SharedConnectionLimit } from './origin-pool.js';
 
-/** What both pool kinds report about themselves (a subset of undici's `PoolStats`). */
-export interface EndpointPoolStats {
-  /** Connections open. */
-  readonly connected: number;
-  /** Open connections that can take a request now. */
-  readonly free: number;
-  /** Requests waiting for a connection. */
-  readonly queued: number;
-  /** Requests on a connection. */
-  readonly running: number;
-  readonly size: number;
-}
+/** What both pool kinds report about themselves. */
+export type EndpointPoolStats = PoolStats;
 
 /**
  * The keep-alive pool for one endpoint, reporting into its cluster's stats: connection counters

@@ -36,6 +36,21 @@ export interface OriginPoolOptions {
   readonly sharedLimit?: SharedConnectionLimit | undefined;
 }
 
+/** A snapshot of a pool, like undici's `PoolStats`. */
+export interface PoolStats {
+  /** Connections open. */
+  readonly connected: number;
+  /** Open connections that can take another request now. */
+  readonly free: number;
+  /** Connections being opened. */
+  readonly connecting: number;
+  /** Requests waiting for a connection (HTTP/2: for a stream). */
+  readonly queued: number;
+  /** Requests under way on a connection. */
+  readonly running: number;
+  readonly size: number;
+}
+
 /**
  * A pool of connections to one origin as an undici `Dispatcher`: the origin as a dial target, and
  * undici's `close()`/`destroy()` contract. A pool closes once `settle()` finds nothing left to do

@@ -10,7 +10,7 @@ import { createRequest } from './request-head.js';
 import type { Socket } from 'node:net';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { DialOptions, SessionCache } from '../dial.js';
-import type { ConnectionObserver, OriginPoolOptions, SharedConnectionLimit } from '../origin-pool.js';
+import type { ConnectionObserver, OriginPoolOptions, PoolStats, SharedConnectionLimit } from '../origin-pool.js';
 import type { ConnectionSettings } from './connection-settings.js';
 import type { ConnectionOwner } from './http1-connection.js';
 import type { Http1Request, RequestSite } from './http1-request.js';
@@ -24,21 +24,6 @@ export interface Http1PoolOptions extends OriginPoolOptions {
   readonly maxHeaderSize?: number | undefined;
   /** Response header field count limit. Default 100 (Envoy's `max_headers_count`). */
   readonly maxHeaderFields?: number | undefined;
-}
-
-/** A snapshot of the pool, like undici's `PoolStats`. */
-export interface Http1PoolStats {
-  /** Connections open. */
-  readonly connected: number;
-  /** Open connections with no request on them. */
-  readonly free: number;
-  /** Connections being opened. */
-  readonly connecting: number;
-  /** Requests waiting for a connection. */
-  readonly queued: number;
-  /** Requests on a connection. */
-  readonly running: number;
-  readonly size: number;
 }
 
 /** A connect in progress: how to abandon it, and the request it was opened for (a retry), if any. */
@@ -93,7 +78,7 @@ export class Http1Pool extends OriginPool implements ConnectionOwner, RequestSit
     };
   }
 
-  get stats(): Http1PoolStats {
+  get stats(): PoolStats {
     const running = this.#open.size - this.#idle.length;
     return { connected: this.#open.size, free: this.#idle.length, connecting: this.#dialing.size, queued: this.#queue.size, running, size: this.#queue.size + running };
   }

@@ -1,4 +1,4 @@
-import { errors } from 'undici';
+import { RequestController } from '../request-controller.js';
 import type { Dispatcher } from 'undici';
 import type { RequestBody } from '../request-options.js';
 
@@ -14,21 +14,15 @@ export interface RequestSite {
  * controller its handler gets, so a request costs one object here. A request is retried at most
  * once, with the same controller, and `onRequestStart` is not repeated.
  */
-export class Http1Request implements Dispatcher.DispatchController {
+export class Http1Request extends RequestController {
   site: RequestSite | null = null;
   /** The next request in the pool's FIFO queue. */
   next: Http1Request | null = null;
   /** `onRequestStart` has been delivered. */
   started = false;
-  /** The handler has had (or is having) its last callback; nothing more is delivered. */
-  done = false;
   retried = false;
   /** A final (non-1xx) response head has been delivered. */
   responseStarted = false;
-  #paused = false;
-  #aborted = false;
-  #reason: Error | null = null;
-
   constructor(
     readonly handler: Dispatcher.DispatchHandler,
     readonly method: string,
@@ -43,38 +37,20 @@ export class Http1Request implements Dispatcher.DispatchController {
     readonly reset: boolean,
     /** May be resent once on a fresh connection if a reused one failed before any response byte. */
     readonly retryable: boolean,
-  ) {}
-
-  get aborted(): boolean {
-    return this.#aborted;
+  ) {
+    super();
   }
 
-  get paused(): boolean {
-    return this.#paused;
-  }
-
-  get reason(): Error | null {
-    return this.#reason;
-  }
-
-  abort(reason?: Error): void {
-    if (this.#aborted || this.done) return;
-    this.#aborted = true;
-    const error = reason ?? new errors.RequestAbortedError();
-    this.#reason = error;
+  protected onAbort(error: Error): void {
     this.site?.abortRequest(this, error);
   }
 
-  pause(): void {
-    if (this.#paused || this.done) return;
-    this.#paused = true;
+  protected onPause(): void {
     this.site?.pauseRequest(this);
   }
 
-  resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    if (!this.done) this.site?.resumeRequest(this);
+  protected onResume(): void {
+    this.site?.resumeRequest(this);
   }
 
   /** Delivers the handler's last callback: an error. */

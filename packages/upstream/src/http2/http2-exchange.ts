@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:http2';
 import { errors } from 'undici';
+import { RequestController } from '../request-controller.js';
 import { UpstreamHttp2ProtocolError, UpstreamRefusedStreamError, UpstreamRemoteResetError } from '../errors.js';
 import type { IncomingHttpHeaders, ClientHttp2Session, ClientHttp2Stream, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
@@ -35,18 +36,13 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  * the stream itself once the server answers 2xx; an Upgrade's 200 is reported as the 101 its
  * HTTP/1.1 form would have had.
  */
-export class Http2Exchange implements Dispatcher.DispatchController {
+export class Http2Exchange extends RequestController {
   /** The next exchange in the pool's queue. */
   next: Http2Exchange | null = null;
   site: ExchangeSite | null = null;
   /** Called when this exchange cancels its stream (the connection may then check it is alive). */
   onCancel: (() => void) | null = null;
-  /** The handler has had (or is having) its last callback. */
-  done = false;
   #stream: ClientHttp2Stream | null = null;
-  #paused = false;
-  #aborted = false;
-  #reason: Error | null = null;
   #trailers: IncomingHttpHeaders | null = null;
   #responseStarted = false;
   /** The response's readable side ended, which node:http2 also signals for a stream that was reset. */
@@ -59,41 +55,23 @@ export class Http2Exchange implements Dispatcher.DispatchController {
     readonly handler: Dispatcher.DispatchHandler,
     readonly parts: Http2RequestParts,
     private readonly timeouts: ExchangeTimeouts,
-  ) {}
-
-  get aborted(): boolean {
-    return this.#aborted;
+  ) {
+    super();
   }
 
-  get paused(): boolean {
-    return this.#paused;
-  }
-
-  get reason(): Error | null {
-    return this.#reason;
-  }
-
-  abort(reason?: Error): void {
-    if (this.#aborted || this.done) return;
-    this.#aborted = true;
-    const error = reason ?? new errors.RequestAbortedError();
-    this.#reason = error;
+  protected onAbort(error: Error): void {
     this.site?.abandon(this);
     this.site = null;
     this.#closeStream(constants.NGHTTP2_CANCEL);
     this.fail(error);
   }
 
-  pause(): void {
-    if (this.#paused || this.done) return;
-    this.#paused = true;
+  protected onPause(): void {
     this.#stream?.pause();
   }
 
-  resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    if (!this.done) this.#stream?.resume();
+  protected onResume(): void {
+    this.#stream?.resume();
   }
 
   /**

@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Http2Keepalive, Http2Windows } from '../cluster-options.js';
 import type { DialOptions, SessionCache } from '../dial.js';
-import type { ConnectionObserver, OriginPoolOptions, SharedConnectionLimit } from '../origin-pool.js';
+import type { ConnectionObserver, OriginPoolOptions, PoolStats, SharedConnectionLimit } from '../origin-pool.js';
 import type { Http2ConnectionOwner, Http2ConnectionSettings } from './http2-connection.js';
 import type { ExchangeSite, ExchangeTimeouts } from './http2-exchange.js';
 
@@ -23,20 +23,6 @@ export interface Http2PoolOptions extends OriginPoolOptions {
   readonly keepalive?: Http2Keepalive | undefined;
   /** Flow-control windows offered to the server; node's 65535 where undefined. */
   readonly windows?: Http2Windows | undefined;
-}
-
-/** A snapshot of the pool, like undici's `PoolStats`. */
-export interface Http2PoolStats {
-  /** Connections open. */
-  readonly connected: number;
-  /** Open connections that can take another stream now. */
-  readonly free: number;
-  readonly connecting: number;
-  /** Requests waiting for a stream. */
-  readonly queued: number;
-  /** Streams open. */
-  readonly running: number;
-  readonly size: number;
 }
 
 /**
@@ -79,7 +65,7 @@ export class Http2Pool extends OriginPool implements Http2ConnectionOwner, Excha
     this.#timeouts = { headersTimeout: options.headersTimeout ?? 300_000, bodyTimeout: options.bodyTimeout ?? 300_000 };
   }
 
-  get stats(): Http2PoolStats {
+  get stats(): PoolStats {
     let free = 0;
     for (const connection of this.#open) if (connection.capacity > 0) free++;
     const running = this.#running();
