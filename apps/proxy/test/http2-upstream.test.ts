@@ -64,6 +64,12 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
         wsEcho(stream, headers, connects);
         return;
       }
+      if (headers[':path'] === '/sized-with-trailers') {
+        stream.respond({ ':status': 200, 'content-length': '5' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'x-digest': 'abc' }));
+        stream.end('sized');
+        return;
+      }
       const record: Seen = { method: headers[':method'], body: '', trailers: null };
       stream.on('data', (chunk: Buffer) => (record.body += chunk.toString()));
       stream.on('trailers', (trailers: IncomingHttpHeaders) => (record.trailers = trailers));
@@ -123,6 +129,20 @@ describe('HTTP/2 upstreams (built proxy, node:http2 upstream pool)', () => {
       expect(body.body).toBe('two parts');
       expect(body.trailers?.['x-checksum']).toBe('abcd');
       expect(body.trailers?.['x-count']).toBe('2');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('passes on trailers after a body of declared length to an HTTP/2 client', async () => {
+    const client = http2.connect(base);
+    try {
+      const stream = client.request({ ':path': '/sized-with-trailers' });
+      let text = '';
+      stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const [trailers] = (await once(stream, 'trailers', { signal: AbortSignal.timeout(WAIT_MS) })) as [IncomingHttpHeaders];
+      expect(text).toBe('sized');
+      expect(trailers['x-digest']).toBe('abc');
     } finally {
       client.close();
     }

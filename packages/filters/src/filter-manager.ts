@@ -16,7 +16,8 @@ import type { StreamInfo } from './stream-info.js';
 
 /** The downstream half of a stream, as the filter manager writes to it (one per codec). */
 export interface DownstreamCodec {
-  writeHeaders(headers: HeaderMap, endOfStream: boolean): void;
+  /** `info` tells what the response came from (a codec that can carry trailers asks whether more may follow). */
+  writeHeaders(headers: HeaderMap, endOfStream: boolean, info: StreamInfo): void;
   /** `false` when the downstream is full. */
   writeData(data: Buffer, endOfStream: boolean): boolean;
   writeTrailers(trailers: HeaderMap): void;
@@ -296,7 +297,7 @@ export class FilterManager implements IterationHost {
       case 'headers':
         this.streamInfo.responseCode = Number(entry.headers[':status']);
         this.responseStarted = true;
-        this.codec.writeHeaders(entry.headers, entry.endOfStream);
+        this.codec.writeHeaders(entry.headers, entry.endOfStream, this.streamInfo);
         return;
       case 'data':
         this.streamInfo.bytesSent += entry.data.length;

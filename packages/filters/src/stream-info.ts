@@ -25,6 +25,8 @@ export class StreamInfo {
   routeName = '';
   upstreamCluster = '';
   upstreamHost = '';
+  /** The protocol of the upstream request last sent (`HTTP/1.1`, `HTTP/2`); empty before one. */
+  upstreamProtocol = '';
   bytesReceived = 0;
   bytesSent = 0;
   private state: Map<string, unknown> | undefined;

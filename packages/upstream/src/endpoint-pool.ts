@@ -25,6 +25,8 @@ export class EndpointPool extends Dispatcher {
   readonly #stats: ClusterStats;
   readonly #load: MutableRequestLoad;
   readonly #limits: CircuitBreakerLimits;
+  /** What requests go upstream as, in Envoy's `%UPSTREAM_PROTOCOL%` form. */
+  readonly protocol: 'HTTP/1.1' | 'HTTP/2';
 
   constructor(
     origin: string,
@@ -40,6 +42,7 @@ export class EndpointPool extends Dispatcher {
     this.#stats = stats;
     this.#limits = limits;
     this.#load = load;
+    this.protocol = http2 ? 'HTTP/2' : 'HTTP/1.1';
     const observer = connectionCounters(stats, http2);
     const common = {
       connect: settings.connect,

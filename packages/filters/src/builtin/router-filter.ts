@@ -233,10 +233,13 @@ class RouterFilter implements HttpFilter, RetryGate {
   }
 
   private send(attempt: UpstreamStream, cluster: Cluster, endpoint: Endpoint, request: Dispatcher.DispatchOptions): void {
-    this.ctx.streamInfo.upstreamHost = `${endpoint.address}:${endpoint.port}`;
+    const info = this.ctx.streamInfo;
+    info.upstreamHost = `${endpoint.address}:${endpoint.port}`;
     this.retry?.retries.attempted(endpoint);
     // A cluster that uses the downstream's protocol speaks HTTP/2 upstream for a request that came over it.
-    cluster.poolFor(endpoint, this.ctx.streamInfo.protocol === 'HTTP/2').dispatch(request, attempt);
+    const pool = cluster.poolFor(endpoint, info.protocol === 'HTTP/2');
+    info.upstreamProtocol = pool.protocol;
+    pool.dispatch(request, attempt);
   }
 
   /** The downstream request is complete: the route timeout starts, and the attempt's per-try timeout. */
