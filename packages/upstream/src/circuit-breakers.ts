@@ -86,9 +86,10 @@ export class RetryBudget {
 }
 
 /**
- * Envoy's `max_connections` for a cluster's HTTP/1.1 pools: connections open or opening across all
- * members. A pool with no connection at all may always open one, as in Envoy, so members that
- * others crowd out are not left with requests nothing can serve.
+ * Envoy's `max_connections` for a cluster: connections open or opening across all its members,
+ * HTTP pools and TCP proxy connections alike. An HTTP pool with no connection at all may always
+ * open one, as in Envoy, so members that others crowd out are not left with requests nothing can
+ * serve.
  */
 export class ConnectionBudget {
   #used = 0;

@@ -107,7 +107,7 @@ export class Cluster {
     this.retryStats = this.#stats;
     this.#tcp = new TcpConnector({
       stats: this.#stats,
-      limits: this.#limits,
+      connections: this.#connectionBudget,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       tls: options.tls,
       pick: (hashKey) => this.pick(hashKey),

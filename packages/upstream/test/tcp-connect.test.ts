@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,15 @@ function connected(result: TcpConnectResult): Socket {
   sockets.push(result.socket);
   result.socket.on('error', () => result.socket.destroy());
   return result.socket;
+}
+
+/** A loopback port nothing listens on (it was bound a moment ago, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Polls every 5 ms for at most 2 s: the server side of a connection lags the client's a little. */
@@ -184,6 +194,39 @@ describe('Cluster.connectTcp', () => {
     connected(await cluster.connectTcp());
     await until(() => echo.accepted === 3);
     expect(cluster.stats.upstream_cx_overflow).toBe(1);
+  });
+
+  it('shares circuitBreakers.maxConnections with the HTTP pools, and gives back what a failed connect took', async () => {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let httpConnections = 0;
+    const http = createHttpServer((_request, response) => void held.then(() => response.end('ok')));
+    http.on('connection', () => httpConnections++);
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const echo = await startEcho();
+    const httpEndpoint = { address: '127.0.0.1', port: (http.address() as AddressInfo).port };
+    try {
+      const cluster = tcpCluster([echo.endpoint], { circuitBreakers: { maxConnections: 2 } });
+      connected(await cluster.connectTcp());
+      // One TCP connection and the pool's first leave no room: the second request waits for the first's connection.
+      const pool = cluster.poolFor(httpEndpoint);
+      const requests = [pool.request({ method: 'GET', path: '/a' }), pool.request({ method: 'GET', path: '/b' })];
+      await until(() => httpConnections === 1 && cluster.stats.upstream_cx_overflow === 1);
+      release();
+      for (const response of await Promise.all(requests)) expect(await response.body.text()).toBe('ok');
+      expect(httpConnections).toBe(1);
+      expect(await cluster.connectTcp()).toEqual({ ok: false, flag: 'UO', endpoint: null, error: null });
+
+      // A connect that fails must not keep its slot.
+      const refusing = tcpCluster([{ address: '127.0.0.1', port: await closedPort() }], { circuitBreakers: { maxConnections: 1 } });
+      expect(await refusing.connectTcp()).toMatchObject({ ok: false, flag: 'UF' });
+      refusing.setEndpoints([echo.endpoint]);
+      connected(await refusing.connectTcp());
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
   });
 
   it('keeps our side writable after the upstream half-closes, so a proxy can pass the FIN through', async () => {

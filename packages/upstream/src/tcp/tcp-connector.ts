@@ -3,7 +3,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { endpointKey } from '../endpoint.js';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import type { CircuitBreakerLimits } from '../circuit-breakers.js';
+import type { ConnectionBudget } from '../circuit-breakers.js';
 import type { ClusterStats } from '../cluster-stats.js';
 import type { MutableRequestLoad } from '../counting-handler.js';
 import type { Endpoint } from '../endpoint.js';
@@ -36,7 +36,8 @@ export type TcpConnectResult =
 /** What the connector needs from its cluster. */
 export interface TcpConnectorContext {
   readonly stats: ClusterStats;
-  readonly limits: CircuitBreakerLimits;
+  /** The cluster's `max_connections`, shared with its HTTP pools. */
+  readonly connections: ConnectionBudget;
   readonly connectTimeoutMs: number;
   readonly tls: ConnectionOptions | undefined;
   pick(hashKey: bigint | undefined): Endpoint | null;
@@ -53,7 +54,6 @@ export interface TcpConnectorContext {
 export class TcpConnector {
   readonly #context: TcpConnectorContext;
   readonly #open = new Set<Socket>();
-  #connecting = 0;
   #destroyed = false;
 
   constructor(context: TcpConnectorContext) {
@@ -61,19 +61,18 @@ export class TcpConnector {
   }
 
   connect(options: TcpConnectOptions = {}): Promise<TcpConnectResult> {
-    const { stats, limits } = this.#context;
-    // Attempts in progress count against the limit too, or a burst could overshoot it.
-    if (stats.upstream_cx_active + this.#connecting >= limits.maxConnections) {
-      stats.upstream_cx_overflow++;
-      return Promise.resolve({ ok: false, flag: 'UO', endpoint: null, error: null });
-    }
+    const { stats, connections } = this.#context;
+    // Taken before the attempt, so attempts in progress count and a burst cannot overshoot.
+    if (!connections.take(false)) return Promise.resolve({ ok: false, flag: 'UO', endpoint: null, error: null });
     const endpoint = this.#context.pick(options.hashKey);
     if (endpoint === null) {
+      connections.give();
       stats.upstream_cx_none_healthy++;
       return Promise.resolve({ ok: false, flag: 'UH', endpoint: null, error: null });
     }
     const address = this.#context.dialAddress(endpoint);
     if (address === null) {
+      connections.give();
       stats.upstream_cx_connect_fail++;
       return Promise.resolve({ ok: false, flag: 'UF', endpoint, error: new Error(`${endpoint.address} has not resolved yet`) });
     }
@@ -89,7 +88,6 @@ export class TcpConnector {
 
   #dial(endpoint: Endpoint, address: string, tls: ConnectionOptions | undefined, signal: AbortSignal | undefined, allowHalfOpen: boolean): Promise<TcpConnectResult> {
     const { stats, connectTimeoutMs } = this.#context;
-    this.#connecting++;
     return new Promise<TcpConnectResult>((resolve) => {
       const socket =
         tls === undefined
@@ -99,7 +97,7 @@ export class TcpConnector {
       const settle = (result: TcpConnectResult): void => {
         if (settled) return;
         settled = true;
-        this.#connecting--;
+        if (!result.ok) this.#context.connections.give();
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         resolve(result);
@@ -143,6 +141,7 @@ export class TcpConnector {
     this.#open.add(socket);
     socket.once('close', () => {
       this.#open.delete(socket);
+      this.#context.connections.give();
       stats.upstream_cx_active--;
       load.active--;
       stats.upstream_cx_rx_bytes_total += socket.bytesRead;
