@@ -53,15 +53,22 @@ async function main(): Promise<void> {
   const stop = (): void => void proxy.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  void proxy.ready.then(() =>
-    // The ready line is what supervisors and tests wait for: it is written whatever the log level.
-    process.stderr.write(
-      `[proxy ${bootstrap.node.id}] ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}\n`,
-    ),
+  proxy.ready.then(
+    () =>
+      // The ready line is what supervisors and tests wait for: it is written whatever the log level.
+      process.stderr.write(
+        `[proxy ${bootstrap.node.id}] ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}\n`,
+      ),
+    // A static listener that waited for its routes could not bind: as fatal as at startup.
+    (error: unknown) => {
+      process.stderr.write(`meshkit-proxy: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+      void proxy.close();
+    },
   );
   // SIGTERM, SIGINT and the admin's POST /quitquitquit all end here.
   await proxy.closed;
-  process.exit(0);
+  process.exit();
 }
 
 main().catch((error: unknown) => {

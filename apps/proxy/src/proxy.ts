@@ -37,7 +37,10 @@ export interface RunningProxy {
   readonly adminAddress: AddressInfo | undefined;
   readonly runtime: ProxyRuntime;
   readonly identity: IdentityAgent | undefined;
-  /** Resolves once the first configuration is applied and its listeners are bound. */
+  /**
+   * Resolves once the first configuration is applied and its listeners are bound; rejects when a
+   * static listener that waited for its routes from ADS cannot bind.
+   */
   readonly ready: Promise<void>;
   /** Resolves once the proxy has shut down, by `close()` or by the admin `POST /quitquitquit`. */
   readonly closed: Promise<void>;
@@ -108,9 +111,16 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
   const controlPlane = controlPlaneAddress(bootstrap, runtime);
 
   let markReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let failReady: (error: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
   let isReady = false;
-  void ready.then(() => (isReady = true));
+  ready.then(
+    () => (isReady = true),
+    () => undefined,
+  );
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   let agent: IdentityAgent | undefined;
@@ -162,20 +172,25 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     // Envoy's cluster warming: listeners start once the static clusters' hostnames have each been
     // resolved once and their members checked once, so the first requests meet members and verdicts.
     await Promise.all([...runtime.clusters].map(([, cluster]) => cluster.whenWarm()));
-    await runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
+    runtime.routesFromAds = controlPlane !== undefined;
+    const staticListeners = runtime.applyListeners(bootstrap.staticListeners, 'static', 'static', (i) => staticResourceOrigin(bootstrap, 'listeners', i));
+    if (controlPlane === undefined) {
+      await staticListeners;
+      markReady();
+    } else {
+      // Static listeners that name RDS route configs bind once ADS brings them, so this does not
+      // wait for them: a bind failure then fails `ready`, as one from LDS would hold it back.
+      staticListeners.catch(failReady);
+      client = new AdsClient({ address: controlPlane, node: bootstrap.node });
+      subscribeToAds(client, runtime, bootstrap.initialFetchTimeoutMs, () => void staticListeners.then(markReady, () => undefined), log);
+      client.start();
+    }
   } catch (error) {
     // Whatever was bound or opened before the failure goes, so a failed start leaves nothing behind.
     await close();
     throw error;
   }
 
-  if (controlPlane === undefined) {
-    markReady();
-  } else {
-    client = new AdsClient({ address: controlPlane, node: bootstrap.node });
-    subscribeToAds(client, runtime, bootstrap.initialFetchTimeoutMs, markReady, log);
-    client.start();
-  }
   return {
     adminAddress: admin?.address,
     runtime,

@@ -345,3 +345,85 @@ describe('a proxy whose control plane never answers', () => {
     }
   });
 });
+
+describe('a static listener that names an RDS route config', () => {
+  /** A control plane that answers CDS, EDS and LDS but holds `front-routes` back until `publishRoutes()`. */
+  async function setUp(port = 0) {
+    const upstream = await startUpstream('from-rds');
+    const cache = new SnapshotCache();
+    const publish = (version: string, routeConfigs: EnvoyResource[]): void =>
+      cache.setSnapshot(NODE_ID, {
+        version,
+        resources: {
+          [TYPE_URLS.listener]: [],
+          [TYPE_URLS.route]: routeConfigs,
+          [TYPE_URLS.cluster]: [edsCluster('web')],
+          [TYPE_URLS.endpoint]: [assignment('web', upstream.port)],
+        },
+      });
+    publish('1', []);
+    const controlPlane = await startGrpcServer((server) => new AdsServer({ cache }).addTo(server));
+    const frontListener = {
+      name: 'front',
+      address: { socket_address: { address: '127.0.0.1', port_value: port } },
+      filter_chains: [{ filters: [hcm({ rds: { route_config_name: 'front-routes', config_source: { ads: {}, initial_fetch_timeout: '0s' } } })] }],
+    };
+    const bootstrap = {
+      node: { id: NODE_ID, cluster: 'web.shop' },
+      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
+      dynamic_resources: {
+        ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }] },
+        cds_config: { ads: {} },
+        lds_config: { ads: {} },
+      },
+      static_resources: { listeners: [frontListener], clusters: [staticCluster('xds-grpc', Number(controlPlane.address.split(':')[1]))] },
+    };
+    const proxy = await startProxy(parseBootstrap(stringify(bootstrap), 'static-rds.yaml'), { log: () => undefined });
+    return {
+      proxy,
+      publishRoutes: () => publish('2', [{ ...routes('web'), name: 'front-routes' }]),
+      front: () => proxy.runtime.listenerManager.listeners.find((l) => l.spec.name === 'front'),
+      tearDown: async () => {
+        await proxy.close();
+        await controlPlane.close();
+        await upstream.close();
+      },
+    };
+  }
+
+  it('warms until ADS brings its routes, and readiness waits for it, as Envoy initializes', async () => {
+    const { proxy, publishRoutes, front, tearDown } = await setUp();
+    try {
+      const admin = `http://127.0.0.1:${proxy.adminAddress?.port ?? 0}`;
+      // CDS, EDS and LDS are answered; the listener's route config is not.
+      const early = await Promise.race([proxy.ready.then(() => 'ready'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+      expect(early).toBe('waiting');
+      expect(front()?.warming).toBe(true);
+      expect(front()?.server.listening).toBe(false);
+      expect((await curl(`${admin}/ready`)).status).toBe(503);
+
+      publishRoutes();
+      await proxy.ready;
+      expect((await curl(`${admin}/ready`)).status).toBe(200);
+      const res = await request(`http://127.0.0.1:${(front()?.server.address() as AddressInfo).port}/`);
+      expect(res.statusCode).toBe(200);
+      expect((JSON.parse(await res.body.text()) as { upstream: string }).upstream).toBe('from-rds');
+    } finally {
+      await tearDown();
+    }
+  });
+
+  it('fails readiness, naming the listener, when it cannot bind once warm', async () => {
+    const taken = http.createServer();
+    const { proxy, publishRoutes, tearDown } = await setUp(await listenOnLoopback(taken));
+    try {
+      publishRoutes();
+      const error = (await proxy.ready.then(() => null, (reason: unknown) => reason)) as { code?: string; message?: string } | null;
+      expect(error?.code).toBe('MESHKIT_PROXY_LISTENER_BIND');
+      expect(error?.message).toContain('front');
+    } finally {
+      await tearDown();
+      await closeServer(taken);
+    }
+  });
+});

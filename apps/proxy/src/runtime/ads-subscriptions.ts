@@ -4,7 +4,7 @@ import type { ProxyRuntime } from './proxy-runtime.js';
 
 /**
  * Drives the proxy from ADS in Envoy's order: CDS then EDS for the clusters it names, LDS then
- * RDS for the route configs the listeners name. A handler that throws NACKs the update and the
+ * RDS for the route configs the listeners name (the static listeners' from the start). A handler that throws NACKs the update and the
  * last good config keeps serving. `onReady` fires once the first CDS and EDS answers have been
  * applied and the first LDS listeners are bound (which waits for their routes: listener warming).
  * A first CDS or LDS answer that takes longer than its `initialFetchTimeoutMs` (0: no limit) is
@@ -64,6 +64,9 @@ export function subscribeToAds(
       (error: unknown) => log(`listeners: ${(error as Error).message}`),
     );
   });
+  // Static listeners that name route configs are warming for them already.
+  const staticRoutes = runtime.routeResourceNames();
+  if (staticRoutes.length > 0) follow(TYPE_URLS.route, staticRoutes, onRoutes, false);
   giveUpAfter(TYPE_URLS.cluster, initialFetchTimeoutMs.cds);
   giveUpAfter(TYPE_URLS.listener, initialFetchTimeoutMs.lds);
 }

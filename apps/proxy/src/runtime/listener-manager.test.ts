@@ -40,7 +40,7 @@ describe('ListenerManager warming', () => {
     expect(late?.server.listening).toBe(true);
   });
 
-  it('never binds a warming listener that a removal or a newer version overtook', async () => {
+  it('never binds a warming listener that was removed meanwhile', async () => {
     const listeners = manager();
     const removedWarm = gate();
     void listeners.apply([spec('gone')], noRoutes, () => removedWarm.promise);
@@ -50,18 +50,25 @@ describe('ListenerManager warming', () => {
     await gone?.bound;
     expect(gone?.server.listening).toBe(false);
 
+  });
+
+  it('binds a warming listener as its newest version, once that version has warmed', async () => {
+    const listeners = manager();
     const first = gate();
-    void listeners.apply([spec('twice')], noRoutes, () => first.promise);
-    const older = listeners.listeners[0];
+    const olderBound = listeners.apply([spec('twice')], noRoutes, () => first.promise);
+    const warming = listeners.listeners[0];
     const second = gate();
-    const newerBound = listeners.apply([spec('twice')], noRoutes, () => second.promise);
-    const newer = listeners.listeners[0];
-    expect(newer).not.toBe(older);
+    const newer = spec('twice');
+    const newerBound = listeners.apply([newer], noRoutes, () => second.promise);
+    expect(listeners.listeners[0]).toBe(warming);
     first.open();
+    await first.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warming?.server.listening).toBe(false); // the older version's warm-up no longer counts
     second.open();
-    await newerBound;
-    expect(older?.server.listening).toBe(false);
-    expect(newer?.server.listening).toBe(true);
+    await Promise.all([olderBound, newerBound]);
+    expect(warming?.server.listening).toBe(true);
+    expect(warming?.spec).toBe(newer);
   });
 
   it('keeps a serving listener on its chains until an update warms, and a later update wins', async () => {

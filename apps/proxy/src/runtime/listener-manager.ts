@@ -24,6 +24,8 @@ export class ActiveListener {
   bound: Promise<void> = Promise.resolve();
   /** Not bound yet: waiting for its route configs (Envoy's listener warming). */
   warming = false;
+  /** While warming: what the latest version waits for; a newer version replaces it. */
+  warmUntil: Promise<void> = Promise.resolve();
   /** An update waiting for its route configs while this spec keeps serving. */
   pendingSpec: ListenerSpec | undefined;
 
@@ -36,6 +38,15 @@ export class ActiveListener {
   get hcms(): HttpConnectionManager[] {
     return [...this.chains.values()].flatMap((c) => (c.hcm === undefined ? [] : [c.hcm]));
   }
+}
+
+/** Settles when the warm-up of a listener's latest version has ended (newer versions may come meanwhile). */
+async function latestWarmUp(listener: ActiveListener): Promise<void> {
+  let awaited: Promise<void>;
+  do {
+    awaited = listener.warmUntil;
+    await awaited;
+  } while (awaited !== listener.warmUntil);
 }
 
 function chainSpecs(spec: ListenerSpec): FilterChainSpec[] {
@@ -74,8 +85,15 @@ export class ListenerManager {
       if (this.stopped.has(spec.name)) continue;
       const current = this.active.get(spec.name);
       const warm = warmUntil?.(spec);
-      // A listener still warming has served nothing: a newer version simply replaces it.
-      if (current !== undefined && !current.warming && current.spec.host === spec.host && current.spec.port === spec.port) {
+      const sameAddress = current !== undefined && current.spec.host === spec.host && current.spec.port === spec.port;
+      if (sameAddress && current.warming) {
+        // It has served nothing yet: the newer version is what binds, once its own warm-up ends.
+        current.spec = spec;
+        current.warmUntil = warm ?? Promise.resolve();
+        binds.push(current.bound);
+        continue;
+      }
+      if (sameAddress) {
         current.pendingSpec = warm === undefined ? undefined : spec;
         if (warm === undefined) this.updateChains(current, spec, routeTable);
         else void warm.then(() => this.finishUpdate(current, spec, routeTable));
@@ -167,7 +185,8 @@ export class ListenerManager {
       listener.warming = false;
       // Removed (or replaced) while it warmed: it never binds.
       if (this.active.get(spec.name) !== listener) return Promise.resolve();
-      for (const chain of chainSpecs(spec)) listener.chains.set(chain.key, new ActiveFilterChain(chain, spec.name, this.hcmConfig(spec, chain, routeTable), this.log));
+      const latest = listener.spec;
+      for (const chain of chainSpecs(latest)) listener.chains.set(chain.key, new ActiveFilterChain(chain, latest.name, this.hcmConfig(latest, chain, routeTable), this.log));
       return new Promise<void>((resolve, reject) => {
         server.once('error', (error: Error) => {
           // A listener that never bound is not active: /listeners must not show it as serving.
@@ -178,7 +197,8 @@ export class ListenerManager {
       });
     };
     listener.warming = warm !== undefined;
-    listener.bound = warm === undefined ? bind() : warm.then(bind);
+    if (warm !== undefined) listener.warmUntil = warm;
+    listener.bound = warm === undefined ? bind() : latestWarmUp(listener).then(bind);
     // apply() hands the failure to its caller; this keeps a listener nobody awaits from crashing the process.
     listener.bound.catch(() => undefined);
     return listener;

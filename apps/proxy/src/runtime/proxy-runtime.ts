@@ -47,7 +47,12 @@ export class ProxyRuntime {
   private readonly staticClusters = new Set<string>();
   private readonly routeTables = new Map<string, RouteTable>();
   private readonly lastEndpoints = new Map<string, readonly Endpoint[]>();
-  /** Route configs LDS listeners (and updates to them) warm for. */
+  /**
+   * Whether ADS will bring route configs. Then static listeners warm for theirs too (Envoy's
+   * server initialization waits for them); without it nothing would ever come.
+   */
+  routesFromAds = false;
+  /** Route configs listeners (and updates to them) warm for. */
   private readonly routeArrivals = new FirstArrivals();
   /** Endpoint assignments new EDS clusters warm for, by EDS resource name. */
   private readonly assignmentArrivals = new FirstArrivals();
@@ -211,9 +216,9 @@ export class ProxyRuntime {
       const isStatic = i < statics.length;
       this.applied.listeners.set(spec.name, { version: isStatic ? 'static' : version, resource: spec.source, isStatic });
     });
-    // LDS listeners warm until their route configs arrive (static ones start before ADS does).
-    const dynamicWarming = origin === 'dynamic' ? (spec: ListenerSpec) => (statics.includes(spec) ? undefined : this.routesArrived(spec)) : undefined;
-    return this.listenerManager.apply(specs, this.routeTable, dynamicWarming);
+    // Listeners warm until the route configs they name arrive.
+    const warming = origin === 'dynamic' || this.routesFromAds ? (spec: ListenerSpec) => this.routesArrived(spec) : undefined;
+    return this.listenerManager.apply(specs, this.routeTable, warming);
   }
 
   /**
