@@ -71,6 +71,7 @@ export interface ClusterOptions extends LoadBalancingOptions {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENT_STREAMS = 2_147_483_647;
+const OPTIONAL_CHECK_INTERVALS = ['unhealthyIntervalMs', 'unhealthyEdgeIntervalMs', 'healthyEdgeIntervalMs', 'noTrafficIntervalMs', 'noTrafficHealthyIntervalMs'] as const;
 
 /** How a cluster's endpoint pools connect and reuse connections, whichever protocol they speak. */
 export interface PoolSettings {
@@ -151,6 +152,10 @@ export function findOptionProblem(options: ClusterOptions): string | null {
   const check = options.healthCheck;
   if (check !== undefined) {
     if (!(check.intervalMs > 0) || !(check.timeoutMs > 0)) return 'healthCheck.intervalMs and healthCheck.timeoutMs must be positive';
+    for (const field of OPTIONAL_CHECK_INTERVALS) {
+      const value = check[field];
+      if (value !== undefined && !(value > 0)) return `healthCheck.${field} must be positive, got ${String(value)}`;
+    }
     const kinds = [check.http, check.tcp, check.grpc, check.probe].filter((kind) => kind !== undefined).length;
     if (kinds !== 1) return 'healthCheck needs exactly one of http, tcp, grpc, probe';
   }

@@ -117,7 +117,7 @@ export class Cluster {
     this.#healthChecker =
       options.healthCheck === undefined
         ? null
-        : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet());
+        : new HealthChecker(options.healthCheck, { tls: options.tls }, this.#stats, () => this.#rebuildHostSet(), () => this.#stats.upstream_cx_total > 0);
   }
 
   /** Envoy's `circuit_breakers.default.*` gauges, computed now (see `circuitBreakerGauges`). */

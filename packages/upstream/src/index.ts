@@ -16,6 +16,7 @@ export type { Balancer, BalancerContext, BalancerFactory, RequestLoad } from './
 export type { ClusterOptions } from './cluster.js';
 export type { DiscoveryType } from './cluster-options.js';
 export type { CircuitBreakerOptions } from './circuit-breakers.js';
+export type { HealthCheckOptions } from './health/health-checker.js';
 export type { TcpConnectFailureFlag, TcpConnectOptions, TcpConnectResult } from './tcp/tcp-connector.js';
 export type { Disposable } from './disposable.js';
 export type { DnsFailureRefreshRate, DnsLookupFamily, DnsOptions, DnsResolver } from './dns/dns-options.js';

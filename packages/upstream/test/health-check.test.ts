@@ -1,13 +1,14 @@
 import { createServer as createHttp2Server } from 'node:http2';
 import { createServer as createNetServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Cluster } from '../src/index.js';
 import { decodeServingStatus, encodeHealthCheckRequest, frameMessage } from '../src/health/grpc-health-probe.js';
+import { HealthChecker } from '../src/health/health-checker.js';
 import { httpHealthProbe } from '../src/health/http-health-probe.js';
 import { closedPort, startUpstream } from './support/upstream-server.js';
 import type { Http2Server } from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
-import type { Endpoint } from '../src/index.js';
+import type { Endpoint, HealthCheckOptions } from '../src/index.js';
 import type { UpstreamServer } from './support/upstream-server.js';
 
 const clusters: Cluster[] = [];
@@ -324,5 +325,48 @@ describe('ignoreNewHostsUntilFirstCheck', () => {
     expect(cluster.effectiveEndpoints.map((e) => e.healthy)).toEqual([false]);
     expect(cluster.pick()?.port).toBe(1001);
     expect(cluster.stats.lb_healthy_panic).toBeGreaterThan(0);
+  });
+});
+
+describe('check intervals (Envoy: edge intervals while a verdict is pending, no_traffic_interval before any traffic)', () => {
+  /** Runs a checker whose probe follows `script` (true passes, false cannot complete) and returns the gaps between checks. */
+  async function gapsBetweenChecks(script: boolean[], options: Partial<HealthCheckOptions>, hasTraffic: () => boolean = () => true): Promise<number[]> {
+    vi.useFakeTimers();
+    try {
+      const times: number[] = [];
+      const probe = (): Promise<boolean> => {
+        times.push(Date.now());
+        const passes = script[times.length - 1];
+        return passes === true ? Promise.resolve(true) : Promise.reject(new Error('no answer'));
+      };
+      const stats = { health_check_attempt: 0, health_check_success: 0, health_check_failure: 0 };
+      const checker = new HealthChecker({ intervalMs: 1_000, timeoutMs: 10_000, unhealthyThreshold: 2, healthyThreshold: 2, probe, ...options }, {}, stats, () => undefined, hasTraffic);
+      checker.setEndpoints([{ address: '127.0.0.1', port: 1 }]);
+      while (times.length < script.length) await vi.advanceTimersByTimeAsync(10);
+      checker.stop();
+      return times.slice(1).map((time, i) => time - (times[i] ?? 0));
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('uses the edge intervals while a threshold is being reached, and unhealthy_interval once ejected', async () => {
+    const intervals = { unhealthyIntervalMs: 300, unhealthyEdgeIntervalMs: 100, healthyEdgeIntervalMs: 50 };
+    // pass (healthy) · fail (pending) · fail (ejected) · fail · pass (pending) · pass (readmitted) · pass
+    const gaps = await gapsBetweenChecks([true, false, false, false, true, true, true], intervals);
+    expect(gaps).toEqual([1_000, 100, 300, 300, 50, 1_000]);
+  });
+
+  it('falls back as Envoy does: the unhealthy edge to unhealthy_interval, both to interval', async () => {
+    expect(await gapsBetweenChecks([true, false, false, false], { unhealthyIntervalMs: 300 })).toEqual([1_000, 300, 300]);
+    expect(await gapsBetweenChecks([true, false, false, true, true], {})).toEqual([1_000, 1_000, 1_000, 1_000]);
+  });
+
+  it('checks at no_traffic_interval (healthy members at no_traffic_healthy_interval) until the cluster is used', async () => {
+    let asked = 0;
+    const usedAfterTwoChecks = (): boolean => ++asked > 2;
+    const options = { noTrafficIntervalMs: 5_000, noTrafficHealthyIntervalMs: 7_000, unhealthyIntervalMs: 300 };
+    // pass (healthy, no traffic) · fail (pending, no traffic) · fail (ejected; the cluster has been used since)
+    expect(await gapsBetweenChecks([true, false, false, false], options, usedAfterTwoChecks)).toEqual([7_000, 5_000, 300]);
   });
 });

@@ -1,6 +1,6 @@
 import type { ClusterOptions } from '@meshkit/upstream';
 import type { FieldReader } from './fields.js';
-import { optionalInteger, positiveDurationMs } from './cluster-values.js';
+import { optionalInteger, optionalPositiveDurationMs, positiveDurationMs } from './cluster-values.js';
 
 export type HealthCheckOptions = NonNullable<ClusterOptions['healthCheck']>;
 type HttpCheck = NonNullable<HealthCheckOptions['http']>;
@@ -54,10 +54,10 @@ function readGrpcCheck(grpc: FieldReader, clusterName: string): NonNullable<Heal
   return { serviceName: grpc.optionalString('service_name') ?? '', authority: grpc.optionalString('authority') || clusterName };
 }
 
-/**
- * `health_checks[]` (one check per cluster). Fields that tune Envoy's scheduling beyond interval
- * and jitter (`no_traffic_interval`, edge intervals, …) are refused rather than approximated.
- */
+/** Envoy's `no_traffic_interval` when none is set: a cluster nothing has used yet is checked rarely. */
+const DEFAULT_NO_TRAFFIC_INTERVAL_MS = 60_000;
+
+/** `health_checks[]` (one check per cluster), with Envoy's interval fields and defaults. */
 export function readHealthCheck(cluster: FieldReader, clusterName: string): HealthCheckOptions | undefined {
   const checks = cluster.children('health_checks');
   if (checks.length > 1) cluster.fail('health_checks[1]', 'only one health check per cluster is supported');
@@ -68,6 +68,11 @@ export function readHealthCheck(cluster: FieldReader, clusterName: string): Heal
     'interval',
     'interval_jitter',
     'interval_jitter_percent',
+    'unhealthy_interval',
+    'unhealthy_edge_interval',
+    'healthy_edge_interval',
+    'no_traffic_interval',
+    'no_traffic_healthy_interval',
     'unhealthy_threshold',
     'healthy_threshold',
     'reuse_connection',
@@ -93,10 +98,24 @@ export function readHealthCheck(cluster: FieldReader, clusterName: string): Heal
     timeoutMs: positiveDurationMs(check, 'timeout'),
     intervalMs,
     ...(intervalJitterMs > 0 ? { intervalJitterMs } : {}),
+    ...optionalIntervals(check),
     unhealthyThreshold,
     healthyThreshold,
     ...(http === undefined ? {} : { http: readHttpCheck(http, clusterName) }),
     ...(tcp === undefined ? {} : { tcp: readTcpCheck(tcp) }),
     ...(grpc === undefined ? {} : { grpc: readGrpcCheck(grpc, clusterName) }),
   };
+}
+
+/** The intervals Envoy uses instead of `interval` by verdict and traffic; each must be above 0 when set. */
+function optionalIntervals(check: FieldReader): Partial<HealthCheckOptions> {
+  const optional = (field: string): number | undefined => optionalPositiveDurationMs(check, field);
+  const intervals = {
+    unhealthyIntervalMs: optional('unhealthy_interval'),
+    unhealthyEdgeIntervalMs: optional('unhealthy_edge_interval'),
+    healthyEdgeIntervalMs: optional('healthy_edge_interval'),
+    noTrafficIntervalMs: optional('no_traffic_interval') ?? DEFAULT_NO_TRAFFIC_INTERVAL_MS,
+    noTrafficHealthyIntervalMs: optional('no_traffic_healthy_interval'),
+  };
+  return Object.fromEntries(Object.entries(intervals).filter(([, value]) => value !== undefined));
 }

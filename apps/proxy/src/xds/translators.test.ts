@@ -424,6 +424,7 @@ describe('translateCluster: health_checks', () => {
       timeoutMs: 1000,
       intervalMs: 2500,
       intervalJitterMs: 500,
+      noTrafficIntervalMs: 60_000,
       unhealthyThreshold: 2,
       healthyThreshold: 1,
       http: { path: '/healthz', host: 'a', expectedStatuses: [[200, 300], [418, 419]] },
@@ -439,6 +440,18 @@ describe('translateCluster: health_checks', () => {
     expect(withFields({ health_checks: [check({ tcp_health_check: {} })] }).healthCheck?.tcp).toEqual({});
     expect(withFields({ health_checks: [check({ tcp_health_check: { send: {}, receive: [] } })] }).healthCheck?.tcp).toEqual({});
     expect(withFields({ health_checks: [check({ grpc_health_check: { service_name: 'shop.Cart' } })] }).healthCheck?.grpc).toEqual({ serviceName: 'shop.Cart', authority: 'a' });
+  });
+
+  it("maps Envoy's other intervals; no_traffic_interval defaults to 60 s as in Envoy", () => {
+    const intervals = { unhealthy_interval: '1s', unhealthy_edge_interval: '0.2s', healthy_edge_interval: '0.3s', no_traffic_interval: '10s', no_traffic_healthy_interval: '20s' };
+    expect(withFields({ health_checks: [check({ ...intervals, tcp_health_check: {} })] }).healthCheck).toMatchObject({
+      intervalMs: 2500,
+      unhealthyIntervalMs: 1000,
+      unhealthyEdgeIntervalMs: 200,
+      healthyEdgeIntervalMs: 300,
+      noTrafficIntervalMs: 10_000,
+      noTrafficHealthyIntervalMs: 20_000,
+    });
   });
 
   it('holds new hosts until their first check with common_lb_config.ignore_new_hosts_until_first_hc', () => {
@@ -458,7 +471,8 @@ describe('translateCluster: health_checks', () => {
     [[check({ http_health_check: {} })], 'health_checks[0].http_health_check.path: expected a string'],
     [[check({ grpc_health_check: { initial_metadata: [] } })], 'health_checks[0].grpc_health_check.initial_metadata: is not supported by this proxy'],
     [[check({ custom_health_check: { name: 'redis' } })], 'health_checks[0].custom_health_check: is not supported by this proxy'],
-    [[check({ no_traffic_interval: '60s', tcp_health_check: {} })], 'health_checks[0].no_traffic_interval: is not supported by this proxy'],
+    [[check({ no_traffic_interval: '0s', tcp_health_check: {} })], 'health_checks[0].no_traffic_interval: must be above 0s'],
+    [[check({ initial_jitter: '1s', tcp_health_check: {} })], 'health_checks[0].initial_jitter: is not supported by this proxy'],
     [[check({ reuse_connection: true, tcp_health_check: {} })], 'health_checks[0].reuse_connection: checks always open a new connection here; set false or leave it out'],
     [[check({ tcp_health_check: {}, http_health_check: { path: '/' } })], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],
     [[check({})], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],

@@ -22,6 +22,19 @@ export interface HealthCheckOptions {
   readonly healthyThreshold?: number;
   /** Up to this much random extra delay per interval, so checks of many endpoints spread out. Default 0. */
   readonly intervalJitterMs?: number;
+  /** After a failed check of an endpoint already unhealthy, or one that just made it so (Envoy's `unhealthy_interval`). Default `intervalMs`. */
+  readonly unhealthyIntervalMs?: number;
+  /** After a failed check that has not yet made a healthy endpoint unhealthy (`unhealthy_edge_interval`). Default `unhealthyIntervalMs`. */
+  readonly unhealthyEdgeIntervalMs?: number;
+  /** After a passed check that has not yet made an unhealthy endpoint healthy (`healthy_edge_interval`). Default `intervalMs`. */
+  readonly healthyEdgeIntervalMs?: number;
+  /**
+   * Instead of all the above while the cluster has never opened a connection (`no_traffic_interval`;
+   * Envoy's default is 60 s, which the proxy applies). Default: no separate interval.
+   */
+  readonly noTrafficIntervalMs?: number;
+  /** For a healthy endpoint while the cluster has no traffic (`no_traffic_healthy_interval`). Default `noTrafficIntervalMs`. */
+  readonly noTrafficHealthyIntervalMs?: number;
   /**
    * Keep a new member out of the host set (out of the panic arithmetic too) until its first
    * check has answered (Envoy's `ignore_new_hosts_until_first_hc`). Default false: a new member is
@@ -45,6 +58,9 @@ export interface HealthCheckStats {
 
 /** How one check ended: passed, answered "unhealthy", or could not complete. */
 type Outcome = 'pass' | 'unhealthy' | 'incomplete';
+
+/** What a check did to its endpoint's verdict: flipped it, moved it toward a threshold, or neither. */
+type Transition = 'changed' | 'pending' | 'unchanged';
 
 interface Target {
   endpoint: Endpoint;
@@ -74,9 +90,18 @@ export class HealthChecker {
   /** Callers of `whenChecked` waiting for members' first checks. */
   #waiters: Array<() => void> = [];
   #stopped = false;
+  readonly #hasTraffic: () => boolean;
 
-  constructor(options: HealthCheckOptions, transport: ProbeTransport, stats: HealthCheckStats, onChange: (endpoint: Endpoint, healthy: boolean) => void) {
+  /** `hasTraffic` tells whether the cluster has ever opened a connection (for `noTrafficIntervalMs`). */
+  constructor(
+    options: HealthCheckOptions,
+    transport: ProbeTransport,
+    stats: HealthCheckStats,
+    onChange: (endpoint: Endpoint, healthy: boolean) => void,
+    hasTraffic: () => boolean = () => true,
+  ) {
     this.#options = options;
+    this.#hasTraffic = hasTraffic;
     this.#probe = chooseProbe(options, transport);
     this.#stats = stats;
     this.#onChange = onChange;
@@ -151,9 +176,20 @@ export class HealthChecker {
     target.timer = timer;
   }
 
-  #nextDelay(): number {
-    const jitter = this.#options.intervalJitterMs ?? 0;
-    return this.#options.intervalMs + (jitter > 0 ? Math.random() * jitter : 0);
+  /** Envoy's choice of interval from this check's result and what it did to the verdict. */
+  #nextDelay(passed: boolean, transition: Transition): number {
+    const o = this.#options;
+    const unhealthyMs = o.unhealthyIntervalMs ?? o.intervalMs;
+    let baseMs: number;
+    if (o.noTrafficIntervalMs !== undefined && !this.#hasTraffic()) {
+      baseMs = passed && transition !== 'pending' ? (o.noTrafficHealthyIntervalMs ?? o.noTrafficIntervalMs) : o.noTrafficIntervalMs;
+    } else if (passed) {
+      baseMs = transition === 'pending' ? (o.healthyEdgeIntervalMs ?? o.intervalMs) : o.intervalMs;
+    } else {
+      baseMs = transition === 'pending' ? (o.unhealthyEdgeIntervalMs ?? unhealthyMs) : unhealthyMs;
+    }
+    const jitter = o.intervalJitterMs ?? 0;
+    return baseMs + (jitter > 0 ? Math.random() * jitter : 0);
   }
 
   #check(target: Target): void {
@@ -174,13 +210,13 @@ export class HealthChecker {
         if (target.inFlight !== controller || this.#stopped) return;
         target.inFlight = null;
         // An answer that arrived after the timeout fired is a timeout all the same.
-        this.#record(target, controller.signal.aborted ? 'incomplete' : outcome);
-        this.#schedule(target, this.#nextDelay());
+        const final = controller.signal.aborted ? 'incomplete' : outcome;
+        this.#schedule(target, this.#nextDelay(final === 'pass', this.#record(target, final)));
       })
       .catch(ignore);
   }
 
-  #record(target: Target, outcome: Outcome): void {
+  #record(target: Target, outcome: Outcome): Transition {
     const ok = outcome === 'pass';
     if (target.unchecked) {
       // The first answer decides at once: there is no earlier verdict for thresholds to protect.
@@ -192,20 +228,24 @@ export class HealthChecker {
       target.failures = ok ? 0 : 1;
       this.#flip(target, ok);
       this.#wakeWaiters();
-      return;
+      return 'changed';
     }
     if (ok) {
       this.#stats.health_check_success++;
       target.failures = 0;
       target.successes++;
-      if (!target.healthy && target.successes >= (this.#options.healthyThreshold ?? 2)) this.#flip(target, true);
-    } else {
-      this.#stats.health_check_failure++;
-      target.successes = 0;
-      target.failures++;
-      const threshold = outcome === 'unhealthy' ? 1 : (this.#options.unhealthyThreshold ?? 3);
-      if (target.healthy && target.failures >= threshold) this.#flip(target, false);
+      if (target.healthy) return 'unchanged';
+      if (target.successes < (this.#options.healthyThreshold ?? 2)) return 'pending';
+      this.#flip(target, true);
+      return 'changed';
     }
+    this.#stats.health_check_failure++;
+    target.successes = 0;
+    target.failures++;
+    if (!target.healthy) return 'unchanged';
+    if (target.failures < (outcome === 'unhealthy' ? 1 : (this.#options.unhealthyThreshold ?? 3))) return 'pending';
+    this.#flip(target, false);
+    return 'changed';
   }
 
   #flip(target: Target, healthy: boolean): void {
