@@ -4,11 +4,12 @@ import type { ProxyRuntime } from './proxy-runtime.js';
 
 /**
  * Drives the proxy from ADS in Envoy's order: CDS then EDS for the clusters it names, LDS then
- * RDS for the route configs the listeners name (the static listeners' from the start). A handler that throws NACKs the update and the
- * last good config keeps serving. `onReady` fires once the first CDS and EDS answers have been
- * applied and the first LDS listeners are bound (which waits for their routes: listener warming).
- * A first CDS or LDS answer that takes longer than its `initialFetchTimeoutMs` (0: no limit) is
- * not waited for, as Envoy's initialization goes on without it.
+ * RDS for the route configs the listeners name (the static listeners' from the start). A handler
+ * that throws NACKs the update and the last good config keeps serving. `onReady` fires once the
+ * first CDS and EDS answers have been applied and the first LDS listeners are bound (which waits
+ * for their routes: listener warming). A first CDS or LDS answer that takes longer than its
+ * `initialFetchTimeoutMs` (0: no limit) is not waited for, as Envoy's initialization goes on
+ * without it.
  */
 export function subscribeToAds(
   client: AdsClient,

@@ -49,7 +49,6 @@ describe('ListenerManager warming', () => {
     removedWarm.open();
     await gone?.bound;
     expect(gone?.server.listening).toBe(false);
-
   });
 
   it('binds a warming listener as its newest version, once that version has warmed', async () => {
