@@ -1,3 +1,5 @@
+import type { EscapedSlashesAction, PathNormalizationOptions } from './path-normalization.js';
+
 /** Which downstream codec a connection manager speaks (Envoy's `codec_type`). */
 export type CodecType = 'AUTO' | 'HTTP1' | 'HTTP2';
 
@@ -65,6 +67,12 @@ export interface HttpConnectionOptions {
    * own port): the port leaves `:authority` before filters and routing see it, and so upstream too.
    */
   readonly stripHostPort?: 'none' | 'any' | 'matching';
+  /** `normalize_path`: RFC 3986 normalization of the path before filters and routing. Default false. */
+  readonly normalizePath?: boolean;
+  /** `merge_slashes`: runs of `/` in the path become one. Default false. */
+  readonly mergeSlashes?: boolean;
+  /** `path_with_escaped_slashes_action`. Default KEEP_UNCHANGED. */
+  readonly escapedSlashesAction?: EscapedSlashesAction;
 }
 
 export interface ResolvedConnectionOptions {
@@ -90,6 +98,8 @@ export interface ResolvedConnectionOptions {
   readonly upgradeTypes: ReadonlySet<string>;
   readonly bufferLimitBytes: number;
   readonly stripHostPort: 'none' | 'any' | 'matching';
+  /** Undefined when the path is taken as it comes (nothing to do per request). */
+  readonly pathNormalization: PathNormalizationOptions | undefined;
 }
 
 export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
@@ -123,7 +133,13 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     upgradeTypes: new Set((options.upgradeTypes ?? []).map((type) => type.toLowerCase())),
     bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
     stripHostPort: options.stripHostPort ?? 'none',
+    pathNormalization: resolvePathNormalization(options),
   };
+}
+
+function resolvePathNormalization(options: HttpConnectionOptions): PathNormalizationOptions | undefined {
+  const resolved = { normalize: options.normalizePath ?? false, mergeSlashes: options.mergeSlashes ?? false, escapedSlashes: options.escapedSlashesAction ?? 'KEEP_UNCHANGED' };
+  return resolved.normalize || resolved.mergeSlashes || resolved.escapedSlashes !== 'KEEP_UNCHANGED' ? resolved : undefined;
 }
 
 /** The ALPN protocols a TLS listener in front of this manager should offer, best first. */

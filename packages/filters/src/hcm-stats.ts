@@ -25,6 +25,10 @@ export class HttpConnectionManagerStats {
   downstream_rq_max_duration_reached = 0;
   /** Upgrade requests no `upgrade_configs` entry allows (answered 403). */
   downstream_rq_ws_on_non_ws_route = 0;
+  /** Paths `normalize_path` or `path_with_escaped_slashes_action` refused (answered 400). */
+  downstream_rq_failed_path_normalization = 0;
+  /** Paths with escaped slashes redirected to their unescaped form (UNESCAPE_AND_REDIRECT, 307). */
+  downstream_rq_redirected_with_normalized_path = 0;
 
   recordResponse(status: number | undefined): void {
     switch (Math.floor((status ?? 0) / 100)) {

@@ -15,8 +15,10 @@ import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
 import { FilterManager } from './filter-manager.js';
 import type { DownstreamCodec, StreamPolicy } from './filter-manager.js';
+import { isGrpcRequest } from './grpc-local-reply.js';
 import { HttpConnectionManagerStats } from './hcm-stats.js';
 import type { CompiledHttpFilter, HeaderMap } from './http-filter.js';
+import { normalizeRequestPath } from './path-normalization.js';
 import { mutateRequestHeaders, stripAuthorityPort, trustedClientAddress } from './request-headers.js';
 import { ResponseFlag } from './response-flags.js';
 import { StreamInfo } from './stream-info.js';
@@ -210,6 +212,22 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     stream.respond({ ':status': 403, server: this.config.serverName ?? 'meshkit' }, { endStream: true });
   }
 
+  /**
+   * A path normalization refused (400), or, for escaped slashes under UNESCAPE_AND_REDIRECT, a
+   * 307 to the unescaped path (a gRPC client cannot follow one, so it gets the 400's INTERNAL).
+   * The filters never see the request.
+   */
+  private refusePath(manager: FilterManager, verdict: 'reject' | 'redirect', headers: HeaderMap): void {
+    const details = 'path_normalization_failed';
+    if (verdict === 'redirect' && !isGrpcRequest(headers)) {
+      this.stats.downstream_rq_redirected_with_normalized_path++;
+      manager.connectionManagerReply(307, '', { details, headers: { location: String(headers[':path']) } });
+      return;
+    }
+    this.stats.downstream_rq_failed_path_normalization++;
+    manager.connectionManagerReply(400, '', { details });
+  }
+
   /** The codec refused a request before it became a stream; it answers and closes. */
   protocolError(status: number): void {
     this.stats.downstream_cx_protocol_error++;
@@ -286,6 +304,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', peerIp, this.options, client);
     const strip = this.options.stripHostPort;
     if (strip !== 'none') stripAuthorityPort(headers, strip === 'any' ? undefined : socket.localPort);
+    const normalization = this.options.pathNormalization;
+    const pathVerdict = normalization === undefined ? 'continue' : normalizeRequestPath(headers, normalization);
 
     const table = config.routeTable();
     const manager = new FilterManager(
@@ -312,6 +332,10 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     stats.downstream_rq_total++;
     stats.downstream_rq_active++;
     timeouts.start(manager);
+    if (pathVerdict !== 'continue') {
+      this.refusePath(manager, pathVerdict, headers);
+      return manager;
+    }
     // As Envoy's connection manager, the route is resolved before any filter runs, so its stream
     // limits hold from the start whoever answers; the router reuses the cached match.
     manager.route();

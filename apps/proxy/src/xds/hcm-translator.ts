@@ -93,7 +93,12 @@ const CONNECTION_FIELDS = [
   'generate_request_id',
   'strip_any_host_port',
   'strip_matching_host_port',
+  'normalize_path',
+  'merge_slashes',
+  'path_with_escaped_slashes_action',
 ];
+
+const ESCAPED_SLASHES_ACTIONS = ['KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
 
 const MAX_UINT32 = 4_294_967_295;
 
@@ -152,6 +157,15 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const stripMatching = hcm.boolean('strip_matching_host_port', false);
   if (stripAny && stripMatching) hcm.fail('strip_matching_host_port', 'cannot be set together with strip_any_host_port');
   if (stripAny || stripMatching) options.stripHostPort = stripAny ? 'any' : 'matching';
+  options.normalizePath = hcm.boolean('normalize_path', false);
+  options.mergeSlashes = hcm.boolean('merge_slashes', false);
+  // Envoy's IMPLEMENTATION_SPECIFIC_DEFAULT is KEEP_UNCHANGED.
+  const escaped = hcm.optionalString('path_with_escaped_slashes_action') ?? 'IMPLEMENTATION_SPECIFIC_DEFAULT';
+  if (escaped !== 'IMPLEMENTATION_SPECIFIC_DEFAULT') {
+    const action = ESCAPED_SLASHES_ACTIONS.find((known) => known === escaped);
+    if (action === undefined) hcm.fail('path_with_escaped_slashes_action', `${escaped} is not one of IMPLEMENTATION_SPECIFIC_DEFAULT, ${ESCAPED_SLASHES_ACTIONS.join(', ')}`);
+    options.escapedSlashesAction = action;
+  }
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
   const via = hcm.optionalString('via');
   if (via !== undefined) options.via = via;

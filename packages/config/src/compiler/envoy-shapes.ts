@@ -115,6 +115,8 @@ export function httpConnectionManager(
       '@type': HCM_TYPE,
       stat_prefix: statPrefix,
       codec_type: 'AUTO',
+      // Istio's default meshConfig.pathNormalization (BASE): RFC 3986 normalization, slashes kept.
+      normalize_path: true,
       ...routeSpecifier,
       http_filters: httpFilters(direction),
     },
