@@ -75,6 +75,26 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     expect(hcmOf(translateListener(listenerWith({ codec_type: 'HTTP1' }), context())).alpnProtocols).toEqual(['http/1.1']);
   });
 
+  it('reads path normalization and client certificate forwarding', () => {
+    const fields = {
+      normalize_path: true,
+      merge_slashes: true,
+      path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD',
+      forward_client_cert_details: 'APPEND_FORWARD',
+      set_current_client_cert_details: { subject: true, uri: true },
+    };
+    expect(hcmOf(translateListener(listenerWith(fields), context())).connection).toMatchObject({
+      normalizePath: true,
+      mergeSlashes: true,
+      escapedSlashesAction: 'UNESCAPE_AND_FORWARD',
+      forwardClientCertDetails: 'APPEND_FORWARD',
+      clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
+    });
+    expect(hcmOf(translateListener(listenerWith({ path_with_escaped_slashes_action: 'IMPLEMENTATION_SPECIFIC_DEFAULT' }), context())).connection.escapedSlashesAction).toBeUndefined();
+    expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not one of');
+    expect(refusalOf(() => translateListener(listenerWith({ set_current_client_cert_details: { chain: true } }), context()))).toContain('set_current_client_cert_details.chain: true is not supported');
+  });
+
   it('refuses what the codecs do not implement, naming the field', () => {
     expect(refusalOf(() => translateListener(listenerWith({ codec_type: 'HTTP3' }), context()))).toContain('codec_type: HTTP3 is not supported');
     expect(refusalOf(() => translateListener(listenerWith({ http2_protocol_options: { initial_stream_window_size: 1024 } }), context()))).toContain(

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
-import { makeCertificates, makeClientCertificate } from './support/certs.js';
+import { clientVerifyingTlsSocket, makeCertificates, makeClientCertificate } from './support/certs.js';
 import type { TestCertificates } from './support/certs.js';
 import { bootstrapWith, staticCluster } from './support/static-bootstrap.js';
 import { startTcpUpstream } from './support/tcp.js';
@@ -43,17 +43,7 @@ describe('network RBAC over mTLS: ALLOW by SPIFFE principal and destination port
       address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
       filter_chains: [
         {
-          transport_socket: {
-            name: 'envoy.transport_sockets.tls',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
-              require_client_certificate: true,
-              common_tls_context: {
-                tls_certificates: [{ certificate_chain: { inline_string: certs.serverCert }, private_key: { inline_string: certs.serverKey } }],
-                validation_context: { trusted_ca: { inline_string: certs.caCert } },
-              },
-            },
-          },
+          transport_socket: clientVerifyingTlsSocket(certs, true),
           filters: [rbac, { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'echo', cluster: 'echo' } }],
         },
       ],

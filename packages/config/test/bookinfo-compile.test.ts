@@ -233,7 +233,7 @@ describe('sidecar resources for bookinfo', () => {
       },
     });
     const hcm = hcmOf(inbound);
-    expect(hcm).toMatchObject({ codec_type: 'AUTO', normalize_path: true, route_config: { name: 'inbound|9080||' } });
+    expect(hcm).toMatchObject({ codec_type: 'AUTO', normalize_path: true, forward_client_cert_details: 'APPEND_FORWARD', route_config: { name: 'inbound|9080||' } });
     expect(JSON.stringify(hcm['route_config'])).toContain('"cluster":"inbound|9080||"');
     expect((hcm['http_filters'] as EnvoyResource[]).map((f) => f['name'])).toEqual(['istio.metadata_exchange', 'istio.stats', 'envoy.filters.http.router']);
     expect(hcm['http_filters']).toMatchObject([

@@ -1,3 +1,4 @@
+import type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
 import type { EscapedSlashesAction, PathNormalizationOptions } from './path-normalization.js';
 
 /** Which downstream codec a connection manager speaks (Envoy's `codec_type`). */
@@ -73,6 +74,10 @@ export interface HttpConnectionOptions {
   readonly mergeSlashes?: boolean;
   /** `path_with_escaped_slashes_action`. Default KEEP_UNCHANGED. */
   readonly escapedSlashesAction?: EscapedSlashesAction;
+  /** `forward_client_cert_details`: what becomes of `x-forwarded-client-cert`. Default SANITIZE (removed). */
+  readonly forwardClientCertDetails?: ForwardClientCertDetails;
+  /** `set_current_client_cert_details`, for APPEND_FORWARD and SANITIZE_SET. */
+  readonly clientCertDetails?: ClientCertDetails;
 }
 
 export interface ResolvedConnectionOptions {
@@ -100,6 +105,8 @@ export interface ResolvedConnectionOptions {
   readonly stripHostPort: 'none' | 'any' | 'matching';
   /** Undefined when the path is taken as it comes (nothing to do per request). */
   readonly pathNormalization: PathNormalizationOptions | undefined;
+  readonly forwardClientCertDetails: ForwardClientCertDetails;
+  readonly clientCertDetails: ClientCertDetails;
 }
 
 export const DEFAULT_MAX_REQUEST_HEADERS_KB = 60;
@@ -134,6 +141,8 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
     stripHostPort: options.stripHostPort ?? 'none',
     pathNormalization: resolvePathNormalization(options),
+    forwardClientCertDetails: options.forwardClientCertDetails ?? 'SANITIZE',
+    clientCertDetails: options.clientCertDetails ?? {},
   };
 }
 

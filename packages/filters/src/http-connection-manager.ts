@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHead } from '@meshkit/core/http1';
 import type { RouteTable } from '@meshkit/router';
+import { applyForwardedClientCert } from './client-cert-header.js';
 import { Http1Connection } from './codec/http1-connection.js';
 import type { Http1ConnectionHost } from './codec/http1-connection.js';
 import type { Http1Stream, Http1StreamCloser } from './codec/http1-stream.js';
@@ -302,6 +303,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     info.downstreamTls = 'encrypted' in socket;
     if (info.downstreamTls && config.peerIdentity !== undefined) info.downstreamPeerSpiffeId = config.peerIdentity(socket);
     info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', peerIp, this.options, client);
+    applyForwardedClientCert(headers, socket, this.options.forwardClientCertDetails, this.options.clientCertDetails);
     const strip = this.options.stripHostPort;
     if (strip !== 'none') stripAuthorityPort(headers, strip === 'any' ? undefined : socket.localPort);
     const normalization = this.options.pathNormalization;

@@ -6,6 +6,7 @@ export type { DownstreamCodec, RouteResolver, StreamPolicy } from './filter-mana
 export { alpnProtocolsFor, DEFAULT_BUFFER_LIMIT_BYTES, DEFAULT_MAX_REQUEST_HEADERS_KB, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from './connection-options.js';
 export type { CodecType, HttpConnectionOptions } from './connection-options.js';
 export type { EscapedSlashesAction } from './path-normalization.js';
+export type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
 export { grpcStatusForHttp, isGrpcRequest } from './grpc-local-reply.js';
 export { HttpConnectionManager, HttpConnectionManagerStats } from './http-connection-manager.js';
 export type { HttpConnectionManagerConfig } from './http-connection-manager.js';

@@ -73,6 +73,12 @@ export class ActiveFilterChain {
     const context = spec.tls;
     if (context === undefined) return undefined;
     const server = tls.createServer(context.options, (socket: TLSSocket) => {
+      // A certificate the client need not have sent, but sent and it does not verify: Envoy fails the handshake.
+      if (!socket.authorized && Buffer.isBuffer(socket.getPeerCertificate().raw)) {
+        this.log(`listener ${this.listenerName}: rejected client ${socket.remoteAddress ?? ''}: ${String(socket.authorizationError)}`, 'debug');
+        socket.destroy();
+        return;
+      }
       const allowed = context.allowedClients;
       const verdict = allowed === undefined ? undefined : verifyClientSpiffeId(socket, allowed);
       if (verdict?.ok === false) {

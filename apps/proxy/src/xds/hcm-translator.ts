@@ -96,7 +96,11 @@ const CONNECTION_FIELDS = [
   'normalize_path',
   'merge_slashes',
   'path_with_escaped_slashes_action',
+  'forward_client_cert_details',
+  'set_current_client_cert_details',
 ];
+
+const FORWARD_CLIENT_CERT = ['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'] as const;
 
 const ESCAPED_SLASHES_ACTIONS = ['KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
 
@@ -157,14 +161,27 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const stripMatching = hcm.boolean('strip_matching_host_port', false);
   if (stripAny && stripMatching) hcm.fail('strip_matching_host_port', 'cannot be set together with strip_any_host_port');
   if (stripAny || stripMatching) options.stripHostPort = stripAny ? 'any' : 'matching';
-  options.normalizePath = hcm.boolean('normalize_path', false);
-  options.mergeSlashes = hcm.boolean('merge_slashes', false);
+  if (hcm.boolean('normalize_path', false)) options.normalizePath = true;
+  if (hcm.boolean('merge_slashes', false)) options.mergeSlashes = true;
   // Envoy's IMPLEMENTATION_SPECIFIC_DEFAULT is KEEP_UNCHANGED.
   const escaped = hcm.optionalString('path_with_escaped_slashes_action') ?? 'IMPLEMENTATION_SPECIFIC_DEFAULT';
   if (escaped !== 'IMPLEMENTATION_SPECIFIC_DEFAULT') {
     const action = ESCAPED_SLASHES_ACTIONS.find((known) => known === escaped);
     if (action === undefined) hcm.fail('path_with_escaped_slashes_action', `${escaped} is not one of IMPLEMENTATION_SPECIFIC_DEFAULT, ${ESCAPED_SLASHES_ACTIONS.join(', ')}`);
     options.escapedSlashesAction = action;
+  }
+  const forward = hcm.optionalString('forward_client_cert_details');
+  if (forward !== undefined) {
+    const forwardClientCertDetails = FORWARD_CLIENT_CERT.find((known) => known === forward);
+    if (forwardClientCertDetails === undefined) hcm.fail('forward_client_cert_details', `${forward} is not one of ${FORWARD_CLIENT_CERT.join(', ')}`);
+    options.forwardClientCertDetails = forwardClientCertDetails;
+  }
+  const details = hcm.optionalChild('set_current_client_cert_details');
+  if (details !== undefined) {
+    details.allowOnly('subject', 'cert', 'chain', 'dns', 'uri');
+    // node reports the verified chain, not the one the client sent, so Envoy's Chain cannot be reproduced.
+    if (details.boolean('chain', false)) details.fail('chain', 'true is not supported (the certificate chain as presented is not available)');
+    options.clientCertDetails = { subject: details.boolean('subject', false), cert: details.boolean('cert', false), dns: details.boolean('dns', false), uri: details.boolean('uri', false) };
   }
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
   const via = hcm.optionalString('via');

@@ -169,7 +169,9 @@ export function downstreamTls(socket: FieldReader, secrets: SecretSource): Downs
   return {
     options: {
       ...common.inline,
-      requestCert: requireClientCert,
+      // As Envoy: with a CA to verify against, a client certificate is asked for even when not
+      // required (the chain's handshake callback refuses one that does not verify).
+      requestCert: requireClientCert || common.inline.ca !== undefined,
       rejectUnauthorized: requireClientCert,
       ...alpn,
       ...common.params,

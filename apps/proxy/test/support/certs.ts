@@ -47,3 +47,21 @@ export function makeClientCertificate(certs: TestCertificates, name: string, spi
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
   return { cert: readFileSync(path.join(dir, `${name}.crt`), 'utf8'), key: readFileSync(path.join(dir, `${name}.key`), 'utf8') };
 }
+
+/**
+ * A listener `transport_socket` serving the test server certificate and verifying client
+ * certificates against the test CA (required, or only checked when sent).
+ */
+export function clientVerifyingTlsSocket(certs: TestCertificates, requireClientCertificate: boolean): Record<string, unknown> {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      require_client_certificate: requireClientCertificate,
+      common_tls_context: {
+        tls_certificates: [{ certificate_chain: { inline_string: certs.serverCert }, private_key: { inline_string: certs.serverKey } }],
+        validation_context: { trusted_ca: { inline_string: certs.caCert } },
+      },
+    },
+  };
+}

@@ -117,6 +117,8 @@ export function httpConnectionManager(
       codec_type: 'AUTO',
       // Istio's default meshConfig.pathNormalization (BASE): RFC 3986 normalization, slashes kept.
       normalize_path: true,
+      // As istiod configures a sidecar's inbound side: the app learns its mTLS caller from XFCC.
+      ...(direction === 'INBOUND' ? { forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: true, dns: true, uri: true } } : {}),
       ...routeSpecifier,
       http_filters: httpFilters(direction),
     },
