@@ -71,6 +71,15 @@ describe('x-forwarded-client-cert (forward_client_cert_details, set_current_clie
     expect(await upstreamXfcc('append', true, 'By=spiffe://a;Hash=00')).toBe(`By=spiffe://a;Hash=00,${element}`);
   });
 
+  it('writes an empty Subject for a certificate without one (SPIFFE workload certificates have none)', async () => {
+    const { cert } = makeClientCertificate(certs, 'anonymous', SPIFFE_ID, '/');
+    const hash = createHash('sha256').update(new X509Certificate(cert).raw).digest('hex');
+    const args = ['--cacert', certs.caCertFile, '--cert', path.join(certs.dir, 'anonymous.crt'), '--key', path.join(certs.dir, 'anonymous.key')];
+    const res = await curl(`https://localhost:${ports.get('append') ?? ''}/`, ...args);
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.body) as Record<string, string>)['x-forwarded-client-cert']).toBe(`Hash=${hash};Subject="";URI=${SPIFFE_ID}`);
+  });
+
   it('SANITIZE_SET replaces what came in', async () => {
     expect(await upstreamXfcc('set', true, 'By=spiffe://forged;Hash=00')).toBe(`Hash=${client.hash};URI=${SPIFFE_ID}`);
   });

@@ -53,7 +53,8 @@ function certificateFacts(socket: Socket): CertificateFacts | null {
         localUris: local !== null && 'subjectaltname' in local ? altNames(local.subjectaltname, 'URI') : [],
         hash: createHash('sha256').update(peer.raw).digest('hex'),
         // OpenSSL's RFC 2253 form, as Envoy prints it: most specific first, comma-separated.
-        subject: x509.subject.split('\n').filter(Boolean).reverse().join(','),
+        // (node reports no subject at all for an empty one, as SPIFFE workload certificates have).
+        subject: (x509.subject ?? '').split('\n').filter(Boolean).reverse().join(','),
         uris: altNames(peer.subjectaltname, 'URI'),
         dns: altNames(peer.subjectaltname, 'DNS'),
         pem: x509.toString(),

@@ -39,10 +39,13 @@ export function makeCertificates(): TestCertificates {
   };
 }
 
-/** A client certificate whose URI SAN is `spiffeId`, signed by the test CA of `certs` (real openssl). */
-export function makeClientCertificate(certs: TestCertificates, name: string, spiffeId: string): { cert: string; key: string } {
+/**
+ * A client certificate whose URI SAN is `spiffeId`, signed by the test CA of `certs` (real
+ * openssl); its subject is `/CN=<name>` unless given (`/` for none, as SPIFFE workload certificates).
+ */
+export function makeClientCertificate(certs: TestCertificates, name: string, spiffeId: string, subject = `/CN=${name}`): { cert: string; key: string } {
   const dir = certs.dir;
-  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
   writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=URI:${spiffeId}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n`);
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
   return { cert: readFileSync(path.join(dir, `${name}.crt`), 'utf8'), key: readFileSync(path.join(dir, `${name}.key`), 'utf8') };
