@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -250,10 +251,20 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     manager.connectionManagerReply(status, 'Bad Request', { flag: ResponseFlag.DownstreamProtocolError, details: 'http1.codec_error' });
   }
 
-  // HOT PATH: runs per HTTP/2 stream.
   private onHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
     // A stream the peer resets reports it as an error; the close handler accounts for it.
     stream.on('error', () => undefined);
+    try {
+      this.startHttp2Stream(socket, stream, rawHeaders, flags);
+    } catch {
+      // A fault of this proxy's while setting the stream up: reset it rather than leave it unanswered.
+      this.stats.downstream_rq_tx_reset++;
+      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+
+  // HOT PATH: runs per HTTP/2 stream.
+  private startHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
     let headers = http2RequestHeaders(rawHeaders);
     const protocol = extendedConnectProtocol(headers);
     if (protocol !== undefined) {

@@ -195,3 +195,20 @@ describe('codec selection and the HTTP/2 codec', () => {
     await waitFor(() => proxy.hcm.activeConnections === 0);
   });
 });
+
+describe('a fault while a stream is set up', () => {
+  it('resets that HTTP/2 stream (INTERNAL_ERROR) instead of leaving it unanswered; the session lives on', async () => {
+    let broken = true;
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, {
+      routeTable: () => {
+        if (broken) throw new Error('route table failed');
+        return null;
+      },
+    });
+    const session = connect(proxy.origin);
+    await expect(h2Request(session, { ':path': '/' })).rejects.toMatchObject({ code: 'ERR_HTTP2_STREAM_ERROR' });
+    expect(proxy.hcm.stats.downstream_rq_tx_reset).toBe(1);
+    broken = false;
+    expect((await h2Request(session, { ':path': '/' })).headers[':status']).toBe(200);
+  });
+});
