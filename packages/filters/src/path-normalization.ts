@@ -35,13 +35,15 @@ function mustEscape(code: number): boolean {
   return code <= 0x20 || code >= 0x7f || code === 0x22 || code === 0x3c || code === 0x3e || code === 0x60 || code === 0x7b || code === 0x7d;
 }
 
-function escapeByte(code: number): string {
-  return `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+/** Escapes one character: a byte as read off the wire (latin1), anything wider as its UTF-8 bytes. */
+function escapeCharacter(code: number, character: string): string {
+  return code <= 0xff ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : encodeURIComponent(character);
 }
 
 /**
  * One segment in canonical form: escaped unreserved characters decoded, other valid escapes kept
- * as written, characters that need it escaped. Null when it holds a NUL, escaped or not.
+ * as written, characters that need it escaped. Null when it holds a NUL (escaped or not) or half
+ * a surrogate pair.
  */
 function canonicalSegment(segment: string): string | null {
   let out = '';
@@ -60,7 +62,12 @@ function canonicalSegment(segment: string): string | null {
     } else if (code === 0) {
       return null;
     } else {
-      out += mustEscape(code) ? escapeByte(code) : segment[i];
+      const point = segment.codePointAt(i) as number;
+      // Half a surrogate pair has no UTF-8 form: the path is malformed.
+      if (point >= 0xd800 && point <= 0xdfff) return null;
+      const character = String.fromCodePoint(point);
+      i += character.length - 1;
+      out += mustEscape(point) ? escapeCharacter(point, character) : character;
     }
   }
   return out;

@@ -31,11 +31,14 @@ describe('canonicalPath (normalize_path)', () => {
     ['/100%', '/100%'],
     ['/a/.well-known/b', '/a/.well-known/b'],
     ['/a/.../b', '/a/.../b'],
+    ['/caf\u00e9', '/caf%E9'],
+    ['/\u20ac', '/%E2%82%AC'],
+    ['/\u{1F600}', '/%F0%9F%98%80'],
   ])('%s → %s', (input, expected) => {
     expect(canonicalPath(input)).toBe(expected);
   });
 
-  it.each(['/xyz/.%00../abc', '/xyz/%00.%00./abc', '/xyz/AAAAA%%0000/abc', '/a\0b'])('refuses %j (a NUL)', (input) => {
+  it.each(['/xyz/.%00../abc', '/xyz/%00.%00./abc', '/xyz/AAAAA%%0000/abc', '/a\0b', '/a\ud800b'])('refuses %j (a NUL, half a surrogate pair)', (input) => {
     expect(canonicalPath(input)).toBeNull();
   });
 });
