@@ -167,7 +167,15 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const socket = stream.socket;
     const timeouts = this.streamTimeouts();
     stream.timeouts = timeouts;
-    const manager = this.startStream(socket, stream.protocol, headers, stream, timeouts);
+    let manager: FilterManager;
+    try {
+      manager = this.startStream(socket, stream.protocol, headers, stream, timeouts);
+    } catch {
+      // A fault of this proxy's while setting the stream up: 500 and close rather than no answer.
+      this.stats.recordResponse(500);
+      stream.writeHeaders({ ':status': '500', 'content-length': '0' }, true);
+      return;
+    }
     stream.manager = manager;
     stream.closer = this;
     if (endOfStream) timeouts.requestComplete();

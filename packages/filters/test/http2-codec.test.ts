@@ -212,3 +212,17 @@ describe('a fault while a stream is set up', () => {
     expect((await h2Request(session, { ':path': '/' })).headers[':status']).toBe(200);
   });
 });
+
+describe('a fault while an HTTP/1.1 stream is set up', () => {
+  it('answers 500 and closes, with or without a request body still to come', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, {
+      routeTable: () => {
+        throw new Error('route table failed');
+      },
+    });
+    const get = await curl(`${proxy.origin}/`);
+    expect(get.status).toBe(500);
+    const post = await curl(`${proxy.origin}/upload`, '--data-binary', 'x'.repeat(100_000), '-H', 'expect:');
+    expect(post.status).toBe(500);
+  });
+});
