@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { parseSubjectAltNames } from '@meshkit/core';
 import type { HeaderMap } from './http-filter.js';
 
 /** `forward_client_cert_details`: what happens to `x-forwarded-client-cert` (XFCC). */
@@ -28,15 +29,12 @@ export interface CertificateFacts {
 
 const factsBySocket = new WeakMap<Socket, CertificateFacts | null>();
 
-/** Node's `subjectaltname` (`DNS:a, URI:spiffe://…`) as entries of one kind; node quotes odd values as JSON strings. */
+/** The values of one kind among a certificate's `subjectaltname` entries. */
 function altNames(subjectAltName: string | undefined, kind: 'URI' | 'DNS'): string[] {
   if (subjectAltName === undefined || subjectAltName === '') return [];
-  const prefix = `${kind}:`;
-  return subjectAltName
-    .split(', ')
-    .filter((entry) => entry.startsWith(prefix))
-    .map((entry) => entry.slice(prefix.length))
-    .map((value) => (value.startsWith('"') ? (JSON.parse(value) as string) : value));
+  return parseSubjectAltNames(subjectAltName)
+    .filter((entry) => entry.type === kind)
+    .map((entry) => entry.value);
 }
 
 function certificateFacts(socket: Socket): CertificateFacts | null {
