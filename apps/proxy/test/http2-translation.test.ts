@@ -91,7 +91,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
     });
     expect(hcmOf(translateListener(listenerWith({ path_with_escaped_slashes_action: 'IMPLEMENTATION_SPECIFIC_DEFAULT' }), context())).connection.escapedSlashesAction).toBeUndefined();
-    expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not one of');
+    expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not supported (SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY are)');
     expect(refusalOf(() => translateListener(listenerWith({ set_current_client_cert_details: { chain: true } }), context()))).toContain('set_current_client_cert_details.chain: true is not supported');
   });
 

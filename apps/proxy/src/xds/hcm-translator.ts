@@ -1,6 +1,7 @@
 import { alpnProtocolsFor } from '@meshkit/filters';
 import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
+import { enumValue } from './cluster-values.js';
 import type { FieldReader } from './fields.js';
 import { readConnectionKeepalive, readFlowControlWindows } from './http2-options.js';
 import { readAdsConfigSource } from './config-source.js';
@@ -102,7 +103,7 @@ const CONNECTION_FIELDS = [
 
 const FORWARD_CLIENT_CERT = ['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'] as const;
 
-const ESCAPED_SLASHES_ACTIONS = ['KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
+const ESCAPED_SLASHES_ACTIONS = ['IMPLEMENTATION_SPECIFIC_DEFAULT', 'KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
 
 const MAX_UINT32 = 4_294_967_295;
 
@@ -164,18 +165,9 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   if (hcm.boolean('normalize_path', false)) options.normalizePath = true;
   if (hcm.boolean('merge_slashes', false)) options.mergeSlashes = true;
   // Envoy's IMPLEMENTATION_SPECIFIC_DEFAULT is KEEP_UNCHANGED.
-  const escaped = hcm.optionalString('path_with_escaped_slashes_action') ?? 'IMPLEMENTATION_SPECIFIC_DEFAULT';
-  if (escaped !== 'IMPLEMENTATION_SPECIFIC_DEFAULT') {
-    const action = ESCAPED_SLASHES_ACTIONS.find((known) => known === escaped);
-    if (action === undefined) hcm.fail('path_with_escaped_slashes_action', `${escaped} is not one of IMPLEMENTATION_SPECIFIC_DEFAULT, ${ESCAPED_SLASHES_ACTIONS.join(', ')}`);
-    options.escapedSlashesAction = action;
-  }
-  const forward = hcm.optionalString('forward_client_cert_details');
-  if (forward !== undefined) {
-    const forwardClientCertDetails = FORWARD_CLIENT_CERT.find((known) => known === forward);
-    if (forwardClientCertDetails === undefined) hcm.fail('forward_client_cert_details', `${forward} is not one of ${FORWARD_CLIENT_CERT.join(', ')}`);
-    options.forwardClientCertDetails = forwardClientCertDetails;
-  }
+  const escaped = enumValue(hcm, 'path_with_escaped_slashes_action', ESCAPED_SLASHES_ACTIONS, 'IMPLEMENTATION_SPECIFIC_DEFAULT');
+  if (escaped !== 'IMPLEMENTATION_SPECIFIC_DEFAULT') options.escapedSlashesAction = escaped;
+  if (hcm.has('forward_client_cert_details')) options.forwardClientCertDetails = enumValue(hcm, 'forward_client_cert_details', FORWARD_CLIENT_CERT, 'SANITIZE');
   const details = hcm.optionalChild('set_current_client_cert_details');
   if (details !== undefined) {
     details.allowOnly('subject', 'cert', 'chain', 'dns', 'uri');
