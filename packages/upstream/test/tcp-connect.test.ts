@@ -5,6 +5,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, ClusterClosedError } from '../src/index.js';
 import { CertFactory } from './support/certs.js';
+import { closedPort } from './support/upstream-server.js';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { ClusterOptions, Endpoint, TcpConnectResult } from '../src/index.js';
 import type { SelfSignedCert } from './support/certs.js';
@@ -81,15 +82,6 @@ function connected(result: TcpConnectResult): Socket {
   sockets.push(result.socket);
   result.socket.on('error', () => result.socket.destroy());
   return result.socket;
-}
-
-/** A loopback port nothing listens on (it was bound a moment ago, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Polls every 5 ms for at most 2 s: the server side of a connection lags the client's a little. */
