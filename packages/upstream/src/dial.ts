@@ -1,6 +1,7 @@
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { errors } from 'undici';
+import { readOnWhilePaused, sharedBufferReads } from '@meshkit/core';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { buildConnector } from 'undici';
@@ -31,8 +32,6 @@ export interface SessionCache {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** One read buffer for every cleartext connection: each read is copied out before the next can land. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Opens one connection to the origin: with undici's connector signature when `connect` is a
@@ -63,13 +62,8 @@ export function dial(target: DialTarget, connect: DialOptions | buildConnector.c
   } else if (target.http2 === true) {
     socket = netConnect({ host: hostname, port });
   } else {
-    // `onread` skips the Readable machinery per read (the largest share of node's cost per
-    // response); the copy is emitted as 'data', so readers, pause/resume and upgrades see a socket.
-    const onread = (length: number, buffer: Uint8Array): boolean => {
-      plain.emit('data', Buffer.from(buffer.subarray(0, length)));
-      return true; // false would stop reading; pause() is how readers do that
-    };
-    const plain: Socket = netConnect({ host: hostname, port, onread: { buffer: READ_BUFFER, callback: onread } });
+    // Reads skip the Readable machinery (the largest share of node's cost per response).
+    const plain: Socket = readOnWhilePaused(netConnect({ host: hostname, port, onread: sharedBufferReads(() => plain) }));
     socket = plain;
   }
   if (keepAlive !== false) socket.setKeepAlive(true, keepAliveInitialDelay ?? 60_000);

@@ -55,6 +55,11 @@ export class ActiveFilterChain {
     this.hcm?.drainConnections();
   }
 
+  /** True when this chain's connections go straight to its HTTP connection manager, in cleartext. */
+  get takesPlainHttp(): boolean {
+    return this.tlsServer === undefined && this.spec.terminal.kind === 'hcm' && this.spec.networkFilters.length === 0;
+  }
+
   /** Takes an accepted connection; `serverName` is the SNI the tls_inspector read, if any. */
   accept(socket: Socket, serverName: string): void {
     if (this.tlsServer === undefined) {

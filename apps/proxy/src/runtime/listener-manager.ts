@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
 import type { HttpConnectionManager, HttpConnectionManagerConfig } from '@meshkit/filters';
+import { adoptAcceptedSocket } from '@meshkit/core';
 import type { RouteTable } from '@meshkit/router';
 import { ListenerBindError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -47,6 +48,13 @@ async function latestWarmUp(listener: ActiveListener): Promise<void> {
     awaited = listener.warmUntil;
     await awaited;
   } while (awaited !== listener.warmUntil);
+}
+
+/** Undoes `pauseOnConnect`: reading, holding data until a reader comes, as net.Server leaves a socket by default. */
+function startReading(socket: Socket): Socket {
+  (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+  socket.read(0);
+  return socket;
 }
 
 function chainSpecs(spec: ListenerSpec): FilterChainSpec[] {
@@ -177,7 +185,8 @@ export class ListenerManager {
   private create(spec: ListenerSpec, routeTable: RouteLookup, warm: Promise<void> | undefined): ActiveListener {
     // Half-open, so a TCP proxy can carry a client's FIN upstream while the answer still flows back.
     // TCP_NODELAY as Envoy sets it: a response written in two ticks must not wait on a delayed ACK.
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    // Paused on accept, so a connection's handle can move to a socket with cheaper reads (onConnection).
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true });
     const listener = new ActiveListener(spec, server);
     this.active.set(spec.name, listener);
     server.on('connection', (socket: Socket) => this.onConnection(listener, socket));
@@ -204,40 +213,52 @@ export class ListenerManager {
     return listener;
   }
 
-  private onConnection(listener: ActiveListener, socket: Socket): void {
-    listener.sockets.add(socket);
-    socket.once('close', () => listener.sockets.delete(socket));
-    const spec = listener.spec;
-    if (!spec.inspectTls) {
-      this.dispatch(listener, socket, RAW_BUFFER);
+  private onConnection(listener: ActiveListener, accepted: Socket): void {
+    if (!listener.spec.inspectTls) {
+      const chain = this.chooseChain(listener, accepted, RAW_BUFFER);
+      if (chain === undefined) return;
+      // HOT PATH: cleartext HTTP reads skip node's Readable machinery (about a twentieth of the proxy's cost per request).
+      // Adopted, it stays paused until the connection manager has its readers on.
+      const socket = chain.takesPlainHttp ? adoptAcceptedSocket(accepted, { noDelay: true }) : startReading(accepted);
+      this.track(listener, socket);
+      chain.accept(socket, '');
       return;
     }
+    startReading(accepted);
+    this.track(listener, accepted);
     // Until a chain owns it, a reset from the client must not become an unhandled 'error'.
-    const onError = (): void => void socket.destroy();
-    socket.on('error', onError);
-    void inspectTls(socket, spec.listenerFiltersTimeoutMs).then((inspected) => {
-      socket.off('error', onError);
-      if (inspected === null || socket.destroyed) {
-        socket.destroy();
-      } else if (inspected === 'timeout') {
-        if (listener.spec.continueOnListenerFiltersTimeout) this.dispatch(listener, socket, RAW_BUFFER);
-        else socket.destroy();
-      } else {
-        this.dispatch(listener, socket, inspected);
+    const onError = (): void => void accepted.destroy();
+    accepted.on('error', onError);
+    void inspectTls(accepted, listener.spec.listenerFiltersTimeoutMs).then((inspected) => {
+      accepted.off('error', onError);
+      if (inspected === null || accepted.destroyed) {
+        accepted.destroy();
+        return;
       }
+      if (inspected === 'timeout' && !listener.spec.continueOnListenerFiltersTimeout) {
+        accepted.destroy();
+        return;
+      }
+      const connection = inspected === 'timeout' ? RAW_BUFFER : inspected;
+      this.chooseChain(listener, accepted, connection)?.accept(accepted, connection.serverName);
     });
   }
 
-  private dispatch(listener: ActiveListener, socket: Socket, inspected: InspectedConnection): void {
+  private track(listener: ActiveListener, socket: Socket): void {
+    listener.sockets.add(socket);
+    socket.once('close', () => listener.sockets.delete(socket));
+  }
+
+  /** The filter chain for a connection; when none matches, the connection is closed. */
+  private chooseChain(listener: ActiveListener, socket: Socket, inspected: InspectedConnection): ActiveFilterChain | undefined {
     const chains = [...listener.chains.values()].filter((c) => c.spec.key !== 'default');
     const input = { ...inspected, destinationPort: socket.localPort ?? listener.spec.port };
     const chosen = selectFilterChain(chains.map((c) => ({ match: c.spec.match, chain: c })), input)?.chain ?? listener.chains.get('default');
     if (chosen === undefined) {
       this.log(`listener ${listener.spec.name}: no filter chain matches a connection from ${socket.remoteAddress ?? ''} (sni '${inspected.serverName}')`, 'debug');
       socket.destroy();
-      return;
     }
-    chosen.accept(socket, inspected.serverName);
+    return chosen;
   }
 
   /** Stops accepting, drains the listener's chains, and resolves when its connections are gone. */
