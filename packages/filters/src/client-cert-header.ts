@@ -37,6 +37,22 @@ function altNames(subjectAltName: string | undefined, kind: 'URI' | 'DNS'): stri
     .map((entry) => entry.value);
 }
 
+/**
+ * A subject in OpenSSL's RFC 2253 form, as Envoy prints it, from node's multi-line form. Both
+ * escape the same special characters; RFC 2253 lists the attributes the other way round (most
+ * specific first, a multi-valued RDN's too), joins a multi-valued RDN with '+' where node writes
+ * ' + ', and escapes each byte of a non-ASCII character as \XX.
+ */
+export function rfc2253Subject(nodeSubject: string): string {
+  const rdns = nodeSubject.split('\n').filter(Boolean).reverse();
+  const text = rdns.map((rdn) => rdn.split(' + ').reverse().join('+')).join(',');
+  return text.replace(/[\u0080-\u{10FFFF}]+/gu, escapeUtf8Bytes);
+}
+
+function escapeUtf8Bytes(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((byte) => `\\${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
 function certificateFacts(socket: Socket): CertificateFacts | null {
   const known = factsBySocket.get(socket);
   if (known !== undefined) return known;
@@ -50,9 +66,8 @@ function certificateFacts(socket: Socket): CertificateFacts | null {
       facts = {
         localUris: local !== null && 'subjectaltname' in local ? altNames(local.subjectaltname, 'URI') : [],
         hash: createHash('sha256').update(peer.raw).digest('hex'),
-        // OpenSSL's RFC 2253 form, as Envoy prints it: most specific first, comma-separated.
-        // (node reports no subject at all for an empty one, as SPIFFE workload certificates have).
-        subject: (x509.subject ?? '').split('\n').filter(Boolean).reverse().join(','),
+        // node reports no subject at all for an empty one, as SPIFFE workload certificates have.
+        subject: rfc2253Subject(x509.subject ?? ''),
         uris: altNames(peer.subjectaltname, 'URI'),
         dns: altNames(peer.subjectaltname, 'DNS'),
         pem: x509.toString(),
@@ -68,8 +83,9 @@ export function clientCertElement(facts: CertificateFacts, details: ClientCertDe
   const parts = facts.localUris.map((uri) => `By=${uri}`);
   parts.push(`Hash=${facts.hash}`);
   if (details.cert === true) parts.push(`Cert="${encodeURIComponent(facts.pem)}"`);
-  // Subject and URI appear even when empty, DNS only when there is one (as in Envoy).
-  if (details.subject === true) parts.push(`Subject="${facts.subject.replaceAll('"', '\\"')}"`);
+  // Subject and URI appear even when empty, DNS only when there is one (as in Envoy). The subject
+  // is quoted as it is: its RFC 2253 form already escapes any '"' in it.
+  if (details.subject === true) parts.push(`Subject="${facts.subject}"`);
   if (details.uri === true) parts.push(...(facts.uris.length > 0 ? facts.uris.map((uri) => `URI=${uri}`) : ['URI=']));
   if (details.dns === true) parts.push(...facts.dns.map((dns) => `DNS=${dns}`));
   return parts.join(';');

@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clientCertElement } from '../src/client-cert-header.js';
+import { clientCertElement, rfc2253Subject } from '../src/client-cert-header.js';
 
 describe('clientCertElement (one hop of x-forwarded-client-cert)', () => {
   const facts = {
@@ -22,5 +27,35 @@ describe('clientCertElement (one hop of x-forwarded-client-cert)', () => {
   it('keeps Subject and URI keys even when empty, leaves DNS and By out then', () => {
     const bare = { ...facts, localUris: [], subject: '', uris: [], dns: [] };
     expect(clientCertElement(bare, { subject: true, uri: true, dns: true })).toBe('Hash=ab12;Subject="";URI=');
+  });
+});
+
+describe('rfc2253Subject (the Subject Envoy writes)', () => {
+  /** A self-signed certificate's subject as node and `openssl -nameopt RFC2253` print it. */
+  function subjectForms(subject: string): { node: string; openssl: string } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshkit-subject-'));
+    try {
+      const pem = path.join(dir, 'cert.pem');
+      const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', pem];
+      execFileSync('openssl', [...args, '-days', '1', '-utf8', '-multivalue-rdn', '-subj', subject], { stdio: 'pipe' });
+      const printed = execFileSync('openssl', ['x509', '-in', pem, '-noout', '-subject', '-nameopt', 'RFC2253'], { encoding: 'utf8' });
+      return { node: new X509Certificate(readFileSync(pem)).subject, openssl: printed.replace(/^subject=/, '').trim() };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    ['/CN=web/O=shop/C=US'],
+    ['/CN=a,b/OU=#hash/L= lead'],
+    ['/CN=x y+UID=42/O=Acme; "Q" <a> \\z/C=US'],
+    ['/CN=Zoë Ñ/O=a=b'],
+  ])('prints %s as openssl -nameopt RFC2253 does', (subject) => {
+    const forms = subjectForms(subject);
+    expect(rfc2253Subject(forms.node)).toBe(forms.openssl);
+  });
+
+  it('is empty for a certificate without a subject', () => {
+    expect(rfc2253Subject('')).toBe('');
   });
 });
