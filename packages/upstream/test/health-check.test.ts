@@ -362,6 +362,30 @@ describe('check intervals (Envoy: edge intervals while a verdict is pending, no_
     expect(await gapsBetweenChecks([true, false, false, true, true], {})).toEqual([1_000, 1_000, 1_000, 1_000]);
   });
 
+  it('starts each new member’s first check within initial_jitter, then keeps to the interval', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.25);
+    try {
+      vi.useFakeTimers();
+      const times: number[] = [];
+      const probe = (): Promise<boolean> => {
+        times.push(Date.now());
+        return Promise.resolve(true);
+      };
+      const stats = { health_check_attempt: 0, health_check_success: 0, health_check_failure: 0 };
+      const started = Date.now();
+      const checker = new HealthChecker({ intervalMs: 1_000, timeoutMs: 10_000, initialJitterMs: 2_000, probe }, {}, stats, () => undefined);
+      checker.setEndpoints([{ address: '127.0.0.1', port: 1 }]);
+      await vi.advanceTimersByTimeAsync(499);
+      expect(times).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_001);
+      checker.stop();
+      expect(times.map((time) => time - started)).toEqual([500, 1_500]);
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    }
+  });
+
   it('checks at no_traffic_interval (healthy members at no_traffic_healthy_interval) until the cluster is used', async () => {
     let asked = 0;
     const usedAfterTwoChecks = (): boolean => ++asked > 2;

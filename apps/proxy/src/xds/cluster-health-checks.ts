@@ -68,6 +68,7 @@ export function readHealthCheck(cluster: FieldReader, clusterName: string): Heal
     'interval',
     'interval_jitter',
     'interval_jitter_percent',
+    'initial_jitter',
     'unhealthy_interval',
     'unhealthy_edge_interval',
     'healthy_edge_interval',
@@ -85,6 +86,7 @@ export function readHealthCheck(cluster: FieldReader, clusterName: string): Heal
   const intervalMs = positiveDurationMs(check, 'interval');
   const jitterPercent = optionalInteger(check, 'interval_jitter_percent', 0, 100) ?? 0;
   const intervalJitterMs = (check.durationMs('interval_jitter') ?? 0) + (intervalMs * jitterPercent) / 100;
+  const initialJitterMs = check.durationMs('initial_jitter') ?? 0;
   const unhealthyThreshold = optionalInteger(check, 'unhealthy_threshold', 0);
   const healthyThreshold = optionalInteger(check, 'healthy_threshold', 0);
   if (unhealthyThreshold === undefined) return check.fail('unhealthy_threshold', 'is required');
@@ -98,6 +100,7 @@ export function readHealthCheck(cluster: FieldReader, clusterName: string): Heal
     timeoutMs: positiveDurationMs(check, 'timeout'),
     intervalMs,
     ...(intervalJitterMs > 0 ? { intervalJitterMs } : {}),
+    ...(initialJitterMs > 0 ? { initialJitterMs } : {}),
     ...optionalIntervals(check),
     unhealthyThreshold,
     healthyThreshold,

@@ -419,11 +419,12 @@ describe('translateCluster: health_checks', () => {
   const check = (extra: Record<string, unknown>) => ({ timeout: '1s', interval: '2.5s', unhealthy_threshold: 2, healthy_threshold: 1, ...extra });
 
   it('maps an HTTP check: timings, thresholds, path, host (the cluster name by default) and expected statuses', () => {
-    const spec = withFields({ health_checks: [check({ interval_jitter: '0.5s', http_health_check: { path: '/healthz', expected_statuses: [{ start: 200, end: 300 }, { start: '418', end: '419' }] } })] });
+    const spec = withFields({ health_checks: [check({ interval_jitter: '0.5s', initial_jitter: '3s', http_health_check: { path: '/healthz', expected_statuses: [{ start: 200, end: 300 }, { start: '418', end: '419' }] } })] });
     expect(spec.healthCheck).toEqual({
       timeoutMs: 1000,
       intervalMs: 2500,
       intervalJitterMs: 500,
+      initialJitterMs: 3000,
       noTrafficIntervalMs: 60_000,
       unhealthyThreshold: 2,
       healthyThreshold: 1,
@@ -472,7 +473,6 @@ describe('translateCluster: health_checks', () => {
     [[check({ grpc_health_check: { initial_metadata: [] } })], 'health_checks[0].grpc_health_check.initial_metadata: is not supported by this proxy'],
     [[check({ custom_health_check: { name: 'redis' } })], 'health_checks[0].custom_health_check: is not supported by this proxy'],
     [[check({ no_traffic_interval: '0s', tcp_health_check: {} })], 'health_checks[0].no_traffic_interval: must be above 0s'],
-    [[check({ initial_jitter: '1s', tcp_health_check: {} })], 'health_checks[0].initial_jitter: is not supported by this proxy'],
     [[check({ reuse_connection: true, tcp_health_check: {} })], 'health_checks[0].reuse_connection: checks always open a new connection here; set false or leave it out'],
     [[check({ tcp_health_check: {}, http_health_check: { path: '/' } })], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],
     [[check({})], 'health_checks[0]: needs exactly one of http_health_check, tcp_health_check, grpc_health_check'],

@@ -22,6 +22,8 @@ export interface HealthCheckOptions {
   readonly healthyThreshold?: number;
   /** Up to this much random extra delay per interval, so checks of many endpoints spread out. Default 0. */
   readonly intervalJitterMs?: number;
+  /** A new member's first check waits a random time up to this (Envoy's `initial_jitter`). Default 0: at once. */
+  readonly initialJitterMs?: number;
   /** After a failed check of an endpoint already unhealthy, or one that just made it so (Envoy's `unhealthy_interval`). Default `intervalMs`. */
   readonly unhealthyIntervalMs?: number;
   /** After a failed check that has not yet made a healthy endpoint unhealthy (`unhealthy_edge_interval`). Default `unhealthyIntervalMs`. */
@@ -141,7 +143,8 @@ export class HealthChecker {
       const pending = this.#options.ignoreNewHostsUntilFirstCheck === true;
       const target: Target = { endpoint, unchecked: true, pending, healthy: false, failures: 0, successes: 0, timer: null, inFlight: null };
       this.#targets.set(key, target);
-      this.#schedule(target, 0);
+      const jitter = this.#options.initialJitterMs ?? 0;
+      this.#schedule(target, jitter > 0 ? Math.random() * jitter : 0);
     }
     for (const [key, target] of this.#targets) {
       if (keep.has(key)) continue;
