@@ -2,8 +2,9 @@
 // connection and bytes are relayed verbatim both ways — no HTTP framing, no pooling, nothing per
 // request in JavaScript but one read callback and one write on each hop. Reads use `onread`
 // buffers, which skip the Readable stream machinery; node offers them only to sockets it
-// connects, so the accepted socket's handle is moved into a new Socket (a node internal: fine for
-// a benchmark, not for the proxy). node-floor adds HTTP framing; meshkit adds everything else.
+// connects, so the accepted socket's handle is moved into a new Socket (node's internal
+// `_handle`, as meshkit's listener does with a fallback). node-floor adds HTTP framing; meshkit
+// adds everything else.
 //   node node-relay.mjs LISTEN_PORT UPSTREAM_PORT
 import net from 'node:net';
 
