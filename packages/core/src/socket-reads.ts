@@ -36,10 +36,13 @@ export function sharedBufferReads(socket: () => Socket): OnReadOpts {
  * own buffer instead, until that is full, as every other socket does.
  */
 export function readOnWhilePaused(socket: Socket): Socket {
-  socket.pause = function pause(this: Socket) {
-    return Readable.prototype.pause.call(this) as Socket;
-  };
+  socket.pause = pauseDeliveryOnly;
   return socket;
+}
+
+/** Readable's own pause(): the data stops, the reads go on. One function for every socket. */
+function pauseDeliveryOnly(this: Socket): Socket {
+  return Readable.prototype.pause.call(this) as Socket;
 }
 
 interface AcceptedSocketInternals {
