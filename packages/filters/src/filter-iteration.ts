@@ -88,7 +88,9 @@ export class FilterIteration {
       this.host.deliver(this.step === 1, entry);
     }
     if (this.head === this.queue.length) {
-      this.queue.length = 0;
+      // Usually the one entry just delivered: pop() stays in compiled code, setting length does not.
+      if (this.head === 1) this.queue.pop();
+      else this.queue.length = 0;
       this.head = 0;
     }
     this.running = false;

@@ -52,6 +52,24 @@ const END_STREAM_FLAG = 0x1;
 interface ConnectionState {
   session: ServerHttp2Session | undefined;
   http1: Http1Connection | undefined;
+  /** Read off the socket by the connection's first stream; every later stream reuses them. */
+  addresses: DownstreamAddresses | undefined;
+}
+
+/** The connection's two ends as its streams report them (socket getters and strings cost per call). */
+interface DownstreamAddresses {
+  readonly peerIp: string;
+  /** `ip:port` of the peer. */
+  readonly remote: string;
+  /** `ip:port` this proxy accepted the connection on. */
+  readonly local: string;
+  readonly localPort: number | undefined;
+}
+
+function downstreamAddresses(socket: Socket): DownstreamAddresses {
+  const peerIp = socket.remoteAddress ?? '';
+  const localPort = socket.localPort;
+  return { peerIp, remote: `${peerIp}:${socket.remotePort ?? 0}`, local: `${socket.localAddress ?? ''}:${localPort ?? 0}`, localPort };
 }
 
 const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
@@ -89,7 +107,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { session: undefined, http1: undefined });
+    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -313,18 +331,19 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const stats = this.stats;
     const info = new StreamInfo(config.trafficDirection);
     info.protocol = protocol;
-    const peerIp = socket.remoteAddress ?? '';
+    const addresses = this.addressesOf(socket);
+    const peerIp = addresses.peerIp;
     // Envoy's downstream remote address is the trusted client address (from XFF when a hop in
     // front is trusted, or on a non-edge listener), read before this hop appends to XFF.
     const client = trustedClientAddress(headers, peerIp, this.options);
-    info.downstreamRemoteAddress = client === peerIp ? `${peerIp}:${socket.remotePort ?? 0}` : `${client}:0`;
-    info.downstreamLocalAddress = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
+    info.downstreamRemoteAddress = client === peerIp ? addresses.remote : `${client}:0`;
+    info.downstreamLocalAddress = addresses.local;
     info.downstreamTls = 'encrypted' in socket;
     if (info.downstreamTls && config.peerIdentity !== undefined) info.downstreamPeerSpiffeId = config.peerIdentity(socket);
     info.requestId = mutateRequestHeaders(headers, info.downstreamTls ? 'https' : 'http', peerIp, this.options, client);
     applyForwardedClientCert(headers, socket, this.options.forwardClientCertDetails, this.options.clientCertDetails);
     const strip = this.options.stripHostPort;
-    if (strip !== 'none') stripAuthorityPort(headers, strip === 'any' ? undefined : socket.localPort);
+    if (strip !== 'none') stripAuthorityPort(headers, strip === 'any' ? undefined : addresses.localPort);
     const normalization = this.options.pathNormalization;
     const pathVerdict = normalization === undefined ? 'continue' : normalizeRequestPath(headers, normalization);
 
@@ -361,6 +380,12 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     // limits hold from the start whoever answers; the router reuses the cached match.
     manager.route();
     return manager;
+  }
+
+  private addressesOf(socket: Socket): DownstreamAddresses {
+    const state = this.connections.get(socket);
+    if (state === undefined) return downstreamAddresses(socket);
+    return (state.addresses ??= downstreamAddresses(socket));
   }
 
   private closeStream(manager: FilterManager, timeouts: StreamTimeouts, completed: boolean): void {

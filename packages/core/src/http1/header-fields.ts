@@ -1,4 +1,5 @@
 import { Http1ParseError } from './errors.js';
+import { lowerCaseHeaderName } from './known-header-names.js';
 
 /** Header names and values as both codecs hand them on: lower-case names, repeats as arrays. */
 export type HeaderFields = Record<string, string | string[] | undefined>;
@@ -47,7 +48,7 @@ function fail(reason: string): never {
  * whitespace before the colon, token names, no control characters in values. A name that repeats
  * becomes an array. Returns how many fields it read.
  */
-// HOT PATH: once per message head; one substring per name and value.
+// HOT PATH: once per message head; one substring per value and per name not well known.
 export function parseHeaderFields(head: string, from: number, end: number, into: HeaderFields, maxFields: number): number {
   let count = 0;
   let line = from;
@@ -65,7 +66,7 @@ export function parseHeaderFields(head: string, from: number, end: number, into:
     while (valueEnd > valueStart && isWhitespace(head.charCodeAt(valueEnd - 1))) valueEnd--;
     if (!isFieldValue(head, valueStart, valueEnd)) fail('a control character in a header value');
     if (++count > maxFields) throw new Http1ParseError('http1.too_many_headers', 'too many headers', 431);
-    addField(into, head.slice(line, colon).toLowerCase(), head.slice(valueStart, valueEnd));
+    addField(into, lowerCaseHeaderName(head, line, colon), head.slice(valueStart, valueEnd));
     line = eol + 2;
   }
   return count;

@@ -12,6 +12,11 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
+/** A `Connection` value that names no header but the hop-by-hop ones, which are dropped anyway. */
+function namesNoOtherHeader(value: string | string[]): boolean {
+  return value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close';
+}
+
 /** The comma-separated tokens of a header that may have been sent more than once. */
 function tokens(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
@@ -31,9 +36,10 @@ export function forwardableHeaders(headers: HeaderMap): Record<string, string | 
     if (value === undefined || name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;
     out[name] = value;
   }
-  // HOT PATH: most requests carry neither header, and pay no token parsing for them.
+  // HOT PATH: most messages carry neither header or only `connection: keep-alive`/`close`, and
+  // pay no token parsing for them.
   const connection = headers['connection'];
-  if (connection !== undefined) for (const token of tokens(connection)) delete out[token];
+  if (connection !== undefined && !namesNoOtherHeader(connection)) for (const token of tokens(connection)) delete out[token];
   // Only the `trailers` token survives (Envoy drops the others, which are about this hop's codings).
   const te = headers['te'];
   if (te !== undefined && tokens(te).some((token) => token === 'trailers' || token.startsWith('trailers;'))) out['te'] = 'trailers';

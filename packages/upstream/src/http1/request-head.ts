@@ -12,7 +12,13 @@ const CONNECTION = 3;
 const DROP = 4;
 
 /** Visible ASCII and obs-text only: a space, CR or LF in a target would split the request line. */
-const INVALID_PATH = /[^\u0021-\u00ff]/;
+function isValidPath(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x21 || c > 0xff) return false;
+  }
+  return true;
+}
 
 /** Methods whose requests carry a payload by convention: an empty one is announced as `content-length: 0`. */
 const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
@@ -39,7 +45,7 @@ export function createRequest(options: Dispatcher.DispatchOptions, handler: Disp
   if (typeof method !== 'string' || !isToken(method)) return new errors.InvalidArgumentError('invalid request method');
   const connect = method === 'CONNECT';
   let path = options.path;
-  if (typeof path !== 'string' || (path.charCodeAt(0) !== 0x2f && !connect && !/^https?:\/\//.test(path)) || INVALID_PATH.test(path)) {
+  if (typeof path !== 'string' || (path.charCodeAt(0) !== 0x2f && !connect && !/^https?:\/\//.test(path)) || !isValidPath(path)) {
     return new errors.InvalidArgumentError('invalid request path');
   }
   if (options.query != null) {
