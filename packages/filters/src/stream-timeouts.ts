@@ -1,3 +1,4 @@
+import { flushAfterReads } from '@meshkit/core/http1';
 import type { FilterManager } from './filter-manager.js';
 import { ResponseFlag } from './response-flags.js';
 
@@ -15,7 +16,8 @@ const GRPC_DEADLINE_EXCEEDED = 4;
  * `request_timeout` (the whole request must have arrived by then) and `max_stream_duration` (the
  * stream's whole life, the connection manager's unless its route sets one). Each answers locally
  * when nothing went downstream yet, else resets the stream. Activity refreshes the idle timer in
- * place instead of allocating a new one.
+ * place instead of allocating a new one, once per pass of the event loop however many chunks and
+ * header blocks moved in it (and not at all when the stream ended in that pass).
  */
 export class StreamTimeouts implements StreamActivity {
   private idle: NodeJS.Timeout | undefined;
@@ -23,6 +25,8 @@ export class StreamTimeouts implements StreamActivity {
   private duration: NodeJS.Timeout | undefined;
   private manager: FilterManager | undefined;
   private requestDone = false;
+  /** Activity seen in this pass of the event loop; the idle timer is refreshed after it. */
+  private touched = false;
 
   constructor(
     private readonly idleMs: number,
@@ -59,10 +63,18 @@ export class StreamTimeouts implements StreamActivity {
     this.idle = ms > 0 ? setTimeout(() => this.fire('idle'), ms) : undefined;
   }
 
-  // HOT PATH: per body chunk; `refresh` re-arms the same timer object.
+  // HOT PATH: per body chunk and header block.
   touch(): void {
-    this.idle?.refresh();
+    if (this.touched || this.idle === undefined) return;
+    this.touched = true;
+    flushAfterReads(this.refreshIdle);
   }
+
+  private readonly refreshIdle = (): void => {
+    if (!this.touched) return;
+    this.touched = false;
+    this.idle?.refresh();
+  };
 
   /** The downstream request is complete: the request timer no longer applies. */
   requestComplete(): void {
@@ -72,6 +84,7 @@ export class StreamTimeouts implements StreamActivity {
   }
 
   stop(): void {
+    this.touched = false;
     if (this.idle !== undefined) clearTimeout(this.idle);
     if (this.duration !== undefined) clearTimeout(this.duration);
     if (this.request !== undefined) clearTimeout(this.request);

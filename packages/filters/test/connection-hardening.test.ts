@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter, HeaderMap } from '../src/index.js';
-import { echo } from './support/filters.js';
+import { answerLater, echo } from './support/filters.js';
 import { client, routesTo, startAcceptingProxy } from './support/proxy.js';
 import { Closer, rawExchange, waitFor } from './support/net.js';
 
@@ -8,15 +8,7 @@ const closer = new Closer();
 afterEach(() => closer.closeAll());
 
 /** Answers 400 ms later without routing: a route's timeouts apply all the same (the connection manager resolved it). */
-const lateAfterRouting: CompiledHttpFilter = {
-  name: 'test.late',
-  create: (ctx) => ({
-    onRequestHeaders: () => {
-      setTimeout(() => ctx.respond(200, 'late but fine'), 400);
-      return 'stop';
-    },
-  }),
-};
+const lateAfterRouting = answerLater(400, 'late but fine');
 
 function thrower(where: 'requestHeaders' | 'responseHeaders' | 'responseData'): CompiledHttpFilter {
   return {
@@ -106,6 +98,16 @@ describe('a connection manager that must not fall over', () => {
     expect(slowReply.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(slowReply.text.endsWith('request timeout')).toBe(true);
     expect(slow.hcm.stats.downstream_rq_timeout).toBe(1);
+  });
+
+  it('keeps a stream whose body keeps moving past stream_idle_timeout', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { streamIdleTimeoutMs: 150 });
+    // Eight body pieces 70 ms apart: 490 ms in all, never 150 ms without activity.
+    const pieces = ['POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 8\r\n\r\n', ...'abcdefg'.split(''), 'h'];
+    const reply = await rawExchange(proxy.port, pieces, 1_500, 70);
+    expect(reply.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply.text).toContain('abcdefgh');
+    expect(proxy.hcm.stats.downstream_rq_idle_timeout).toBe(0);
   });
 
   it("ends a stream that outlives max_stream_duration (504, or 408 mid-request; DT), unless its route lifts the limit", async () => {

@@ -1,7 +1,8 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompiledHttpFilter } from '../src/index.js';
-import { echo } from './support/filters.js';
-import { Closer, rawExchange } from './support/net.js';
+import { answerLater, echo } from './support/filters.js';
+import { Closer, rawExchange, waitFor } from './support/net.js';
 import { startAcceptingProxy } from './support/proxy.js';
 
 const closer = new Closer();
@@ -149,5 +150,22 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK']);
     expect(closed).toBe(true);
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('counts idle_timeout from the end of the last exchange, not across one in flight', async () => {
+    const proxy = await startAcceptingProxy({ filters: [answerLater(400, 'slow')] }, closer, { idleTimeoutMs: 250 });
+    const socket = connect(proxy.port, '127.0.0.1');
+    closer.add(() => Promise.resolve(void socket.destroy()));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    // Sent 150 ms after the accept: the exchange runs on past the first 250 ms.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    socket.write(`GET / HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`);
+    await waitFor(() => text.endsWith('slow'));
+    const answered = Date.now();
+    const closedAt = await closed;
+    expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK']);
+    expect(closedAt - answered).toBeGreaterThanOrEqual(150);
   });
 });

@@ -40,6 +40,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private corked = false;
   private closing = false;
   private headerTimer: NodeJS.Timeout | undefined;
+  /** Envoy's connection idle_timeout: runs from the end of the last exchange (or the accept). */
+  private idleTimer: NodeJS.Timeout | undefined;
   private upgradeHead: RequestHead | undefined;
   /** The socket went to an upgrade (a WebSocket tunnel): it is no longer this codec's to close. */
   private handedOver = false;
@@ -58,8 +60,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.once('close', this.onSocketClose);
-    socket.on('timeout', this.onIdle);
-    socket.setTimeout(options.idleTimeoutMs);
+    if (options.idleTimeoutMs > 0) this.idleTimer = setTimeout(this.onIdle, options.idleTimeoutMs).unref();
     socket.resume();
   }
 
@@ -181,6 +182,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       return;
     }
     this.waitingForResponse = false;
+    this.idleTimer?.refresh();
     // A read pause belongs to the stream that asked for it; the next request starts unpaused.
     this.filterPaused = false;
     this.parser.resume();
@@ -201,6 +203,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
 
   private readonly onSocketClose = (): void => {
     this.clearHeaderTimer();
+    this.clearIdleTimer();
     // A stream still open here never completed: the exchange finishing takes it off first.
     const stream = this.stream;
     this.stream = undefined;
@@ -208,7 +211,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   };
 
   private readonly onIdle = (): void => {
-    // Envoy's connection idle_timeout: only a connection with no stream in flight is closed.
+    // Only a connection with no stream in flight is closed; a stream's end starts the count again.
     if (this.stream === undefined) this.closeConnection();
   };
 
@@ -273,7 +276,6 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     const socket = this.socket;
     if (socket.destroyed) return;
     if (this.corked) this.uncork();
-    socket.removeListener('timeout', this.onIdle);
     socket.setTimeout(CLOSE_GRACE_MS, () => socket.destroy());
     if (last === undefined) socket.end();
     else socket.end(last, 'latin1');
@@ -282,9 +284,14 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   /** Stops reading HTTP from the socket (closing, failed, or upgraded). */
   private detach(): void {
     this.clearHeaderTimer();
+    this.clearIdleTimer();
     this.socket.removeListener('data', this.onData);
     this.socket.removeListener('end', this.onEnd);
-    this.socket.setTimeout(0);
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   private clearHeaderTimer(): void {

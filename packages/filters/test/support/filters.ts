@@ -27,6 +27,19 @@ export function recorder(name: string, log: string[], overrides: (ctx: HttpFilte
   };
 }
 
+/** Holds every request and answers it 200 with `body` after `delayMs`, without routing it. */
+export function answerLater(delayMs: number, body: string): CompiledHttpFilter {
+  return {
+    name: 'test.answer_later',
+    create: (ctx) => ({
+      onRequestHeaders: () => {
+        setTimeout(() => ctx.respond(200, body), delayMs);
+        return 'stop';
+      },
+    }),
+  };
+}
+
 /**
  * A terminal filter that answers every request with 200 and the request body it received,
  * honouring downstream back-pressure; request trailers come back as response trailers.
