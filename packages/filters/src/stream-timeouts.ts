@@ -1,4 +1,4 @@
-import { flushAfterReads } from '@meshkit/core/http1';
+import { flushAfterReads } from '@meshkit/core';
 import type { FilterManager } from './filter-manager.js';
 import { ResponseFlag } from './response-flags.js';
 

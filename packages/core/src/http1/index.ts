@@ -10,4 +10,3 @@ export { Http1RequestParser } from './request-parser.js';
 export type { RequestHead } from './request-parser.js';
 export { Http1ResponseParser } from './response-parser.js';
 export type { ResponseHead } from './response-parser.js';
-export { flushAfterReads } from './write-batch.js';

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { flushAfterReads, Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
+import { flushAfterReads } from '@meshkit/core';
+import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';

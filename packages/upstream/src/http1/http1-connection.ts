@@ -1,4 +1,5 @@
-import { flushAfterReads, Http1ResponseParser } from '@meshkit/core/http1';
+import { flushAfterReads } from '@meshkit/core';
+import { Http1ResponseParser } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import { BodyWriter } from './body-writer.js';
 import { idleTimeoutAfter } from './connection-settings.js';

@@ -1,5 +1,6 @@
 /**
- * Socket flushes deferred to the end of the event loop's poll phase (node's check phase).
+ * Work deferred to the end of the event loop's poll phase (node's check phase): socket flushes,
+ * and anything else that many reads in one phase would otherwise repeat (re-arming a timer).
  *
  * A proxy reads many sockets in one poll phase and writes to other sockets for each read. Written
  * at once, every write finds its reader asleep and pays for a wakeup (on a virtual machine, the
@@ -9,7 +10,7 @@
  */
 let queued: (() => void)[] = [];
 
-/** Runs `flush` (typically a bound `socket.uncork`) once this poll phase's reads are handled. */
+/** Runs `flush` (a bound `socket.uncork`, say) once this poll phase's reads are handled. */
 export function flushAfterReads(flush: () => void): void {
   if (queued.length === 0) setImmediate(flushQueued);
   queued.push(flush);

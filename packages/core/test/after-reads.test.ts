@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { flushAfterReads } from '../src/http1/write-batch.js';
+import { flushAfterReads } from '../src/after-reads.js';
 
 /**
  * Runs `body` inside an I/O callback, where the poll phase is, and resolves with what it recorded
