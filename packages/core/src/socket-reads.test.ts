@@ -9,19 +9,26 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** A server that adopts what it accepts, and a client connected to it. */
-async function adoptedConnection(): Promise<{ server: net.Server; adopted: Socket; client: Socket }> {
+/** A server that accepts paused, and a client connected to it; all closed after the test. */
+async function acceptedConnection(): Promise<{ server: net.Server; accepted: Socket; client: Socket }> {
   const server = net.createServer({ pauseOnConnect: true });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
   const [accepted] = (await once(server, 'connection')) as [Socket];
-  const adopted = adoptAcceptedSocket(accepted, { noDelay: true });
   cleanups.push(() => {
     client.destroy();
-    adopted.destroy();
+    accepted.destroy();
     server.close();
   });
+  return { server, accepted, client };
+}
+
+/** The same, with the accepted connection adopted. */
+async function adoptedConnection(): Promise<{ server: net.Server; adopted: Socket; client: Socket }> {
+  const { server, accepted, client } = await acceptedConnection();
+  const adopted = adoptAcceptedSocket(accepted, { noDelay: true });
+  cleanups.push(() => adopted.destroy());
   return { server, adopted, client };
 }
 
@@ -135,15 +142,7 @@ describe('adoptAcceptedSocket', () => {
   });
 
   it('returns the accepted socket itself when its handle cannot be taken', async () => {
-    const server = net.createServer({ pauseOnConnect: true });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
-    const [accepted] = (await once(server, 'connection')) as [Socket];
-    cleanups.push(() => {
-      client.destroy();
-      server.close();
-    });
+    const { accepted } = await acceptedConnection();
     accepted.destroy();
     expect(adoptAcceptedSocket(accepted, { noDelay: false })).toBe(accepted);
   });
