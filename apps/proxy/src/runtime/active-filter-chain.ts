@@ -57,7 +57,12 @@ export class ActiveFilterChain {
 
   /** True when this chain's connections go straight to its HTTP connection manager, in cleartext. */
   get takesPlainHttp(): boolean {
-    return this.tlsServer === undefined && this.spec.terminal.kind === 'hcm' && this.spec.networkFilters.length === 0;
+    return this.tlsServer === undefined && this.goesStraightToHcm;
+  }
+
+  /** An HTTP connection manager with no network filter before it. */
+  private get goesStraightToHcm(): boolean {
+    return this.spec.terminal.kind === 'hcm' && this.spec.networkFilters.length === 0;
   }
 
   /** Takes an accepted connection; `serverName` is the SNI the tls_inspector read, if any. */
@@ -101,7 +106,7 @@ export class ActiveFilterChain {
   private run(socket: Socket, serverName: string): void {
     const { terminal, networkFilters } = this.spec;
     const hcm = this.hcm;
-    if (terminal.kind === 'hcm' && hcm !== undefined && networkFilters.length === 0) {
+    if (this.goesStraightToHcm && hcm !== undefined) {
       handToHcm(hcm, socket);
       return;
     }
