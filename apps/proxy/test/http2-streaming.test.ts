@@ -9,6 +9,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { curl } from './support/clients.js';
+import { END_HEADERS, END_STREAM, frame, FrameType, headerBlock, responseFrames } from './malformed-h2-frames.js';
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
@@ -207,6 +208,19 @@ describe('a gigabyte each way through the built proxy, in bounded memory', () =>
       session.destroy();
     }
   }, 120_000);
+
+  it('ends an HTTP/2 response of declared length on its last DATA frame, not on an empty frame after it', async () => {
+    const get = headerBlock([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':authority', 'bulk.test'],
+      [':path', '/download?bytes=1000'],
+    ]);
+    const frames = await responseFrames(Number(new URL(origin).port), frame(FrameType.HEADERS, END_STREAM | END_HEADERS, 1, get));
+    expect(frames[0]).toBe('HEADERS');
+    expect(frames.at(-1)).toMatch(/^DATA:[1-9]\d*\+END$/);
+    expect(frames.slice(1).reduce((sum, data) => sum + Number(/^DATA:(\d+)/.exec(data)?.[1]), 0)).toBe(1000);
+  });
 
   it('streams 256 MiB each way to an HTTP/2 (h2c) upstream, bounded too', async () => {
     const pid = proxy.child.pid ?? 0;

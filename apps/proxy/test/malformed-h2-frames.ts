@@ -1,9 +1,10 @@
 import net from 'node:net';
 
 /**
- * Hand-built HTTP/2 frames for the malformed-input suite. Clients refuse to send most of these,
- * so the bytes are written here: frame headers (RFC 9113 §4.1) and HPACK literals without Huffman
- * coding or indexing (RFC 7541 §6.2.2), which any decoder must accept.
+ * Hand-built HTTP/2 frames for the malformed-input suite and for tests that look at the frames a
+ * response is made of. Clients refuse to send most of these, and none shows its frames, so the
+ * bytes are written and read here: frame headers (RFC 9113 §4.1) and HPACK literals without
+ * Huffman coding or indexing (RFC 7541 §6.2.2), which any decoder must accept.
  */
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -91,5 +92,46 @@ export function sendFrames(port: number, bytes: Buffer, options: { preface?: boo
     });
     const start = options.preface === false ? [] : [PREFACE, frame(FrameType.SETTINGS, 0, 0)];
     socket.write(Buffer.concat([...start, bytes]));
+  });
+}
+
+/**
+ * Sends one request on stream 1 of a raw connection and lists the frames of its response, as
+ * `HEADERS`, `DATA:<length>` or `TRAILERS`, each followed by `+END` when it ends the stream.
+ */
+export function responseFrames(port: number, request: Buffer, waitMs = 2_000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const frames: string[] = [];
+    let buffered = Buffer.alloc(0);
+    const timer = setTimeout(() => fail(new Error(`the response did not end; frames so far: ${frames.join(' ')}`)), waitMs);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    socket.on('error', fail);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      // Bounded: each pass consumes one whole frame or waits for more bytes.
+      while (buffered.length >= 9) {
+        const length = buffered.readUIntBE(0, 3);
+        if (buffered.length < 9 + length) return;
+        const [type, flags] = [buffered[3], buffered[4] ?? 0];
+        const streamId = buffered.readUInt32BE(5) & 0x7fff_ffff;
+        buffered = buffered.subarray(9 + length);
+        if (streamId !== 1) continue;
+        const kind = type === FrameType.DATA ? `DATA:${length}` : type === FrameType.HEADERS ? (frames.length === 0 ? 'HEADERS' : 'TRAILERS') : `type${type}`;
+        const ends = (flags & END_STREAM) !== 0 || type === FrameType.RST_STREAM;
+        frames.push(ends ? `${kind}+END` : kind);
+        if (ends) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve(frames);
+          return;
+        }
+      }
+    });
+    socket.write(Buffer.concat([PREFACE, frame(FrameType.SETTINGS, 0, 0), request]));
   });
 }

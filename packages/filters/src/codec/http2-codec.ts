@@ -73,7 +73,9 @@ export class Http2StreamCodec implements DownstreamCodec {
     this.activity.touch();
     if (endOfStream) {
       this.ended = true;
-      this.stream.end(data);
+      // An empty chunk would go out as a DATA frame of its own; end() sets END_STREAM on the last one.
+      if (data.length === 0) this.stream.end();
+      else this.stream.end(data);
       return true;
     }
     return this.stream.write(data);
