@@ -307,9 +307,11 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     stream.once('close', () => this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0));
     const endOfStream = (flags & END_STREAM_FLAG) !== 0;
     if (endOfStream) {
+      // Not resumed: node resumes an unread stream itself once it closes, after the response's
+      // last write is done. A stream read to its end is destroyed as soon as nghttp2 closes it,
+      // before that write completes, and node then builds an unused Error for the late write.
       timeouts.requestComplete();
       manager.decodeHeaders(true);
-      stream.resume();
       return;
     }
     manager.decodeHeaders(false);
