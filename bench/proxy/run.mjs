@@ -86,9 +86,13 @@ function wrk(port, pid) {
   return { rps, p50: ms('50'), p99: ms('99'), cpuUs };
 }
 
-function h2load(port) {
+/** h2load (h2c) against `port + 1`; with `pid`, also the CPU that process spent per request (µs). */
+function h2load(port, pid) {
+  const before = pid === undefined ? 0 : cpuTicks(pid);
   const out = execFileSync('taskset', ['-c', '1', 'h2load', '-c', String(CONNECTIONS / 5), '-m', '10', '-D', String(SECONDS), `http://127.0.0.1:${port + 1}/`], { encoding: 'utf8' });
-  return { rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? 0), ok: /(\d+) succeeded/.exec(out)?.[1] };
+  const requests = Number(/(\d+) succeeded/.exec(out)?.[1] ?? 0);
+  const cpuUs = pid === undefined || requests === 0 ? Number.NaN : ((cpuTicks(pid) - before) * TICK_US) / requests;
+  return { rps: Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? 0), cpuUs };
 }
 
 function fixedRate(port) {
@@ -115,7 +119,7 @@ start('haproxy', 'haproxy', ['-f', path.join(dir, 'haproxy.cfg')]);
 const meshkitArgs = [path.join(root, 'apps/proxy/dist/main.js'), '-c', path.join(dir, 'meshkit.json'), '--log-level', 'error'];
 // Measured without the profiler (it costs the proxy about a fifth of its throughput); profiled after.
 let meshkit = start('meshkit', process.execPath, meshkitArgs);
-// No proxy written on node's sockets can beat this one; see node-floor.mjs (HTTP/1.1 only).
+// No proxy written on node's sockets can beat this one; see node-floor.mjs (h2c on node:http2).
 start('node-floor', process.execPath, [path.join(root, 'bench/proxy/node-floor.mjs'), String(PORTS['node-floor']), String(PORTS.upstream)]);
 // What node's sockets can do with no HTTP work at all; see node-relay.mjs (HTTP/1.1 only).
 start('node-relay', process.execPath, [path.join(root, 'bench/proxy/node-relay.mjs'), String(PORTS['node-relay']), String(PORTS.upstream)]);
@@ -129,10 +133,17 @@ const pidOf = (target) => pids[target === 'direct' ? 'upstream' : target];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const h1Runs = Object.fromEntries(TARGETS.map((target) => [target, []]));
 for (const target of TARGETS) wrk(PORTS[target]); // warm-up
-const NODE_ONLY = new Set(['node-floor', 'node-relay']);
 for (let round = 1; round <= ROUNDS; round++) {
   console.log(`HTTP/1.1 round ${round}/${ROUNDS}…`);
   for (const target of TARGETS) h1Runs[target].push(wrk(PORTS[target], pidOf(target)));
+}
+// h2c in interleaved rounds too, after a warm-up run: the HTTP/1.1 rounds leave the HTTP/2 code cold.
+const H2_TARGETS = TARGETS.filter((target) => target !== 'node-relay');
+const h2Runs = Object.fromEntries(H2_TARGETS.map((target) => [target, []]));
+for (const target of H2_TARGETS) h2load(PORTS[target]); // warm-up
+for (let round = 1; round <= ROUNDS; round++) {
+  console.log(`h2c round ${round}/${ROUNDS}…`);
+  for (const target of H2_TARGETS) h2Runs[target].push(h2load(PORTS[target], pidOf(target)));
 }
 // Latency at a fixed rate is taken the same way: this machine's own tail (the direct row) moves
 // by a millisecond from run to run, as much as the difference being measured.
@@ -143,10 +154,10 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 const rows = [];
 for (const target of TARGETS) {
-  console.log(`measuring ${target} (h2c)…`);
   const rps = median(h1Runs[target].map((run) => run.rps));
   const h1 = h1Runs[target].find((run) => run.rps === rps);
-  const h2 = NODE_ONLY.has(target) ? { rps: 0 } : h2load(PORTS[target]);
+  const h2Rounds = h2Runs[target] ?? [];
+  const h2 = h2Rounds.length === 0 ? { rps: 0, cpuUs: Number.NaN } : { rps: median(h2Rounds.map((run) => run.rps)), cpuUs: median(h2Rounds.map((run) => run.cpuUs)) };
   const cpuUs = median(h1Runs[target].map((run) => run.cpuUs));
   const latency = { p50: median(latencyRuns[target].map((run) => run.p50)), p99: median(latencyRuns[target].map((run) => run.p99)) };
   rows.push({ target, h1, h2, latency, cpuUs });
@@ -154,22 +165,24 @@ for (const target of TARGETS) {
 
 const by = Object.fromEntries(rows.map((r) => [r.target, r]));
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
-console.log(`\n1 KB responses, ${CONNECTIONS} connections, ${SECONDS} s per run (HTTP/1.1 and fixed rate: median of ${ROUNDS} interleaved rounds); proxy+upstream on core 0, load on core 1\n`);
-console.log('| target | HTTP/1.1 req/s | vs nginx | vs direct | CPU µs/req | p50 ms | p99 ms | h2c req/s | vs nginx | p50 @1000 rps | p99 @1000 rps | added p99 |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(`\n1 KB responses, ${CONNECTIONS} connections, ${SECONDS} s per run (each column the median of ${ROUNDS} interleaved rounds); proxy+upstream on core 0, load on core 1\n`);
+console.log('| target | HTTP/1.1 req/s | vs nginx | vs direct | CPU µs/req | p50 ms | p99 ms | h2c req/s | vs nginx | h2c CPU µs/req | p50 @1000 rps | p99 @1000 rps | added p99 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const added = (r.latency.p99 - by.direct.latency.p99).toFixed(3);
   console.log(
-    `| ${r.target} | ${r.h1.rps.toFixed(0)} | ${ratio(r.h1.rps, by.nginx.h1.rps)} | ${ratio(r.h1.rps, by.direct.h1.rps)} | ${r.cpuUs.toFixed(1)} | ${r.h1.p50.toFixed(2)} | ${r.h1.p99.toFixed(2)} | ${r.h2.rps > 0 ? r.h2.rps.toFixed(0) : '-'} | ${r.h2.rps > 0 ? ratio(r.h2.rps, by.nginx.h2.rps) : '-'} | ${r.latency.p50.toFixed(3)} | ${r.latency.p99.toFixed(3)} | ${r.target === 'direct' ? '-' : added} |`,
+    `| ${r.target} | ${r.h1.rps.toFixed(0)} | ${ratio(r.h1.rps, by.nginx.h1.rps)} | ${ratio(r.h1.rps, by.direct.h1.rps)} | ${r.cpuUs.toFixed(1)} | ${r.h1.p50.toFixed(2)} | ${r.h1.p99.toFixed(2)} | ${r.h2.rps > 0 ? r.h2.rps.toFixed(0) : '-'} | ${r.h2.rps > 0 ? ratio(r.h2.rps, by.nginx.h2.rps) : '-'} | ${r.h2.rps > 0 ? r.h2.cpuUs.toFixed(1) : '-'} | ${r.latency.p50.toFixed(3)} | ${r.latency.p99.toFixed(3)} | ${r.target === 'direct' ? '-' : added} |`,
   );
 }
 
 console.log(`\nHTTP/1.1: meshkit ${ratio(by.meshkit.h1.rps, by['node-floor'].h1.rps)}× the node floor, which is ${ratio(by['node-floor'].h1.rps, by.nginx.h1.rps)}× nginx; the node relay is ${ratio(by['node-relay'].h1.rps, by.nginx.h1.rps)}× nginx.`);
+console.log(`h2c: meshkit ${ratio(by.meshkit.h2.rps, by['node-floor'].h2.rps)}× the node floor, which is ${ratio(by['node-floor'].h2.rps, by.nginx.h2.rps)}× nginx.`);
 // Proxy and upstream share core 0, so a proxy's rate is about 1 / (its CPU + the upstream's) per request.
 const upstreamUs = by.direct.cpuUs;
 const budgetUs = (1 / 0.8) * (by.nginx.cpuUs + upstreamUs) - upstreamUs;
 console.log(`CPU per request: upstream ${upstreamUs.toFixed(1)} µs; 0.8× nginx on the shared core needs a proxy at ≤ ${budgetUs.toFixed(1)} µs (nginx ${by.nginx.cpuUs.toFixed(1)}, meshkit ${by.meshkit.cpuUs.toFixed(1)}).`);
 console.log(`HTTP/1.1 rounds (req/s): ${TARGETS.map((target) => `${target} ${h1Runs[target].map((run) => run.rps.toFixed(0)).join('/')}`).join(', ')}`);
+console.log(`h2c rounds (req/s): ${H2_TARGETS.map((target) => `${target} ${h2Runs[target].map((run) => run.rps.toFixed(0)).join('/')}`).join(', ')}`);
 console.log(`p99 @1000 rps rounds (ms): ${TARGETS.map((target) => `${target} ${latencyRuns[target].map((run) => run.p99.toFixed(2)).join('/')}`).join(', ')}`);
 meshkit.kill('SIGINT');
 await new Promise((resolve) => meshkit.once('exit', resolve));
