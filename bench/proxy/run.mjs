@@ -165,7 +165,7 @@ for (const target of TARGETS) {
 
 const by = Object.fromEntries(rows.map((r) => [r.target, r]));
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
-console.log(`\n1 KB responses, ${CONNECTIONS} connections, ${SECONDS} s per run (each column the median of ${ROUNDS} interleaved rounds); proxy+upstream on core 0, load on core 1\n`);
+console.log(`\n1 KB responses, ${CONNECTIONS} connections, ${SECONDS} s per run (throughput, CPU and fixed-rate latency: medians of ${ROUNDS} interleaved rounds; wrk's p50/p99 from the median round); proxy+upstream on core 0, load on core 1\n`);
 console.log('| target | HTTP/1.1 req/s | vs nginx | vs direct | CPU µs/req | p50 ms | p99 ms | h2c req/s | vs nginx | h2c CPU µs/req | p50 @1000 rps | p99 @1000 rps | added p99 |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
