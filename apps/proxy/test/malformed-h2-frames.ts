@@ -57,6 +57,32 @@ export interface H2Outcome {
   readonly kind: string;
 }
 
+interface ReceivedFrame {
+  readonly type: number;
+  readonly flags: number;
+  readonly streamId: number;
+  readonly payload: Buffer;
+}
+
+/** Splits what `socket` receives into frames and hands each to `onFrame` until it returns true. */
+function readFrames(socket: net.Socket, onFrame: (received: ReceivedFrame) => boolean): void {
+  let buffered = Buffer.alloc(0);
+  let done = false;
+  socket.on('data', (chunk: Buffer) => {
+    if (done) return;
+    buffered = Buffer.concat([buffered, chunk]);
+    // Bounded: each pass consumes one whole frame or waits for more bytes.
+    while (buffered.length >= 9) {
+      const length = buffered.readUIntBE(0, 3);
+      if (buffered.length < 9 + length) return;
+      const received = { type: buffered[3] ?? 0, flags: buffered[4] ?? 0, streamId: buffered.readUInt32BE(5) & 0x7fff_ffff, payload: buffered.subarray(9, 9 + length) };
+      buffered = buffered.subarray(9 + length);
+      done = onFrame(received);
+      if (done) return;
+    }
+  });
+}
+
 /**
  * Opens a raw connection, sends the preface, an empty SETTINGS and `bytes`, and reports the first
  * decisive frame the proxy answers with (its own SETTINGS and ACKs are skipped).
@@ -64,7 +90,6 @@ export interface H2Outcome {
 export function sendFrames(port: number, bytes: Buffer, options: { preface?: boolean; waitMs?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    let buffered = Buffer.alloc(0);
     let settled = false;
     const finish = (outcome: string): void => {
       if (settled) return;
@@ -76,19 +101,11 @@ export function sendFrames(port: number, bytes: Buffer, options: { preface?: boo
     const timer = setTimeout(() => finish('nothing'), options.waitMs ?? 2_000);
     socket.on('error', () => finish('closed'));
     socket.once('close', () => finish('closed'));
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      // Bounded: each pass consumes one whole frame or waits for more bytes.
-      while (buffered.length >= 9) {
-        const length = buffered.readUIntBE(0, 3);
-        if (buffered.length < 9 + length) return;
-        const type = buffered[3];
-        const payload = buffered.subarray(9, 9 + length);
-        buffered = buffered.subarray(9 + length);
-        if (type === FrameType.RST_STREAM) return finish(`rst:${payload.readUInt32BE(0)}`);
-        if (type === FrameType.GOAWAY) return finish(`goaway:${payload.readUInt32BE(4)}`);
-        if (type === FrameType.HEADERS) return finish('headers');
-      }
+    readFrames(socket, ({ type, payload }) => {
+      if (type === FrameType.RST_STREAM) finish(`rst:${payload.readUInt32BE(0)}`);
+      else if (type === FrameType.GOAWAY) finish(`goaway:${payload.readUInt32BE(4)}`);
+      else if (type === FrameType.HEADERS) finish('headers');
+      return settled;
     });
     const start = options.preface === false ? [] : [PREFACE, frame(FrameType.SETTINGS, 0, 0)];
     socket.write(Buffer.concat([...start, bytes]));
@@ -103,7 +120,6 @@ export function responseFrames(port: number, request: Buffer, waitMs = 2_000): P
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const frames: string[] = [];
-    let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => fail(new Error(`the response did not end; frames so far: ${frames.join(' ')}`)), waitMs);
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -111,26 +127,17 @@ export function responseFrames(port: number, request: Buffer, waitMs = 2_000): P
       reject(error);
     };
     socket.on('error', fail);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      // Bounded: each pass consumes one whole frame or waits for more bytes.
-      while (buffered.length >= 9) {
-        const length = buffered.readUIntBE(0, 3);
-        if (buffered.length < 9 + length) return;
-        const [type, flags] = [buffered[3], buffered[4] ?? 0];
-        const streamId = buffered.readUInt32BE(5) & 0x7fff_ffff;
-        buffered = buffered.subarray(9 + length);
-        if (streamId !== 1) continue;
-        const kind = type === FrameType.DATA ? `DATA:${length}` : type === FrameType.HEADERS ? (frames.length === 0 ? 'HEADERS' : 'TRAILERS') : `type${type}`;
-        const ends = (flags & END_STREAM) !== 0 || type === FrameType.RST_STREAM;
-        frames.push(ends ? `${kind}+END` : kind);
-        if (ends) {
-          clearTimeout(timer);
-          socket.destroy();
-          resolve(frames);
-          return;
-        }
+    readFrames(socket, ({ type, flags, streamId, payload }) => {
+      if (streamId !== 1) return false;
+      const kind = type === FrameType.DATA ? `DATA:${payload.length}` : type === FrameType.HEADERS ? (frames.length === 0 ? 'HEADERS' : 'TRAILERS') : `type${type}`;
+      const ends = (flags & END_STREAM) !== 0 || type === FrameType.RST_STREAM;
+      frames.push(ends ? `${kind}+END` : kind);
+      if (ends) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(frames);
       }
+      return ends;
     });
     socket.write(Buffer.concat([PREFACE, frame(FrameType.SETTINGS, 0, 0), request]));
   });
