@@ -5,9 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { haproxyConf, meshkitBootstrap, proxyNginxConf, upstreamNginxConf } from './configs.mjs';
+import { installMissing, waitForPort } from './processes.mjs';
 import { byArea, topFunctions } from './profile-summary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,22 +19,6 @@ const PACKAGES = { nginx: 'nginx', haproxy: 'haproxy', wrk: 'wrk', h2load: 'nght
 const dir = mkdtempSync(path.join(tmpdir(), 'meshkit-bench-'));
 const children = [];
 
-function have(binary) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function installMissing() {
-  const missing = Object.entries(PACKAGES).filter(([bin]) => !have(bin)).map(([, pkg]) => pkg);
-  if (missing.length === 0) return;
-  console.log(`installing ${missing.join(' ')} (apt)…`);
-  execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing.join(' ')}`], { stdio: 'inherit' });
-}
-
 const pids = {};
 function start(name, command, args) {
   const child = spawn('taskset', ['-c', '0', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -42,20 +26,6 @@ function start(name, command, args) {
   children.push(child);
   pids[name] = child.pid; // taskset execs the command, so this is the process itself
   return child;
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`nothing answers on 127.0.0.1:${port}`);
 }
 
 /** CPU time (user + system, in clock ticks) a process and its direct children have used so far. */
@@ -112,7 +82,7 @@ function stopAll() {
 }
 process.on('exit', stopAll);
 
-installMissing();
+installMissing(PACKAGES);
 writeFileSync(path.join(dir, 'upstream.conf'), upstreamNginxConf({ dir, port: PORTS.upstream, body: BODY }));
 writeFileSync(path.join(dir, 'nginx.conf'), proxyNginxConf({ dir, port: PORTS.nginx, upstreamPort: PORTS.upstream }));
 writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConf({ port: PORTS.haproxy, upstreamPort: PORTS.upstream }));
