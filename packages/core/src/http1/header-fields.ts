@@ -43,6 +43,14 @@ function fail(reason: string): never {
 }
 
 /**
+ * A well-formed field line: a token name, the colon, a value of HTAB, visible ASCII, SP and
+ * obs-text, the CRLF. The regular expression engine checks a line in one pass of native code,
+ * faster than a loop over its characters in JavaScript; a line it rejects is read again by that
+ * loop, which says what is wrong with it.
+ */
+const FIELD_LINE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n/y;
+
+/**
  * Parses `name: value` lines of `head` (a latin1 string whose lines end in CRLF) from `from` up to
  * `end` (the start of the blank line) into `into`. Strict as a proxy must be: no obs-fold, no
  * whitespace before the colon, token names, no control characters in values. A name that repeats
@@ -53,23 +61,39 @@ export function parseHeaderFields(head: string, from: number, end: number, into:
   let count = 0;
   let line = from;
   while (line < end) {
-    let eol = head.indexOf('\r\n', line);
-    if (eol === -1 || eol > end) eol = end;
-    const first = head.charCodeAt(line);
-    if (first === SP || first === HTAB) fail('obs-fold or whitespace before a header name');
-    const colon = head.indexOf(':', line);
-    if (colon === -1 || colon >= eol) fail('a header line without a colon');
-    if (!isToken(head, line, colon)) fail('an invalid header name');
-    let valueStart = colon + 1;
-    let valueEnd = eol;
-    while (valueStart < valueEnd && isWhitespace(head.charCodeAt(valueStart))) valueStart++;
-    while (valueEnd > valueStart && isWhitespace(head.charCodeAt(valueEnd - 1))) valueEnd--;
-    if (!isFieldValue(head, valueStart, valueEnd)) fail('a control character in a header value');
+    FIELD_LINE.lastIndex = line;
+    if (FIELD_LINE.test(head) && FIELD_LINE.lastIndex <= end) {
+      const next = FIELD_LINE.lastIndex;
+      const colon = head.indexOf(':', line);
+      addValue(into, head, line, colon, colon + 1, next - 2);
+      line = next;
+    } else {
+      line = parseCheckedLine(head, line, end, into);
+    }
     if (++count > maxFields) throw new Http1ParseError('http1.too_many_headers', 'too many headers', 431);
-    addField(into, lowerCaseHeaderName(head, line, colon), head.slice(valueStart, valueEnd));
-    line = eol + 2;
   }
   return count;
+}
+
+/** Reads one field line character by character, failing with what is wrong; returns where the next line starts. */
+function parseCheckedLine(head: string, line: number, end: number, into: HeaderFields): number {
+  let eol = head.indexOf('\r\n', line);
+  if (eol === -1 || eol > end) eol = end;
+  const first = head.charCodeAt(line);
+  if (first === SP || first === HTAB) fail('obs-fold or whitespace before a header name');
+  const colon = head.indexOf(':', line);
+  if (colon === -1 || colon >= eol) fail('a header line without a colon');
+  if (!isToken(head, line, colon)) fail('an invalid header name');
+  if (!isFieldValue(head, colon + 1, eol)) fail('a control character in a header value');
+  addValue(into, head, line, colon, colon + 1, eol);
+  return eol + 2;
+}
+
+/** Adds the field named by `head[line, colon)` with the value `head[valueStart, valueEnd)` less surrounding whitespace. */
+function addValue(into: HeaderFields, head: string, line: number, colon: number, valueStart: number, valueEnd: number): void {
+  while (valueStart < valueEnd && isWhitespace(head.charCodeAt(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isWhitespace(head.charCodeAt(valueEnd - 1))) valueEnd--;
+  addField(into, lowerCaseHeaderName(head, line, colon), head.slice(valueStart, valueEnd));
 }
 
 function isWhitespace(c: number): boolean {
