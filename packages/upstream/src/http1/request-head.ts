@@ -151,8 +151,14 @@ function fieldKind(name: string): number {
   }
 }
 
+/** `name` is `lower` (of the same length) ignoring ASCII case; compared in place, as this runs for every field. */
 function sameName(name: string, lower: string): boolean {
-  return name === lower || name.toLowerCase() === lower;
+  if (name === lower) return true;
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function isDigits(text: string): boolean {
