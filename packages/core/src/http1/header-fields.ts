@@ -1,5 +1,5 @@
 import { Http1ParseError } from './errors.js';
-import { lowerCaseHeaderName } from './known-header-names.js';
+import { equalsLower, lowerCaseHeaderName } from './known-header-names.js';
 
 /** Header names and values as both codecs hand them on: lower-case names, repeats as arrays. */
 export type HeaderFields = Record<string, string | string[] | undefined>;
@@ -107,11 +107,24 @@ function addField(into: HeaderFields, name: string, value: string): void {
   else current.push(value);
 }
 
-/** True when a comma-separated header (possibly repeated) lists `token`, case-insensitively. */
+/**
+ * True when a comma-separated header (possibly repeated) lists `token` (lower-case), ignoring case
+ * and the whitespace around items. Read in place: every response's `connection: keep-alive` passes here.
+ */
 export function hasToken(value: string | string[] | undefined, token: string): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'string') return value.some((item) => hasToken(item, token));
-  if (value.length === token.length) return value.toLowerCase() === token;
-  for (const item of value.split(',')) if (item.trim().toLowerCase() === token) return true;
+  let start = 0;
+  while (start <= value.length) {
+    let end = value.indexOf(',', start);
+    if (end === -1) end = value.length;
+    let from = start;
+    let to = end;
+    while (from < to && isWhitespace(value.charCodeAt(from))) from++;
+    while (to > from && isWhitespace(value.charCodeAt(to - 1))) to--;
+    if (equalsLower(value, from, to, token)) return true;
+    start = end + 1;
+  }
   return false;
 }
+

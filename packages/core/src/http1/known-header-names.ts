@@ -41,8 +41,8 @@ for (const name of NAMES) {
   table[slot] = name;
 }
 
-/** True when `text[from, to)` is `name` ignoring ASCII case (`name` is lower-case). */
-function equalsLower(text: string, from: number, to: number, name: string): boolean {
+/** True when `text[from, to)` is `name` ignoring ASCII case (`name` is lower-case); compared in place. */
+export function equalsLower(text: string, from: number, to: number, name: string): boolean {
   if (to - from !== name.length) return false;
   for (let i = 0; i < name.length; i++) if (lowerCode(text.charCodeAt(from + i)) !== name.charCodeAt(i)) return false;
   return true;

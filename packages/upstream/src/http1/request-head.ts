@@ -1,4 +1,4 @@
-import { hasToken, isFieldValue, isToken } from '@meshkit/core/http1';
+import { equalsLower, hasToken, isFieldValue, isToken } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import { eachField, fieldText, normalizeBody, withQuery } from '../request-options.js';
 import { Http1Request } from './http1-request.js';
@@ -151,14 +151,8 @@ function fieldKind(name: string): number {
   }
 }
 
-/** `name` is `lower` (of the same length) ignoring ASCII case; compared in place, as this runs for every field. */
 function sameName(name: string, lower: string): boolean {
-  if (name === lower) return true;
-  for (let i = 0; i < lower.length; i++) {
-    const c = name.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
+  return name === lower || equalsLower(name, 0, name.length, lower);
 }
 
 function isDigits(text: string): boolean {
