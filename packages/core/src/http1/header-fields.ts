@@ -19,8 +19,14 @@ export function isTokenCode(c: number): boolean {
   return c < 128 && TOKEN[c] === 1;
 }
 
+// Whole strings are checked by the regular expression engine, in native code: a field's name and
+// value are checked this way each time a head is written.
+const WHOLE_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const WHOLE_FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** True when `text[from, to)` is a non-empty RFC 9110 token. */
 export function isToken(text: string, from = 0, to = text.length): boolean {
+  if (from === 0 && to === text.length) return WHOLE_TOKEN.test(text);
   if (from >= to) return false;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
@@ -31,6 +37,7 @@ export function isToken(text: string, from = 0, to = text.length): boolean {
 
 /** True when every character may appear in a field value: HTAB, visible ASCII, SP and obs-text; no CTLs. */
 export function isFieldValue(text: string, from = 0, to = text.length): boolean {
+  if (from === 0 && to === text.length) return WHOLE_FIELD_VALUE.test(text);
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if ((c < SP && c !== HTAB) || c === 0x7f || c > 0xff) return false;
