@@ -134,4 +134,3 @@ export function hasToken(value: string | string[] | undefined, token: string): b
   }
   return false;
 }
-
