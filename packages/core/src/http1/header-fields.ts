@@ -4,12 +4,15 @@ import { equalsLower, lowerCaseHeaderName } from './known-header-names.js';
 /** Header names and values as both codecs hand them on: lower-case names, repeats as arrays. */
 export type HeaderFields = Record<string, string | string[] | undefined>;
 
-// RFC 9110 tchar: the characters of methods and header names.
+// RFC 9110's character classes, written once: tchar (methods and header names) and the characters
+// of a field value (HTAB, visible ASCII, SP and obs-text; no CTLs).
+const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+const VALUE_CHAR = '[\\t\\x20-\\x7e\\x80-\\xff]';
+
+/** tchar as a table, for loops over a range: 1 for each ASCII code in the class. */
 const TOKEN = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+const ONE_TCHAR = new RegExp(`^${TCHAR}$`);
+for (let c = 0; c < 128; c++) TOKEN[c] = ONE_TCHAR.test(String.fromCharCode(c)) ? 1 : 0;
 
 const SP = 0x20;
 const HTAB = 0x09;
@@ -21,8 +24,8 @@ export function isTokenCode(c: number): boolean {
 
 // Whole strings are checked by the regular expression engine, in native code: a field's name and
 // value are checked this way each time a head is written.
-const WHOLE_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const WHOLE_FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const WHOLE_TOKEN = new RegExp(`^${TCHAR}+$`);
+const WHOLE_FIELD_VALUE = new RegExp(`^${VALUE_CHAR}*$`);
 
 /** True when `text[from, to)` is a non-empty RFC 9110 token. */
 export function isToken(text: string, from = 0, to = text.length): boolean {
@@ -55,7 +58,7 @@ function fail(reason: string): never {
  * faster than a loop over its characters in JavaScript; a line it rejects is read again by that
  * loop, which says what is wrong with it.
  */
-const FIELD_LINE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n/y;
+const FIELD_LINE = new RegExp(`${TCHAR}+:${VALUE_CHAR}*\\r\\n`, 'y');
 
 /**
  * Parses `name: value` lines of `head` (a latin1 string whose lines end in CRLF) from `from` up to
