@@ -40,9 +40,18 @@ export function endpointPriority(endpoint: Endpoint): number {
   return endpoint.priority ?? 0;
 }
 
+// Endpoints are immutable and outlive many requests, each of which looks its pool and load up by
+// key: a key built per call would be a new string for every Map lookup to hash again.
+const keys = new WeakMap<Endpoint, string>();
+
 /** The identity of an endpoint's connection pool: two entries with the same key share connections. */
 export function endpointKey(endpoint: Endpoint): string {
-  return `${formatHost(endpoint.address)}:${endpoint.port}`;
+  let key = keys.get(endpoint);
+  if (key === undefined) {
+    key = `${formatHost(endpoint.address)}:${endpoint.port}`;
+    keys.set(endpoint, key);
+  }
+  return key;
 }
 
 /** The name consistent-hashing balancers place on their ring or table. */

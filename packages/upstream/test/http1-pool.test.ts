@@ -326,7 +326,7 @@ describe('Http1Pool request bodies', () => {
       onHeads(socket, () => socket.write('HTTP/1.1 204 No Content\r\n\r\n'));
     });
     const target = pool(origin);
-    await exchange(target, { method: 'GET', path: '/a?b=c', headers: { 'x-one': '1', 'x-many': ['a', 'b'], bad: 'evil\r\ninjected: yes', connection: 'keep-alive', 'transfer-encoding': 'chunked' } });
+    await exchange(target, { method: 'GET', path: '/a?b=c', headers: { 'x-one': '1', 'x-many': ['a', 'b'], bad: 'evil\r\ninjected: yes', 'x-a: b': 'c', 'bad name': 'd', connection: 'keep-alive', 'transfer-encoding': 'chunked' } });
     expect(heads[0]).toBe(`GET /a?b=c HTTP/1.1\r\nhost: ${origin.slice('http://'.length)}\r\nx-one: 1\r\nx-many: a\r\nx-many: b\r\n\r\n`);
     // Names the connection owns are known in any case; others of the same length are not mistaken for them.
     await exchange(target, { method: 'PUT', path: '/', headers: ['Host', 'example.test', 'x-flat', '1', 'Keep-Alive', 'timeout=5', 'User-Agent', 'ua'], body: Buffer.from('xyz') });
