@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConfigStore } from './config-store.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Socket } from 'node:net';
 import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
 import { Readable } from 'node:stream';

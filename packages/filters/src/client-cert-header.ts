@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';

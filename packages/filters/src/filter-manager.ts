@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import type { RouteMatch } from '@meshkit/router';
 import { DEFAULT_BUFFER_LIMIT_BYTES } from './connection-options.js';
 import { FilterContext } from './filter-context.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { HeaderMap } from './http-filter.js';
 
 /** True for gRPC requests (Envoy's `isGrpcRequestHeaders`): `content-type: application/grpc[+proto|;…]`. */

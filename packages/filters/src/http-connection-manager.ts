@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import http2 from 'node:http2';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';

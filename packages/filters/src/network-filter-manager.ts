@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { CompiledNetworkFilter, NetworkConnectionInfo, NetworkFilter, NetworkFilterContext } from './network-filter.js';
 

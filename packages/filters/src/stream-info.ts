@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { formatResponseFlags } from './response-flags.js';
 import type { ResponseFlag } from './response-flags.js';
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { flushAfterReads } from '@meshkit/core';
 import type { FilterManager } from './filter-manager.js';
 import { ResponseFlag } from './response-flags.js';

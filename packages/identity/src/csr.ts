@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createPublicKey } from 'node:crypto';
 import { BadCsrError, InvalidSpiffeIdError } from './errors.js';
 import { parseSpiffeId } from './spiffe-id.js';

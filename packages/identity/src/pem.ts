@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
 
 /** Every PEM block of the given label in `text`, each normalised to end with one newline. */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 // XXH64, the hash Envoy uses for hash policies, so a meshkit proxy and an Envoy put the same
 // request on the same ring position. Written over BigInt: it runs once per request that has a
 // hash policy, never in route matching.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** Who is on the other end of a request, as Istio's HTTP metadata exchange describes a workload. */
 export interface PeerMetadata {
   readonly workloadName: string;

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { stringify as stringifyQuery } from 'node:querystring';
 import { Readable } from 'node:stream';
 import { isFieldValue } from '@meshkit/core/http1';

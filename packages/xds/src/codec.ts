@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type protobuf from 'protobufjs';
 import type { MeshkitError } from '@meshkit/core';
 import { InvalidValueError, MalformedMessageError } from './errors.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type protobuf from 'protobufjs';
 import { MalformedMessageError } from './errors.js';
 import type { EnvoyNode } from './envoy-node.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { InvalidValueError } from './errors.js';
 import { displayPath } from './field-path.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /**
  * A TLS ClientHello reader for the tls_inspector: enough of RFC 8446 §4.1.2 (and RFC 5246's
  * record layer) to find the SNI host name (RFC 6066 §3) and the ALPN list (RFC 7301), and no more.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello } from './client-hello.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { RouteConfigError, compileRouteConfig } from '@meshkit/router';
 import type {
   HashPolicyInput,

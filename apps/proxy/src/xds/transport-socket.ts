@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import { clientTlsOptions, serverTlsOptions, trustDomainOf } from '@meshkit/identity';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Http1ParseError } from './errors.js';
 import { parseHeaderFields } from './header-fields.js';
 import type { HeaderFields } from './header-fields.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { ChunkSink } from './chunked-decoder.js';
 import { Http1ParseError } from './errors.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type { HeaderMap, HttpFilterContext } from '../http-filter.js';
 

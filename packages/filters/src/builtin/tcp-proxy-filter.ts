@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { ClusterLookup } from './router-filter.js';
 import { FilterConfigError } from '../errors.js';
 import type { CompiledNetworkFilter, NetworkFilter, NetworkFilterContext, NetworkFilterFactory, NetworkFilterStatus } from '../network-filter.js';

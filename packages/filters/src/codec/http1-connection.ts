@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { flushAfterReads } from '@meshkit/core';
 import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';

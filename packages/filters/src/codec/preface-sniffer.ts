@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 
 /** The client connection preface every HTTP/2 connection starts with (RFC 9113 §3.4). */

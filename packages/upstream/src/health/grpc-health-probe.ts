@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { connect, constants } from 'node:http2';
 import { formatHost } from '../endpoint.js';
 import type { HealthProbe, ProbeTransport } from './health-probe.js';

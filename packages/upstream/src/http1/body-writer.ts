@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { appendHeaderLines } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import type { Socket } from 'node:net';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { flushAfterReads } from '@meshkit/core';
 import { Http1ResponseParser } from '@meshkit/core/http1';
 import { errors } from 'undici';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { isFieldValue, isToken } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import { eachField, fieldText, normalizeBody, withQuery } from '../request-options.js';
