@@ -132,8 +132,10 @@ for (const name of names) {
   console.log(`| ${name} | ${Math.round(h1.perRequest)} | ${ratio(name, 'h1')} | ${Math.round(h2c.perRequest)} | ${ratio(name, 'h2c')} |`);
 }
 if (results.meshkit) {
-  console.log('\nmeshkit, HTTP/1.1: self instructions per request by function');
-  for (const [name, instructions] of topFunctions(results.meshkit.h1)) console.log(`${String(Math.round(instructions / REQUESTS)).padStart(8)}  ${name}`);
+  for (const [protocol, label] of [['h1', 'HTTP/1.1'], ['h2c', 'h2c']]) {
+    console.log(`\nmeshkit, ${label}: self instructions per request by function`);
+    for (const [name, instructions] of topFunctions(results.meshkit[protocol])) console.log(`${String(Math.round(instructions / REQUESTS)).padStart(8)}  ${name}`);
+  }
   rmSync(results.meshkit.h1.perfMap, { force: true });
 }
 process.exit(0);

@@ -9,17 +9,22 @@ export type HeaderFields = Record<string, string | string[] | undefined>;
 const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
 const VALUE_CHAR = '[\\t\\x20-\\x7e\\x80-\\xff]';
 
-/** tchar as a table, for loops over a range: 1 for each ASCII code in the class. */
-const TOKEN = new Uint8Array(128);
-const ONE_TCHAR = new RegExp(`^${TCHAR}$`);
-for (let c = 0; c < 128; c++) TOKEN[c] = ONE_TCHAR.test(String.fromCharCode(c)) ? 1 : 0;
+/** A character class as a table, for loops over a range: 1 for each code below 256 in the class. */
+function classTable(charClass: string): Uint8Array {
+  const one = new RegExp(`^${charClass}$`);
+  const table = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) table[c] = one.test(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+const TOKEN = classTable(TCHAR);
+const FIELD_VALUE = classTable(VALUE_CHAR);
 
 const SP = 0x20;
 const HTAB = 0x09;
 
 /** True when the character code may appear in a token. */
 export function isTokenCode(c: number): boolean {
-  return c < 128 && TOKEN[c] === 1;
+  return c < 256 && TOKEN[c] === 1;
 }
 
 // Whole strings are checked by the regular expression engine, in native code: a field's name and
@@ -33,7 +38,7 @@ export function isToken(text: string, from = 0, to = text.length): boolean {
   if (from >= to) return false;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if (c > 127 || TOKEN[c] === 0) return false;
+    if (c > 255 || TOKEN[c] === 0) return false;
   }
   return true;
 }
@@ -43,7 +48,7 @@ export function isFieldValue(text: string, from = 0, to = text.length): boolean 
   if (from === 0 && to === text.length) return WHOLE_FIELD_VALUE.test(text);
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if ((c < SP && c !== HTAB) || c === 0x7f || c > 0xff) return false;
+    if (c > 255 || FIELD_VALUE[c] === 0) return false;
   }
   return true;
 }
