@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './request-id.js';
 import { isIP } from 'node:net';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { HeaderMap } from './http-filter.js';
@@ -84,7 +84,7 @@ export function mutateRequestHeaders(
   if (options.via !== '') appendToList(headers, 'via', options.via);
   let requestId = headers['x-request-id'];
   if (edge || typeof requestId !== 'string' || requestId === '') {
-    requestId = randomUUID();
+    requestId = newRequestId();
     headers['x-request-id'] = requestId;
   }
   return requestId;
