@@ -22,7 +22,7 @@ export function newRequestId(): string {
   const from = 16 * used++;
   let at = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) at++;
+    if (i === 4 || i === 6 || i === 8 || i === 10) at++; // past a dash
     let byte = random[from + i] as number;
     if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
     else if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 4122 variant
