@@ -1,7 +1,7 @@
-import { newRequestId } from './request-id.js';
 import { isIP } from 'node:net';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { HeaderMap } from './http-filter.js';
+import { newRequestId } from './request-id.js';
 
 /** Appends `value` to a comma-separated header, as Envoy's `appendXff` / `appendVia` do. */
 function appendToList(headers: HeaderMap, name: string, value: string): void {
