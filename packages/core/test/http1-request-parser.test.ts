@@ -49,7 +49,7 @@ function parseError(input: string): Http1ParseError {
 const PIPELINE = [
   'GET /a?x=1 HTTP/1.1\r\nHost: shop.test\r\nX-Two: 1\r\nx-two: 2\r\n\r\n',
   'POST /b HTTP/1.1\r\nHost: shop.test\r\nContent-Length: 5\r\n\r\nhello',
-  'PUT /c HTTP/1.1\r\nHost: shop.test\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nGrpc-Status: 0\r\n\r\n',
+  'PUT /c HTTP/1.1\r\nHost: shop.test\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10 \t;ext\r\n0123456789abcdef\r\n0\r\nGrpc-Status: 0\r\n\r\n',
   'GET /d HTTP/1.0\r\n\r\n',
 ].join('');
 
@@ -141,7 +141,11 @@ describe('Http1RequestParser', () => {
     ['a chunk size with a sign', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n', 400],
     ['a chunk size too large', `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${'f'.repeat(14)}\r\n`, 400],
     ['a chunk without its CRLF', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n', 400],
+    ['whitespace after a chunk size with no extension', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n', 400],
+    ['a chunk size followed by whitespace and more digits', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 0\r\nabc\r\n', 400],
     ['a chunk size line ending in a bare LF', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n', 400],
+    ['a Content-Length in the trailers', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\n\r\n', 400],
+    ['Transfer-Encoding in the trailers', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nx-ok: 1\r\ntransfer-encoding: chunked\r\n\r\n', 400],
     ['a bad trailer', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Name: x\r\n\r\n', 400],
     ['two Host headers', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['a lower-case protocol name', 'GET / http/1.1\r\nHost: a\r\n\r\n', 400],

@@ -11,9 +11,17 @@ const HTAB = 0x09;
 /** Chunk extensions are read and dropped; a peer may not stream them forever. */
 const MAX_EXTENSION_BYTES = 4096;
 const MAX_SIZE_DIGITS = 13; // 16^13 > 2^52: any larger size is not a size a peer can send
+/**
+ * The framing fields, which RFC 9110 §6.5.1 keeps out of trailers: one peer ignores them there and
+ * the next may act on them (llhttp refuses the message), so a message that carries one is refused.
+ * Connection-specific trailers are read, and dropped when forwarded, as they are in a header section.
+ */
+const FRAMING_FIELDS = ['content-length', 'transfer-encoding'];
 
 const enum Step {
   Size,
+  /** Whitespace after the size: allowed only before a `;` (RFC 9112's BWS before a chunk extension). */
+  SizeWhitespace,
   Extension,
   SizeLf,
   Data,
@@ -96,13 +104,20 @@ export class ChunkedDecoder {
           fail('a chunk size that is not hexadecimal');
         } else if (c === CR) {
           this.step = Step.SizeLf;
-        } else if (c === SEMICOLON || c === SP || c === HTAB) {
+        } else if (c === SEMICOLON) {
           this.step = Step.Extension;
+        } else if (c === SP || c === HTAB) {
+          this.step = Step.SizeWhitespace;
         } else {
           fail('a chunk size that is not hexadecimal');
         }
         return;
       }
+      case Step.SizeWhitespace:
+        // `3 \r\n` or `1 0`: read as a size by one peer and refused, or read as another size, by the next.
+        if (c === SEMICOLON) this.step = Step.Extension;
+        else if (c !== SP && c !== HTAB) fail('whitespace after a chunk size, not before an extension');
+        return;
       case Step.Extension:
         if (c === CR) this.step = Step.SizeLf;
         else if ((c < SP && c !== HTAB) || c === 0x7f) fail('a control character in a chunk extension');
@@ -143,6 +158,7 @@ export class ChunkedDecoder {
     const text = bytes.toString('latin1', 0, end + 2);
     const trailers: HeaderFields = {};
     parseHeaderFields(text, 0, text.length, trailers, this.maxTrailerFields);
+    for (const name of FRAMING_FIELDS) if (trailers[name] !== undefined) fail(`${name} in the trailers`);
     this.trailers = trailers;
     return this.finish(offset + end + 4 - heldLength);
   }
