@@ -42,6 +42,15 @@ describe("the HTTP/1.1 codec's protocol options (built proxy)", () => {
     expect((JSON.parse(response.body) as Record<string, string>)['host']).toBe('legacy.test');
   });
 
+  it('answers a custom method with 400 by default and forwards it with allow_custom_methods, as Envoy does', async () => {
+    const strict = await start({});
+    expect((await curl(`${strict}/`, '-X', 'PURGE')).status).toBe(200);
+    // QUERY is newer than Envoy's list; the echo upstream (node:http) knows it.
+    expect((await curl(`${strict}/`, '-X', 'QUERY')).status).toBe(400);
+    const open = await start({ http_protocol_options: { allow_custom_methods: true } });
+    expect((await curl(`${open}/`, '-X', 'QUERY')).status).toBe(200);
+  });
+
   it('answers 431 beyond common_http_protocol_options.max_headers_count', async () => {
     const listener = await start({ common_http_protocol_options: { max_headers_count: 5 } });
     expect((await curl(`${listener}/`)).status).toBe(200);

@@ -51,6 +51,11 @@ export interface HttpConnectionOptions {
   readonly acceptHttp10?: boolean;
   /** `http_protocol_options.default_host_for_http_10`: the `:authority` of an HTTP/1.0 request without Host. */
   readonly defaultHostForHttp10?: string;
+  /**
+   * `http_protocol_options.allow_custom_methods`. Default false: an HTTP/1.1 request whose method is
+   * not one of Envoy's standard list gets 400; true takes any token.
+   */
+  readonly allowCustomMethods?: boolean;
   /** `stream_idle_timeout`; 0 disables. Default 5 minutes. */
   readonly streamIdleTimeoutMs?: number;
   /** `request_timeout`: the whole request must arrive within it; 0 (default) disables. */
@@ -96,6 +101,7 @@ export interface ResolvedConnectionOptions {
   readonly maxHeadersCount: number;
   readonly acceptHttp10: boolean;
   readonly defaultHostForHttp10: string;
+  readonly allowCustomMethods: boolean;
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
@@ -133,6 +139,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     acceptHttp10: options.acceptHttp10 ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
+    allowCustomMethods: options.allowCustomMethods ?? false,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,

@@ -76,6 +76,21 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(strict.hcm.stats.downstream_cx_protocol_error).toBe(1);
   });
 
+  it('refuses a method outside Envoy\'s list with 400 unless allow_custom_methods is set', async () => {
+    const strict = await startAcceptingProxy({ filters: [pathEcho] }, closer);
+    const standard = await rawExchange(strict.port, [`PROPFIND /dav HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`], 300);
+    expect(standard.text).toContain('PROPFIND /dav');
+    const refused = await rawExchange(strict.port, [`BREW /pot HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`]);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(refused.closed).toBe(true);
+    expect(strict.hcm.stats.downstream_cx_protocol_error).toBe(1);
+
+    const open = await startAcceptingProxy({ filters: [pathEcho] }, closer, { allowCustomMethods: true });
+    const custom = await rawExchange(open.port, [`BREW /pot HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`], 300);
+    expect(statusLines(custom.text)).toEqual(['HTTP/1.1 200 OK']);
+    expect(custom.text).toContain('BREW /pot');
+  });
+
   it('closes after a body of unknown length for an HTTP/1.0 client, and keeps HTTP/1.0 keep-alive open otherwise', async () => {
     const http10 = { acceptHttp10: true, defaultHostForHttp10: 'legacy.test' };
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, http10);

@@ -132,8 +132,9 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const http1 = hcm.optionalChild('http_protocol_options');
   if (http1 !== undefined) {
-    http1.allowOnly('accept_http_10', 'default_host_for_http_10');
+    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods');
     options.acceptHttp10 = http1.boolean('accept_http_10', false);
+    options.allowCustomMethods = http1.boolean('allow_custom_methods', false);
     const defaultHost = http1.optionalString('default_host_for_http_10');
     if (defaultHost !== undefined) options.defaultHostForHttp10 = defaultHost;
   }

@@ -7,6 +7,7 @@ import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
 import { Http1Stream } from './http1-stream.js';
 import type { Http1StreamOwner } from './http1-stream.js';
+import { isStandardMethod } from './standard-methods.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
 export interface Http1ConnectionHost {
@@ -115,6 +116,12 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       // Envoy's default: HTTP/1.0 is refused unless `accept_http_10` is set.
       this.parser.pause();
       this.refuse(426, '', 'Upgrade Required');
+      return;
+    }
+    if (!this.options.allowCustomMethods && !isStandardMethod(head.method)) {
+      // The parser takes any token as a method; Envoy's codec takes only its list unless told otherwise.
+      this.parser.pause();
+      this.refuse(400, 'Bad Request', 'Bad Request');
       return;
     }
     if (head.upgrade) {
