@@ -72,24 +72,32 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
   }
 
   private bodyFraming(status: number, headers: HeaderFields, minor: number): number {
+    // Checked even where it frames nothing (HEAD, 204, 304): it is passed on, and must be one number.
+    const length = contentLength(headers);
     if (this.headRequest || status === 204 || status === 304) return BodyFraming.None;
     const coding = headers['transfer-encoding'];
     if (coding !== undefined) {
-      // HTTP/1.0 has no transfer codings: its framing is faulty, read it to the close (RFC 9112 §6.1).
-      if (minor === 0) return BodyFraming.UntilClose;
+      // HTTP/1.0 has no transfer codings: its framing is faulty (RFC 9112 §6.1). Read to the close it
+      // would be passed on still chunk-coded; decoded, it is a guess at what the server meant.
+      if (minor === 0) fail('Transfer-Encoding in an HTTP/1.0 response');
       // Chunked must be the final coding; a response coded otherwise runs until the close (RFC 9112 §6.3).
       const codings = (typeof coding === 'string' ? coding : coding.join(',')).split(',');
       return codings[codings.length - 1]?.trim().toLowerCase() === 'chunked' ? BodyFraming.Chunked : BodyFraming.UntilClose;
     }
-    const length = headers['content-length'];
-    if (length === undefined) return BodyFraming.UntilClose;
-    if (typeof length === 'string') return parseContentLength(length) || BodyFraming.None;
-    // Repeats of one value are tolerated from an upstream; differing ones are not.
-    const first = parseContentLength(length[0] as string);
-    for (const value of length) if (parseContentLength(value) !== first) fail('conflicting Content-Length values');
-    headers['content-length'] = String(first);
-    return first || BodyFraming.None;
+    if (length === -1) return BodyFraming.UntilClose;
+    return length || BodyFraming.None;
   }
+}
+
+/** The response's Content-Length, or -1 without one. Repeats of one value are tolerated from an upstream (and folded into one); differing ones are not. */
+function contentLength(headers: HeaderFields): number {
+  const length = headers['content-length'];
+  if (length === undefined) return -1;
+  if (typeof length === 'string') return parseContentLength(length);
+  const first = parseContentLength(length[0] as string);
+  for (const value of length) if (parseContentLength(value) !== first) fail('conflicting Content-Length values');
+  headers['content-length'] = String(first);
+  return first;
 }
 
 function threeDigits(text: string, at: number): number {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 
-// fast-check arbitraries for raw HTTP/1.1 request streams: mostly well-formed pieces, with the
-// variants request smuggling is made of mixed in (bare CR or LF, whitespace around names, sizes
-// and versions, listed or repeated lengths and codings, control characters, odd chunk lines), so
-// that both parsers of the differential test are driven through their error paths as well.
+// fast-check arbitraries for raw HTTP/1.1 requests and responses: mostly well-formed pieces, with
+// the variants request smuggling and response splitting are made of mixed in (bare CR or LF,
+// whitespace around names, sizes and versions, listed or repeated lengths and codings, control
+// characters, odd chunk lines), so that both parsers of the differential test are driven through
+// their error paths as well.
 
 const pick = <T>(...values: T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
 /** `usual` with `odd` mixed in, `oddShare` of the time in ten. */
@@ -57,3 +58,26 @@ const request = fc
 
 /** One to three requests on one connection, as latin1 text. */
 export const requestStream: fc.Arbitrary<string> = fc.array(request, { minLength: 1, maxLength: 3 }).map((requests) => requests.join(''));
+
+const statusLine = mostly(
+  pick('HTTP/1.1 200 OK', 'HTTP/1.1 204 No Content', 'HTTP/1.1 304 Not Modified', 'HTTP/1.0 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 200 ', 'HTTP/1.1 200'),
+  pick('HTTP/1.1 2000 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1  200 OK', 'HTTP/1.2 200 OK', 'HTTP/2 200', 'HTTP/1.1 200 O\x00K', 'http/1.1 200 OK', 'HTTP/1.1 099 X'),
+  0.7,
+);
+const interim = mostly(fc.constant(''), pick('HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n'));
+const responseField = mostly(fieldLine(pick('x-a', 'Server', 'connection', 'date'), value), fieldLine(oddName, value), 0.5);
+const contentLength = (values: fc.Arbitrary<string>): fc.Arbitrary<string> => fieldLine(pick('Content-Length'), values);
+const transferEncoding = (values: fc.Arbitrary<string>): fc.Arbitrary<string> => fieldLine(pick('Transfer-Encoding'), values);
+const responseBody = fc.oneof(
+  fc.constant(['', 'until the close']),
+  fc.tuple(contentLength(mostly(pick('3'), pick('3, 3', '+3', '03', '4', '2', ''), 2)), pick('abc', 'abcEXTRA')),
+  fc.tuple(fc.tuple(contentLength(pick('3')), contentLength(pick('3', '4'))).map((lines) => lines.join('')), pick('abc', 'abcd')),
+  fc.tuple(transferEncoding(mostly(pick('chunked'), pick('chunked, chunked', 'gzip, chunked', 'chunked, gzip', 'identity', 'gzip'), 2)), chunkedBody),
+  fc.tuple(fc.tuple(contentLength(pick('3')), transferEncoding(pick('chunked'))).map((lines) => lines.join('')), chunkedBody),
+);
+const response = fc
+  .tuple(interim, statusLine, lineEnd, fc.array(responseField, { maxLength: 3 }), responseBody, lineEnd)
+  .map(([early, status, end, fields, [framing, b], blank]) => `${early}${status}${end}${fields.join('')}${framing}${blank}${b}`);
+
+/** A response (after any interim ones) as latin1 text, and the method of the request it answers. */
+export const responseExchange: fc.Arbitrary<[string, string]> = fc.tuple(response, mostly(pick('GET'), pick('HEAD'), 2));

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http1ParseError, Http1RequestParser } from '../src/http1/index.js';
 import type { HeaderFields } from '../src/http1/index.js';
-import { requestStream } from './http1-request-arbitraries.js';
+import { requestStream } from './http1-arbitraries.js';
+import { fieldsOf, hasTabInFramingField, hasWhitespaceBeforeChunkExtension } from './llhttp-differences.js';
 
 // Differential test: the strict request parser against node's llhttp, through a real node:http
 // server on loopback. A proxy may refuse more than the server behind it, never read a message
@@ -59,14 +60,7 @@ let server: http.Server;
 let reading: NodeReading = { requests: [], error: null };
 
 function record(request: http.IncomingMessage, response: { end(): void }): void {
-  const headers: HeaderFields = {};
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    const name = (request.rawHeaders[i] as string).toLowerCase();
-    const value = request.rawHeaders[i + 1] as string;
-    const current = headers[name];
-    headers[name] = current === undefined ? value : [...(typeof current === 'string' ? [current] : current), value];
-  }
-  const message: Message = { method: request.method ?? '', target: request.url ?? '', headers, body: '', complete: false, keepAlive: true };
+  const message: Message = { method: request.method ?? '', target: request.url ?? '', headers: fieldsOf(request.rawHeaders), body: '', complete: false, keepAlive: true };
   reading.requests.push({ message, request });
   // llhttp hands body bytes over as it parses them, so they are all here even if a later request fails.
   request.on('data', (chunk: Buffer) => (message.body += chunk.toString('latin1')));
@@ -91,19 +85,17 @@ async function parseWithNode(bytes: Buffer): Promise<{ messages: Message[]; erro
 /**
  * Where the two may differ by design, for the request at `index` that llhttp refused or read no
  * further than its head: a method llhttp does not know (the parser takes any token, and the proxy's
- * codec then refuses all but Envoy's list unless `allow_custom_methods` is set), or whitespace in
- * the framing where RFC 9112 allows it and llhttp does not: a tab around a Content-Length or
- * Transfer-Encoding value (RFC 9110 §5.5), spaces or tabs before a chunk extension's `;` (BWS,
- * RFC 9112 §7.1.1). The proxy writes its own framing upstream: the server behind it sees neither.
- * And llhttp takes `connection: close` in a request's trailers as closing the connection, where the
- * parser leaves connection-specific trailers to be dropped, as in a header section, and reads on.
+ * codec then refuses all but Envoy's list unless `allow_custom_methods` is set); whitespace in the
+ * framing where RFC 9112 allows it and llhttp does not; and `connection: close` in a request's
+ * trailers, which llhttp takes as closing the connection, where the parser leaves
+ * connection-specific trailers to be dropped, as in a header section, and reads on.
  */
 function isAllowedDifference(message: Message, nodeError: string | null, input: string): boolean {
   if (!http.METHODS.includes(message.method)) return true;
   if (nodeError === null) return false;
   if (nodeError.startsWith('HPE_CLOSED_CONNECTION')) return /\r\n0+[^\r\n]*\r\n([^\r\n]+\r\n)*connection:[^\r\n]*close/i.test(input);
-  if (/^HPE_INVALID_(CONTENT_LENGTH|TRANSFER_ENCODING)/.test(nodeError)) return /(content-length|transfer-encoding):[^\r\n]*\t/i.test(input);
-  return nodeError.startsWith('HPE_INVALID_CHUNK_SIZE') && /\r\n[0-9a-f]+[ \t]+;/i.test(input);
+  if (/^HPE_INVALID_(CONTENT_LENGTH|TRANSFER_ENCODING)/.test(nodeError)) return hasTabInFramingField(input);
+  return nodeError.startsWith('HPE_INVALID_CHUNK_SIZE') && hasWhitespaceBeforeChunkExtension(input);
 }
 
 beforeAll(async () => {
@@ -153,7 +145,7 @@ describe('the request parser against llhttp (fast-check, node:http on loopback)'
       { numRuns: RUNS, seed: 20_261_127 },
     );
     // Guards against generators so broken that agreement is vacuous, or so tame that nothing is refused.
-    expect(compared).toBeGreaterThan(RUNS / 4);
+    expect(compared).toBeGreaterThan(RUNS / 5);
     expect(refused).toBeGreaterThan(RUNS / 10);
   }, 120_000);
 });

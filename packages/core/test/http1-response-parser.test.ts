@@ -1,0 +1,47 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { Http1ParseError, Http1ResponseParser } from '../src/http1/index.js';
+import type { ResponseHead } from '../src/http1/index.js';
+
+/** The heads and body the parser reads from `input` (then the close), or the error it throws. */
+function read(input: string, method = 'GET'): { heads: ResponseHead[]; body: string } | Http1ParseError {
+  const heads: ResponseHead[] = [];
+  let body = '';
+  const parser = new Http1ResponseParser(
+    { onHead: (head) => heads.push(head), onBody: (chunk) => (body += chunk.toString('latin1')), onMessageEnd: () => undefined },
+    { maxHeadBytes: 8192, maxHeaderFields: 100 },
+  );
+  parser.expectResponseTo(method);
+  try {
+    parser.execute(Buffer.from(input, 'latin1'));
+    parser.finish();
+  } catch (error) {
+    if (error instanceof Http1ParseError) return error;
+    throw error;
+  }
+  return { heads, body };
+}
+
+describe('Http1ResponseParser', () => {
+  it('checks a Content-Length where it frames nothing, since it is passed on', () => {
+    expect(read('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n', 'HEAD')).toBeInstanceOf(Http1ParseError);
+    expect(read('HTTP/1.1 204 No Content\r\nContent-Length:\r\n\r\n')).toBeInstanceOf(Http1ParseError);
+    const repeated = read('HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n');
+    expect(repeated).not.toBeInstanceOf(Http1ParseError);
+    expect((repeated as { heads: ResponseHead[] }).heads[0]?.headers['content-length']).toBe('5');
+  });
+
+  it('refuses Transfer-Encoding in an HTTP/1.0 response rather than pass the chunk coding on as the body', () => {
+    const error = read('HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    expect(error).toBeInstanceOf(Http1ParseError);
+  });
+
+  it('reads a response with both framings by Transfer-Encoding, drops the length and keeps the connection no longer', () => {
+    const result = read('HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    expect(result).not.toBeInstanceOf(Http1ParseError);
+    const { heads, body } = result as { heads: ResponseHead[]; body: string };
+    expect(body).toBe('abc');
+    expect(heads[0]?.headers['content-length']).toBeUndefined();
+    expect(heads[0]?.keepAlive).toBe(false);
+  });
+});
