@@ -1,6 +1,23 @@
+import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appendHeaderLines } from '../src/http1/head-writer.js';
 import { hasToken, isFieldValue, isToken } from '../src/http1/header-fields.js';
+import type { HeaderFields } from '../src/http1/header-fields.js';
+import { Http1ResponseParser } from '../src/http1/response-parser.js';
+
+/** The fields a response head made of `lines` parses to (the parser is held to llhttp by the differential test). */
+function parsedFields(lines: string): HeaderFields {
+  let fields: HeaderFields = {};
+  const parser = new Http1ResponseParser({ onHead: (head) => (fields = head.headers), onBody: () => undefined, onMessageEnd: () => undefined }, { maxHeadBytes: 65_536, maxHeaderFields: 1000 });
+  parser.execute(Buffer.from(`HTTP/1.1 200 OK\r\n${lines}\r\n`, 'latin1'));
+  return fields;
+}
+
+// Names and values from pieces that include every way of splitting a message or a field line.
+const PIECES = ['a', 'X', '-', '1', ' ', '\t', ':', ';', '\r', '\n', '\r\n', '\0', '\x7f', '\xe9', '\u0100', '"', 'host', 'x: y'];
+const text = fc.array(fc.constantFrom(...PIECES), { maxLength: 6 }).map((parts) => parts.join(''));
+const fieldMap = fc.dictionary(text, fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 3 })), { maxKeys: 6 });
 
 describe('hasToken', () => {
   it('finds a token among comma-separated items, ignoring case and the whitespace around items', () => {
@@ -45,5 +62,25 @@ describe('appendHeaderLines', () => {
     for (const flaw of flaws) {
       expect(appendHeaderLines('0\r\n', { 'x-ok': 'kept', ...flaw, 'x-last': 'kept too' })).toBe('0\r\nx-ok: kept\r\nx-last: kept too\r\n');
     }
+  });
+
+  it('writes lines that parse back to exactly the fields with token names and clean values (fast-check)', () => {
+    fc.assert(
+      fc.property(fieldMap, (fields) => {
+        const expected: HeaderFields = {};
+        for (const [name, value] of Object.entries(fields)) {
+          if (name.startsWith(':') || !isToken(name)) continue;
+          for (const item of typeof value === 'string' ? [value] : value) {
+            if (!isFieldValue(item)) continue;
+            const lower = name.toLowerCase();
+            const trimmed = item.replace(/^[ \t]+|[ \t]+$/g, '');
+            const current = expected[lower];
+            expected[lower] = current === undefined ? trimmed : [...(typeof current === 'string' ? [current] : current), trimmed];
+          }
+        }
+        expect(parsedFields(appendHeaderLines('', fields))).toEqual(expected);
+      }),
+      { numRuns: 2_000, seed: 20_261_127 },
+    );
   });
 });
