@@ -83,11 +83,11 @@ async function parseWithNode(bytes: Buffer): Promise<{ messages: Message[]; erro
 }
 
 /**
- * Where the two may differ by design, for the request at `index` that llhttp refused or read no
- * further than its head: a method llhttp does not know (the parser takes any token, and the proxy's
- * codec then refuses all but Envoy's list unless `allow_custom_methods` is set); whitespace in the
- * framing where RFC 9112 allows it and llhttp does not; and `connection: close` in a request's
- * trailers, which llhttp takes as closing the connection, where the parser leaves
+ * Where the two may differ by design, for a request the parser accepted and llhttp refused or read
+ * no further than its head: a method llhttp does not know (the parser takes any token, and the
+ * proxy's codec then refuses all but Envoy's list unless `allow_custom_methods` is set); whitespace
+ * in the framing where RFC 9112 allows it and llhttp does not; and `connection: close` in a
+ * request's trailers, which llhttp takes as closing the connection, where the parser leaves
  * connection-specific trailers to be dropped, as in a header section, and reads on.
  */
 function isAllowedDifference(message: Message, nodeError: string | null, input: string): boolean {
