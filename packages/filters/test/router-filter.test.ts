@@ -294,8 +294,12 @@ describe('router filter: local replies', () => {
     expect(proxy.streams[0]?.responseFlagsString()).toBe('UC');
   });
 
-  it('answers 502 UPE when the upstream answers with something that is not HTTP', async () => {
-    const garbage = createNetServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n')));
+  it.each([
+    ['something that is not HTTP', 'SSH-2.0-OpenSSH_9.6\r\n\r\n'],
+    ['an HTTP/1.0 response with Transfer-Encoding', 'HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+    ['conflicting Content-Length values on a 204', 'HTTP/1.1 204 No Content\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'],
+  ])('answers 502 UPE when the upstream answers with %s', async (_what, answer) => {
+    const garbage = createNetServer((socket) => socket.once('data', () => socket.end(answer)));
     await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
     closer.add(() => new Promise<void>((resolve) => garbage.close(() => resolve())));
     const port = (garbage.address() as AddressInfo).port;
