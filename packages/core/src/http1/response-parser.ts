@@ -77,8 +77,8 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     if (this.headRequest || status === 204 || status === 304) return BodyFraming.None;
     const coding = headers['transfer-encoding'];
     if (coding !== undefined) {
-      // HTTP/1.0 has no transfer codings: its framing is faulty (RFC 9112 §6.1). Read to the close it
-      // would be passed on still chunk-coded; decoded, it is a guess at what the server meant.
+      // HTTP/1.0 has no transfer codings: its framing is faulty (RFC 9112 §6.1). Read to the close, the
+      // body would be passed on still chunk-coded; decoded, it would be a guess at what the server meant.
       if (minor === 0) fail('Transfer-Encoding in an HTTP/1.0 response');
       // Chunked must be the final coding; a response coded otherwise runs until the close (RFC 9112 §6.3).
       const codings = (typeof coding === 'string' ? coding : coding.join(',')).split(',');
@@ -89,7 +89,10 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
   }
 }
 
-/** The response's Content-Length, or -1 without one. Repeats of one value are tolerated from an upstream (and folded into one); differing ones are not. */
+/**
+ * The response's Content-Length, or -1 without one. Repeats of one value are tolerated from an
+ * upstream (and folded into one); differing ones are not.
+ */
 function contentLength(headers: HeaderFields): number {
   const length = headers['content-length'];
   if (length === undefined) return -1;
