@@ -11,7 +11,6 @@ import { ProxyMetrics } from './admin/metrics.js';
 import { IdentityAgent } from './agent/identity-agent.js';
 import { expectsIdentity, staticResourceOrigin } from './bootstrap/bootstrap.js';
 import type { Bootstrap } from './bootstrap/bootstrap.js';
-import { BootstrapError } from './errors.js';
 import { HealthCheckState, healthCheckFilterFactory } from './filters/health-check-filter.js';
 import type { Log } from './log.js';
 import { ProxyRuntime } from './runtime/proxy-runtime.js';
@@ -82,7 +81,7 @@ function controlPlaneAddress(bootstrap: Bootstrap, runtime: ProxyRuntime): strin
   const cluster = runtime.clusters.get(bootstrap.adsCluster);
   const endpoint = cluster?.endpoints[0];
   if (endpoint === undefined) {
-    throw new BootstrapError(bootstrap.source, 'dynamic_resources.ads_config', `static cluster '${bootstrap.adsCluster}' with one endpoint is required`);
+    throw bootstrap.makeError(bootstrap.source, 'dynamic_resources.ads_config', `static cluster '${bootstrap.adsCluster}' with one endpoint is required`);
   }
   return `${endpoint.address}:${endpoint.port}`;
 }

@@ -66,17 +66,21 @@ describe('the proxy CLI (dist/main.js) with a static bootstrap', () => {
     expect(await proxy.exited).toBe(0);
   });
 
-  it('refuses an unsupported field before starting, naming the file and the field', async () => {
+  it('refuses an unsupported field before starting, naming the file, the line and column, and the field', async () => {
     const doc = bootstrap() as { static_resources: { clusters: Record<string, unknown>[] } };
     doc.static_resources.clusters[1] = { ...doc.static_resources.clusters[1], lb_policy: 'CLUSTER_PROVIDED' };
     const file = path.join(dir, 'bad.yaml');
-    writeFileSync(file, stringify(doc));
+    const text = stringify(doc);
+    writeFileSync(file, text);
     const { code, stderr } = await runProxyToFailure(['-c', file]);
     expect(code).toBe(1);
-    expect(stderr).toContain(`${file}: static_resources.clusters[1].lb_policy: CLUSTER_PROVIDED is not supported yet`);
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.trimStart().startsWith('lb_policy: CLUSTER_PROVIDED')) + 1;
+    const column = (lines[line - 1]?.indexOf('lb_policy') ?? 0) + 1;
+    expect(stderr).toContain(`${file}:${line}:${column}: static_resources.clusters[1].lb_policy: CLUSTER_PROVIDED is not supported yet`);
     const inline = await runProxyToFailure(['--config-yaml', 'admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}, profile_path: /x}']);
     expect(inline.code).toBe(1);
-    expect(inline.stderr).toContain('--config-yaml: admin.profile_path: is not supported by this proxy');
+    expect(inline.stderr).toContain('--config-yaml:1:73: admin.profile_path: is not supported by this proxy');
   });
 
   it('exits 1 when a static listener cannot bind', async () => {

@@ -55,6 +55,19 @@ function withField(fieldPath: string, value: unknown): string {
   return stringify(doc);
 }
 
+/**
+ * Checks that `error` names `file`, a line and column, and `field`, and that the line and column
+ * are where the field's key (its last name) was written in `text`.
+ */
+function expectPlaced(error: Refusal, text: string, file: string, field: string): void {
+  const escape = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const placed = new RegExp(`^${escape(file)}:(\\d+):(\\d+): ${escape(field)}: `).exec(error.message);
+  expect(placed, error.message).not.toBeNull();
+  const key = /([^.[\]]+)(\[\d+\])*$/.exec(field)?.[1] ?? '';
+  const at = text.split('\n')[Number(placed?.[1]) - 1]?.slice(Number(placed?.[2]) - 1) ?? '';
+  expect(at.replace(/^- /, ''), `${file}:${placed?.[1]}:${placed?.[2]}`).toMatch(new RegExp(`^"?${escape(key)}"?:`));
+}
+
 const HCM = 'static_resources.listeners[0].filter_chains[0].filters[0].typed_config';
 const FIRST_ENDPOINT = 'static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint';
 
@@ -114,10 +127,11 @@ describe('parseBootstrap', () => {
       'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name',
     ],
     ['a second cluster of the same name', 'static_resources.clusters[1]', staticCluster('xds-grpc', 1), 'static_resources.clusters[1].name'],
-  ])('refuses %s, naming the file and the field path', (_what, fieldPath, value, reported) => {
-    const error = refusal(withField(fieldPath, value), 'envoy.yaml');
+  ])('refuses %s, naming the file, the line where the field is and the field path', (_what, fieldPath, value, reported) => {
+    const text = withField(fieldPath, value);
+    const error = refusal(text, 'envoy.yaml');
     expect(error.code).toBe('MESHKIT_PROXY_BOOTSTRAP');
-    expect(error.message.startsWith(`envoy.yaml: ${reported}: `)).toBe(true);
+    expectPlaced(error, text, 'envoy.yaml', reported);
   });
 
   it('refuses an SDS reference when the proxy will have no identity to serve it', () => {
@@ -131,8 +145,9 @@ describe('parseBootstrap', () => {
       },
     });
     const clusters = [staticCluster('alpha', 1), staticCluster('beta', 2)];
-    const error = refusal(stringify({ static_resources: { listeners: [listener], clusters } }), 'plain.yaml');
-    expect(error.message).toContain('plain.yaml: static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name:');
+    const text = stringify({ static_resources: { listeners: [listener], clusters } });
+    const error = refusal(text, 'plain.yaml');
+    expectPlaced(error, text, 'plain.yaml', 'static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name');
     expect(error.message).toContain('no workload identity');
     // With ADS and NAMESPACE/SERVICE_ACCOUNT the identity comes from the CA, so the same reference passes.
     expect(() => parseBootstrap(withField('static_resources.listeners[1]', listener), 'mesh.yaml')).not.toThrow();
@@ -141,7 +156,7 @@ describe('parseBootstrap', () => {
   it('refuses inline routes naming a cluster that does not exist (validate_clusters), unless told not to or CDS may add it', () => {
     const listener = httpListener('http', 8080);
     const error = refusal(stringify({ static_resources: { listeners: [listener], clusters: [staticCluster('alpha', 1)] } }), 'typo.yaml');
-    expect(error.message).toContain(`typo.yaml: ${HCM}.route_config.virtual_hosts[`);
+    expect(error.message).toMatch(/^typo\.yaml:\d+:\d+: static_resources\.listeners\[0\]\.filter_chains\[0\]\.filters\[0\]\.typed_config\.route_config\.virtual_hosts\[/);
     expect(error.message).toContain("names cluster 'beta', which does not exist (validate_clusters)");
     const unchecked = structuredClone(listener) as { filter_chains: { filters: { typed_config: { route_config: Record<string, unknown> } }[] }[] };
     const routeConfig = unchecked.filter_chains[0]?.filters[0]?.typed_config.route_config;
@@ -159,8 +174,8 @@ describe('parseBootstrap', () => {
 
   it('refuses wrong shapes with the field path', () => {
     expect(refusal('admin: {address: {socket_address: {address: 127.0.0.1, port_value: lots}}}', 'a.yaml').message).toBe(
-      'a.yaml: admin.address.socket_address.port_value: expected a number',
+      'a.yaml:1:56: admin.address.socket_address.port_value: expected a number',
     );
-    expect(refusal('static_resources: {clusters: {name: x}}', 'c.yaml').message).toBe('c.yaml: static_resources.clusters: expected a list');
+    expect(refusal('static_resources: {clusters: {name: x}}', 'c.yaml').message).toBe('c.yaml:1:20: static_resources.clusters: expected a list');
   });
 });

@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import type { EnvoyNode } from '@meshkit/xds';
 import { BootstrapError } from '../errors.js';
 import { translateCluster } from '../xds/cluster-translator.js';
@@ -6,6 +5,8 @@ import { DEFAULT_INITIAL_FETCH_TIMEOUT_MS, readAdsConfigSource } from '../xds/co
 import { FieldReader } from '../xds/fields.js';
 import type { FieldErrorFactory, FieldOrigin, Json } from '../xds/fields.js';
 import { translateListener } from '../xds/listener-translator.js';
+import { parseLocated } from './field-locations.js';
+import type { LocatedDocument } from './field-locations.js';
 
 /** The part of an Envoy v3 bootstrap this proxy implements. */
 export interface Bootstrap {
@@ -24,15 +25,21 @@ export interface Bootstrap {
    * (`cds_config`/`lds_config.initial_fetch_timeout`, Envoy's default 15 s; 0 waits for good).
    */
   readonly initialFetchTimeoutMs: { readonly cds: number; readonly lds: number };
+  /** Makes the error for a bad field of this bootstrap, naming the file, the line and column, and the field. */
+  readonly makeError: FieldErrorFactory;
 }
 
+/** Errors about `where`'s fields, placed at the line and column where each field was written. */
+function locatingErrors(where: string, document: LocatedDocument): FieldErrorFactory {
+  return (file, field, reason, cause) => {
+    const at = file === where ? document.locate(field) : undefined;
+    return new BootstrapError(at === undefined ? file : `${file}:${at.line}:${at.column}`, field, reason, cause === undefined ? undefined : { cause });
+  };
+}
 
-const bootstrapError: FieldErrorFactory = (file, field, reason, cause) =>
-  new BootstrapError(file, field, reason, cause === undefined ? undefined : { cause });
-
-/** Where a static resource sits in its bootstrap, so its errors name the file and the full field path. */
-export function staticResourceOrigin(bootstrap: Pick<Bootstrap, 'source'>, list: 'listeners' | 'clusters', index: number): FieldOrigin {
-  return { resource: bootstrap.source, path: `static_resources.${list}[${index}]`, makeError: bootstrapError };
+/** Where a static resource sits in its bootstrap, so its errors name the file, the line and the full field path. */
+export function staticResourceOrigin(bootstrap: Pick<Bootstrap, 'source' | 'makeError'>, list: 'listeners' | 'clusters', index: number): FieldOrigin {
+  return { resource: bootstrap.source, path: `static_resources.${list}[${index}]`, makeError: bootstrap.makeError };
 }
 
 /** True when the proxy will get a workload identity from the control plane's CA. */
@@ -43,16 +50,18 @@ export function expectsIdentity(bootstrap: Pick<Bootstrap, 'node' | 'adsCluster'
 
 /**
  * Parses a bootstrap (YAML or JSON), refusing any field the proxy does not implement — in the
- * static listeners and clusters too — with a `BootstrapError` naming `where` and the field path.
+ * static listeners and clusters too — with a `BootstrapError` naming `where`, the line and column
+ * and the field path.
  */
 export function parseBootstrap(text: string, where: string): Bootstrap {
-  let document: unknown;
+  let document: LocatedDocument;
   try {
-    document = parse(text);
+    document = parseLocated(text);
   } catch (error) {
     throw new BootstrapError(where, '(document)', (error as Error).message, { cause: error });
   }
-  const bootstrap = readBootstrap(FieldReader.of(where, document ?? {}, '', bootstrapError));
+  const makeError = locatingErrors(where, document);
+  const bootstrap = readBootstrap(FieldReader.of(where, document.value ?? {}, '', makeError), makeError);
   checkStaticResources(bootstrap);
   return bootstrap;
 }
@@ -85,7 +94,7 @@ function readNodeLocality(node: FieldReader | undefined): Pick<EnvoyNode, 'local
   return { locality: out };
 }
 
-function readBootstrap(root: FieldReader): Bootstrap {
+function readBootstrap(root: FieldReader, makeError: FieldErrorFactory): Bootstrap {
   root.allowOnly('node', 'admin', 'static_resources', 'dynamic_resources');
   const node = root.optionalChild('node')?.allowOnly('id', 'cluster', 'metadata', 'locality');
   const adminReader = root.optionalChild('admin')?.allowOnly('address', 'access_log');
@@ -120,6 +129,7 @@ function readBootstrap(root: FieldReader): Bootstrap {
     staticClusters: statics?.children('clusters').map((c) => c.value) ?? [],
     adsCluster,
     initialFetchTimeoutMs,
+    makeError,
   };
 }
 
@@ -142,10 +152,6 @@ function checkStaticResources(bootstrap: Bootstrap): void {
     translateListener(listener, { secrets, httpFilters: undefined, ...known }, staticResourceOrigin(bootstrap, 'listeners', i));
   });
   if (bootstrap.adsCluster !== undefined && !clusterNames.has(bootstrap.adsCluster)) {
-    throw new BootstrapError(
-      bootstrap.source,
-      'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name',
-      `no static cluster is named '${bootstrap.adsCluster}'`,
-    );
+    throw bootstrap.makeError(bootstrap.source, 'dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name', `no static cluster is named '${bootstrap.adsCluster}'`);
   }
 }

@@ -1,0 +1,81 @@
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+
+/** Where a field was written: 1-based line and column. */
+export interface FieldLocation {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A parsed YAML (or JSON) text that can say where each field of it was written. */
+export interface LocatedDocument {
+  /** The document as plain data (`null` for an empty text). */
+  readonly value: unknown;
+  /**
+   * Where the field at `path` (`static_resources.listeners[0].name`, the form errors name fields
+   * in) was written: its key, or its item in a list. A field that is missing is placed at the
+   * nearest of its parents that is there.
+   */
+  locate(path: string): FieldLocation | undefined;
+}
+
+/** Parses `text`; throws the parser's first error (which names its line and column) if it is not YAML. */
+export function parseLocated(text: string): LocatedDocument {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const [error] = document.errors;
+  if (error !== undefined) throw error;
+  return {
+    value: document.toJS() as unknown,
+    locate: (path) => {
+      const offset = offsetOf(document, path);
+      return offset === undefined ? undefined : { line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col };
+    },
+  };
+}
+
+/** `a.b[0].c` as `['a', 'b', 0, 'c']`; a key may itself hold dots (`envoy.filters.http.router`). */
+function segmentsOf(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const part of path.split('.')) {
+    const match = /^(.*?)((?:\[\d+\])*)$/.exec(part);
+    if (match?.[1]) segments.push(match[1]);
+    for (const index of (match?.[2] ?? '').matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+  }
+  return segments;
+}
+
+/** The offset of the deepest node on `path` that the document has. */
+function offsetOf(document: Document, path: string): number | undefined {
+  const segments = segmentsOf(path);
+  let node: unknown = document.contents;
+  let offset: number | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (typeof segment === 'number') {
+      if (!isSeq(node)) break;
+      node = node.items[segment];
+      const range = (node as Node | undefined)?.range;
+      if (range == null) break;
+      offset = range[0];
+      continue;
+    }
+    if (!isMap(node)) break;
+    const map = node;
+    // The longest run of dotted segments that is a key, so `typed_per_filter_config.envoy.filters.http.fault` finds its key.
+    let found = false;
+    for (let end = segments.length; end > i && !found; end--) {
+      const run = segments.slice(i, end);
+      if (run.some((part) => typeof part === 'number')) continue;
+      const key = run.join('.');
+      const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+      if (pair === undefined) continue;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+      i = end - 1;
+      found = true;
+    }
+    if (!found) break;
+  }
+  return offset;
+}
