@@ -47,6 +47,7 @@ const HTTP1_CASES: readonly (readonly [name: string, request: string, status: nu
   ['an unknown HTTP version', `GET / HTTP/9.9${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],
   ['a misspelt protocol name', `GET / HTXP/1.1${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],
   ['HTTP/1.1 without Host', `GET / HTTP/1.1${CRLF}${CRLF}`, 400],
+  ['a Host that could not be an authority', `GET / HTTP/1.1${CRLF}Host: shop.test/../admin${CRLF}${CRLF}`, 400],
   ['a space inside the request target', `GET /a b HTTP/1.1${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],
   ['whitespace before the first header', `GET / HTTP/1.1${CRLF} Host: shop.test${CRLF}${CRLF}`, 400],
   ['binary garbage (a TLS ClientHello on a cleartext port)', '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003', 400],

@@ -91,6 +91,18 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(custom.text).toContain('BREW /pot');
   });
 
+  it('refuses a Host that could not be an authority with 400, as Envoy does', async () => {
+    const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
+    for (const host of ['a b', 'evil.test/path', 'a?b', 'a#b', '"a"', 'caf\u00e9.test']) {
+      const refused = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: ${host}${CRLF}${CRLF}`]);
+      expect(statusLines(refused.text), host).toEqual(['HTTP/1.1 400 Bad Request']);
+    }
+    for (const host of ['shop.test:8080', '[::1]:80', '127.0.0.1', 'user@shop.test', 'xn--caf-dma.test']) {
+      const served = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: ${host}${CRLF}${CRLF}`], 300);
+      expect(statusLines(served.text), host).toEqual(['HTTP/1.1 200 OK']);
+    }
+  });
+
   it('closes after a body of unknown length for an HTTP/1.0 client, and keeps HTTP/1.0 keep-alive open otherwise', async () => {
     const http10 = { acceptHttp10: true, defaultHostForHttp10: 'legacy.test' };
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, http10);

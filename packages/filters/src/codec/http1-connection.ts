@@ -7,6 +7,7 @@ import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
 import { Http1Stream } from './http1-stream.js';
 import type { Http1StreamOwner } from './http1-stream.js';
+import { isValidAuthority } from './authority.js';
 import { isStandardMethod } from './standard-methods.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
@@ -120,6 +121,13 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     }
     if (!this.options.allowCustomMethods && !isStandardMethod(head.method)) {
       // The parser takes any token as a method; Envoy's codec takes only its list unless told otherwise.
+      this.parser.pause();
+      this.refuse(400, 'Bad Request', 'Bad Request');
+      return;
+    }
+    const host = head.headers['host'];
+    if (typeof host === 'string' && !isValidAuthority(host)) {
+      // `Host: a b` or `Host: evil/path` would reach routing and the upstream as an authority.
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
