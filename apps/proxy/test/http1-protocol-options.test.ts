@@ -51,6 +51,14 @@ describe("the HTTP/1.1 codec's protocol options (built proxy)", () => {
     expect((await curl(`${open}/`, '-X', 'QUERY')).status).toBe(200);
   });
 
+  it('serves a client that uses it as its HTTP proxy (absolute-form targets, allow_absolute_url)', async () => {
+    const listener = await start({});
+    // curl -x sends `GET http://shop.test/x HTTP/1.1` with `Host: shop.test`; the URL's authority is what goes upstream.
+    const response = await curl('http://shop.test/x?y=1', '-x', listener, '-H', 'Host: ignored.test');
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.body) as Record<string, string>)['host']).toBe('shop.test');
+  });
+
   it('answers 431 beyond common_http_protocol_options.max_headers_count', async () => {
     const listener = await start({ common_http_protocol_options: { max_headers_count: 5 } });
     expect((await curl(`${listener}/`)).status).toBe(200);

@@ -56,6 +56,12 @@ export interface HttpConnectionOptions {
    * not one of Envoy's standard list gets 400; true takes any token.
    */
   readonly allowCustomMethods?: boolean;
+  /**
+   * `http_protocol_options.allow_absolute_url`. Default true: an absolute-form target
+   * (`GET http://host/path`, sent to a proxy) gives `:authority`, `:path` and `:scheme`, and one
+   * that is not an http or https URL with a valid authority gets 400; false leaves it as `:path`.
+   */
+  readonly allowAbsoluteUrl?: boolean;
   /** `stream_idle_timeout`; 0 disables. Default 5 minutes. */
   readonly streamIdleTimeoutMs?: number;
   /** `request_timeout`: the whole request must arrive within it; 0 (default) disables. */
@@ -102,6 +108,7 @@ export interface ResolvedConnectionOptions {
   readonly acceptHttp10: boolean;
   readonly defaultHostForHttp10: string;
   readonly allowCustomMethods: boolean;
+  readonly allowAbsoluteUrl: boolean;
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
@@ -140,6 +147,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     acceptHttp10: options.acceptHttp10 ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     allowCustomMethods: options.allowCustomMethods ?? false,
+    allowAbsoluteUrl: options.allowAbsoluteUrl ?? true,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,

@@ -103,6 +103,22 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     }
   });
 
+  it('takes an absolute-form target as a proxy must: its authority, path and scheme replace the Host (allow_absolute_url)', async () => {
+    const seen = async (port: number, target: string): Promise<Record<string, unknown>> => {
+      const { text } = await rawExchange(port, [`GET ${target} HTTP/1.1${CRLF}Host: other.test${CRLF}${CRLF}`], 300);
+      return JSON.parse(/x-seen-headers: (.*)\r\n/.exec(text)?.[1] ?? '{}') as Record<string, unknown>;
+    };
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer);
+    expect(await seen(proxy.port, 'http://shop.test:8080/a/b?c=1')).toMatchObject({ ':authority': 'shop.test:8080', ':path': '/a/b?c=1', ':scheme': 'http' });
+    expect(await seen(proxy.port, 'HTTPS://shop.test?q')).toMatchObject({ ':authority': 'shop.test', ':path': '/?q', ':scheme': 'https' });
+    for (const target of ['ftp://shop.test/', 'http:///x', 'http://a b/', 'shop.test/x']) {
+      const refused = await rawExchange(proxy.port, [`GET ${target} HTTP/1.1${CRLF}Host: other.test${CRLF}${CRLF}`]);
+      expect(statusLines(refused.text), target).toEqual(['HTTP/1.1 400 Bad Request']);
+    }
+    const asIs = await startAcceptingProxy({ filters: [echo()] }, closer, { allowAbsoluteUrl: false });
+    expect(await seen(asIs.port, 'http://shop.test/x')).toMatchObject({ ':authority': 'other.test', ':path': 'http://shop.test/x' });
+  });
+
   it('closes after a body of unknown length for an HTTP/1.0 client, and keeps HTTP/1.0 keep-alive open otherwise', async () => {
     const http10 = { acceptHttp10: true, defaultHostForHttp10: 'legacy.test' };
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, http10);

@@ -132,9 +132,10 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const http1 = hcm.optionalChild('http_protocol_options');
   if (http1 !== undefined) {
-    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods');
+    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url');
     options.acceptHttp10 = http1.boolean('accept_http_10', false);
     options.allowCustomMethods = http1.boolean('allow_custom_methods', false);
+    options.allowAbsoluteUrl = http1.boolean('allow_absolute_url', true);
     const defaultHost = http1.optionalString('default_host_for_http_10');
     if (defaultHost !== undefined) options.defaultHostForHttp10 = defaultHost;
   }

@@ -7,6 +7,8 @@ import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
 import { Http1Stream } from './http1-stream.js';
 import type { Http1StreamOwner } from './http1-stream.js';
+import { isAbsoluteForm, parseAbsoluteTarget } from './absolute-url.js';
+import type { AbsoluteTarget } from './absolute-url.js';
 import { isValidAuthority } from './authority.js';
 import { isStandardMethod } from './standard-methods.js';
 
@@ -47,6 +49,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   /** Envoy's connection idle_timeout: runs from the end of the last exchange (or the accept). */
   private idleTimer: NodeJS.Timeout | undefined;
   private upgradeHead: RequestHead | undefined;
+  /** The upgrade request's absolute-form target, when it had one. */
+  private upgradeTarget: AbsoluteTarget | undefined;
   /** The socket went to an upgrade (a WebSocket tunnel): it is no longer this codec's to close. */
   private handedOver = false;
   private readonly scheme: string;
@@ -105,7 +109,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       this.detach();
       // Nothing reads the socket until the upgrade's own handlers take it.
       this.socket.pause();
-      this.host.upgrade(upgrade, this.requestHeaders(upgrade), this.socket, chunk.subarray(consumed));
+      this.host.upgrade(upgrade, this.requestHeaders(upgrade, this.upgradeTarget), this.socket, chunk.subarray(consumed));
       return;
     }
     if (consumed < chunk.length) this.unread = chunk.subarray(consumed);
@@ -125,18 +129,21 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
     }
+    // A proxy's clients send absolute-form targets; the URL's authority stands in for the Host.
+    const absolute = this.options.allowAbsoluteUrl && isAbsoluteForm(head.method, head.target) ? parseAbsoluteTarget(head.target) : undefined;
     const host = head.headers['host'];
-    if (typeof host === 'string' && !isValidAuthority(host)) {
-      // `Host: a b` or `Host: evil/path` would reach routing and the upstream as an authority.
+    if (absolute === null || (absolute === undefined && typeof host === 'string' && !isValidAuthority(host))) {
+      // `Host: a b`, `Host: evil/path` or `GET ftp://x/` would reach routing and the upstream.
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
     }
     if (head.upgrade) {
       this.upgradeHead = head;
+      this.upgradeTarget = absolute;
       return;
     }
-    const headers = this.requestHeaders(head);
+    const headers = this.requestHeaders(head, absolute);
     if (headers['upgrade'] !== undefined) {
       // An h2c upgrade offer (the only kind that is not an upgrade here): dropped, as Envoy drops it.
       delete headers['upgrade'];
@@ -323,11 +330,11 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
    * A fresh object rather than the parsed one with `host` deleted: a delete would leave every
    * later lookup on this hot object in V8's slow dictionary mode.
    */
-  private requestHeaders(head: RequestHead): HeaderMap {
+  private requestHeaders(head: RequestHead, absolute: AbsoluteTarget | undefined): HeaderMap {
     const fields = head.headers;
     // The parser admits at most one Host; HTTP/1.0 may have none (`default_host_for_http_10`).
-    const authority = fields['host'] ?? (head.minorVersion === 0 ? this.options.defaultHostForHttp10 : '');
-    const headers: HeaderMap = { ':method': head.method, ':path': head.target, ':authority': authority, ':scheme': this.scheme };
+    const authority = absolute?.authority ?? fields['host'] ?? (head.minorVersion === 0 ? this.options.defaultHostForHttp10 : '');
+    const headers: HeaderMap = { ':method': head.method, ':path': absolute?.path ?? head.target, ':authority': authority, ':scheme': absolute?.scheme ?? this.scheme };
     for (const name in fields) if (name !== 'host') headers[name] = fields[name];
     return headers;
   }
