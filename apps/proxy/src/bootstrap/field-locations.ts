@@ -1,5 +1,5 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 
 /** Where a field was written: 1-based line and column. */
 export interface FieldLocation {
@@ -29,7 +29,9 @@ export function parseLocated(text: string): LocatedDocument {
     value: document.toJS() as unknown,
     locate: (path) => {
       const offset = offsetOf(document, path);
-      return offset === undefined ? undefined : { line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col };
+      if (offset === undefined) return undefined;
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
     },
   };
 }
@@ -50,32 +52,37 @@ function offsetOf(document: Document, path: string): number | undefined {
   const segments = segmentsOf(path);
   let node: unknown = document.contents;
   let offset: number | undefined;
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < segments.length; ) {
     const segment = segments[i];
     if (typeof segment === 'number') {
-      if (!isSeq(node)) break;
-      node = node.items[segment];
-      const range = (node as Node | undefined)?.range;
-      if (range == null) break;
-      offset = range[0];
+      const item = isSeq(node) ? (node.items[segment] as Node | undefined) : undefined;
+      if (item?.range == null) break;
+      offset = item.range[0];
+      node = item;
+      i++;
       continue;
     }
-    if (!isMap(node)) break;
-    const map = node;
-    // The longest run of dotted segments that is a key, so `typed_per_filter_config.envoy.filters.http.fault` finds its key.
-    let found = false;
-    for (let end = segments.length; end > i && !found; end--) {
-      const run = segments.slice(i, end);
-      if (run.some((part) => typeof part === 'number')) continue;
-      const key = run.join('.');
-      const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
-      if (pair === undefined) continue;
-      offset = (pair.key as Node).range?.[0] ?? offset;
-      node = pair.value;
-      i = end - 1;
-      found = true;
-    }
-    if (!found) break;
+    const found = isMap(node) ? findKey(node, segments, i) : undefined;
+    if (found === undefined) break;
+    offset = (found.pair.key as Node).range?.[0] ?? offset;
+    node = found.pair.value;
+    i = found.next;
   }
   return offset;
+}
+
+/**
+ * The pair whose key is the longest run of names from `segments[from]` joined by dots (so that
+ * `typed_per_filter_config.envoy.filters.http.fault` finds the filter's key), and where the path
+ * goes on after it.
+ */
+function findKey(map: YAMLMap, segments: readonly (string | number)[], from: number): { pair: Pair; next: number } | undefined {
+  let names = segments.length;
+  while (names > from && segments.slice(from, names).some((part) => typeof part === 'number')) names--;
+  for (let end = names; end > from; end--) {
+    const key = segments.slice(from, end).join('.');
+    const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    if (pair !== undefined) return { pair, next: end };
+  }
+  return undefined;
 }
