@@ -5,11 +5,11 @@ import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
-import { Http1Stream } from './http1-stream.js';
-import type { Http1StreamOwner } from './http1-stream.js';
 import { isAbsoluteForm, parseAbsoluteTarget } from './absolute-url.js';
 import type { AbsoluteTarget } from './absolute-url.js';
 import { isValidAuthority } from './authority.js';
+import { Http1Stream } from './http1-stream.js';
+import type { Http1StreamOwner } from './http1-stream.js';
 import { isStandardMethod } from './standard-methods.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
