@@ -123,17 +123,9 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       this.refuse(426, '', 'Upgrade Required');
       return;
     }
-    if (!this.options.allowCustomMethods && !isStandardMethod(head.method)) {
-      // The parser takes any token as a method; Envoy's codec takes only its list unless told otherwise.
-      this.parser.pause();
-      this.refuse(400, 'Bad Request', 'Bad Request');
-      return;
-    }
     // A proxy's clients send absolute-form targets; the URL's authority stands in for the Host.
     const absolute = this.options.allowAbsoluteUrl && isAbsoluteForm(head.method, head.target) ? parseAbsoluteTarget(head.target) : undefined;
-    const host = head.headers['host'];
-    if (absolute === null || (absolute === undefined && typeof host === 'string' && !isValidAuthority(host))) {
-      // `Host: a b`, `Host: evil/path` or `GET ftp://x/` would reach routing and the upstream.
+    if (absolute === null || !this.isAcceptable(head, absolute)) {
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
@@ -323,6 +315,19 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private clearHeaderTimer(): void {
     if (this.headerTimer !== undefined) clearTimeout(this.headerTimer);
     this.headerTimer = undefined;
+  }
+
+  /**
+   * False for what Envoy's codec answers with 400 though the parser took it (besides an
+   * absolute-form target that is no http(s) URL): a method outside Envoy's list (the parser takes
+   * any token) unless `allow_custom_methods`, or a Host that could not be an authority
+   * (`Host: a b`, `Host: evil/path`), which would reach routing and the upstream.
+   */
+  private isAcceptable(head: RequestHead, absolute: AbsoluteTarget | undefined): boolean {
+    if (!this.options.allowCustomMethods && !isStandardMethod(head.method)) return false;
+    const host = head.headers['host'];
+    // With an absolute-form target the URL's authority, already checked, stands in for the Host.
+    return absolute !== undefined || typeof host !== 'string' || isValidAuthority(host);
   }
 
   /**
