@@ -77,8 +77,9 @@ function offsetOf(document: Document, path: string): number | undefined {
  * goes on after it.
  */
 function findKey(map: YAMLMap, segments: readonly (string | number)[], from: number): { pair: Pair; next: number } | undefined {
-  let names = segments.length;
-  while (names > from && segments.slice(from, names).some((part) => typeof part === 'number')) names--;
+  // A key is made of names only: the run stops at the first list index.
+  let names = from;
+  while (names < segments.length && typeof segments[names] === 'string') names++;
   for (let end = names; end > from; end--) {
     const key = segments.slice(from, end).join('.');
     const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
