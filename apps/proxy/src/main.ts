@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,9 +8,12 @@ import type { HttpFilterFactory } from '@meshkit/filters';
 import { parseBootstrap } from './bootstrap/bootstrap.js';
 import { isLogLevel, leveledLog, LOG_LEVELS } from './log.js';
 import { DEFAULT_DRAIN_TIME_MS, startProxy } from './proxy.js';
+import { answerAdminRequests } from './workers/admin-messages.js';
+import type { WorkerMessage } from './workers/admin-messages.js';
+import { runPrimary } from './workers/primary.js';
 
 const USAGE = `usage: meshkit-proxy (-c BOOTSTRAP.yaml | --config-yaml 'YAML') [--admin-port N] [--log-level ${LOG_LEVELS.join('|')}]
-       [--drain-time-s S (default ${DEFAULT_DRAIN_TIME_MS / 1000})] [--filter-module ./filters.mjs ...]`;
+       [--drain-time-s S (default ${DEFAULT_DRAIN_TIME_MS / 1000})] [--concurrency N (default 1)] [--filter-module ./filters.mjs ...]`;
 
 /** A module's HTTP filter factories: every export that looks like one (`typeName` and `compile`). */
 async function loadFilterModule(file: string): Promise<HttpFilterFactory[]> {
@@ -30,6 +34,7 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', short: 'l' },
       'drain-time-s': { type: 'string' },
       'filter-module': { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,21 +49,33 @@ async function main(): Promise<void> {
   if (!isLogLevel(level)) throw new Error(`--log-level ${level}: expected one of ${LOG_LEVELS.join(', ')}`);
   const drainSeconds = Number(values['drain-time-s'] ?? DEFAULT_DRAIN_TIME_MS / 1000);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new Error(`--drain-time-s ${values['drain-time-s'] ?? ''}: expected a number of seconds >= 0`);
-  const httpFilters = (await Promise.all((values['filter-module'] ?? []).map(loadFilterModule))).flat();
+  const workersAsked = Number(values.concurrency ?? 1);
+  if (!Number.isInteger(workersAsked) || workersAsked < 0) throw new Error(`--concurrency ${values.concurrency ?? ''}: expected a whole number of workers`);
+  // As in Envoy, 0 still runs one worker.
+  const concurrency = Math.max(1, workersAsked);
   const bootstrap = parseBootstrap(inline ?? readFileSync(path as string, 'utf8'), path ?? '--config-yaml');
-  const log = leveledLog(level, (line) => process.stderr.write(`[proxy ${bootstrap.node.id}] ${line}\n`));
+  // Set by runPrimary for the workers it forks.
+  const forkedAs = process.env['MESHKIT_WORKER_INDEX'];
+  const workerIndex = cluster.isWorker && forkedAs !== undefined ? Number(forkedAs) : undefined;
+  const prefix = `[proxy ${bootstrap.node.id}${workerIndex === undefined ? '' : ` worker_${workerIndex}`}]`;
+  const log = leveledLog(level, (line) => process.stderr.write(`${prefix} ${line}\n`));
   const adminPort = values['admin-port'] === undefined ? undefined : Number(values['admin-port']);
-  const proxy = await startProxy(bootstrap, { log, drainTimeMs: drainSeconds * 1000, httpFilters, ...(adminPort === undefined ? {} : { adminPort }) });
+  // The ready line is what supervisors and tests wait for: it is written whatever the log level.
+  const announceReady = (adminAddress: string): boolean => process.stderr.write(`${prefix} ready; admin on ${adminAddress}\n`);
+  if (concurrency > 1 && cluster.isPrimary) {
+    process.exitCode = await runPrimary({ concurrency, bootstrap, log, onReady: announceReady, ...(adminPort === undefined ? {} : { adminPort }) });
+    process.exit();
+  }
+  const httpFilters = (await Promise.all((values['filter-module'] ?? []).map(loadFilterModule))).flat();
+  const proxy = await startProxy(bootstrap, { log, drainTimeMs: drainSeconds * 1000, httpFilters, serveAdmin: workerIndex === undefined, workerIndex: workerIndex ?? 0, ...(adminPort === undefined ? {} : { adminPort }) });
   // Handlers go in before the first config arrives, so a proxy still waiting for ADS stops cleanly too.
   const stop = (): void => void proxy.close();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const toPrimary = (message: WorkerMessage): void => void process.send?.(message);
+  if (workerIndex !== undefined) answerAdminRequests(proxy.admin, toPrimary);
   proxy.ready.then(
-    () =>
-      // The ready line is what supervisors and tests wait for: it is written whatever the log level.
-      process.stderr.write(
-        `[proxy ${bootstrap.node.id}] ready; admin on ${proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`}\n`,
-      ),
+    () => (workerIndex === undefined ? announceReady(proxy.adminAddress === undefined ? 'none' : `${proxy.adminAddress.address}:${proxy.adminAddress.port}`) : toPrimary({ meshkit: 'ready' })),
     // A static listener that waited for its routes could not bind: as fatal as at startup.
     (error: unknown) => {
       process.stderr.write(`meshkit-proxy: ${(error as Error).message}\n`);

@@ -7,6 +7,8 @@ import type { LocalPeer } from '@meshkit/filters/builtin';
 import { IstioMetrics } from '@meshkit/telemetry';
 import { AdsClient } from '@meshkit/xds';
 import { startAdminServer } from './admin/admin-server.js';
+import { localAdminSource } from './admin/admin-source.js';
+import type { AdminSource } from './admin/admin-source.js';
 import { ProxyMetrics } from './admin/metrics.js';
 import { IdentityAgent } from './agent/identity-agent.js';
 import { expectsIdentity, staticResourceOrigin } from './bootstrap/bootstrap.js';
@@ -30,12 +32,18 @@ export interface ProxyOptions {
    * entry whose `@type` (or TypedStruct `type_url`) is a factory's `typeName` runs that filter.
    */
   readonly httpFilters?: readonly HttpFilterFactory[];
+  /** False: no admin server of its own (a `--concurrency` worker, whose primary serves the admin API). Default true. */
+  readonly serveAdmin?: boolean;
+  /** Which `--concurrency` worker this proxy is, for its per-worker stats. Default 0. */
+  readonly workerIndex?: number;
 }
 
 export interface RunningProxy {
   readonly adminAddress: AddressInfo | undefined;
   readonly runtime: ProxyRuntime;
   readonly identity: IdentityAgent | undefined;
+  /** What the admin API shows and does, served or not. */
+  readonly admin: AdminSource;
   /**
    * Resolves once the first configuration is applied and its listeners are bound; rejects when a
    * static listener that waited for its routes from ADS cannot bind.
@@ -126,6 +134,19 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
   let client: AdsClient | undefined;
   let admin: Awaited<ReturnType<typeof startAdminServer>> | undefined;
   let closing: Promise<void> | undefined;
+  const adminSource = localAdminSource({
+    bootstrap: bootstrap.document,
+    runtime,
+    metrics,
+    health,
+    workerIndex: options.workerIndex ?? 0,
+    identity: () => secrets.identity,
+    isReady: () => isReady,
+    isDraining: () => closing !== undefined,
+    drainListeners: (inboundOnly, graceful) => runtime.listenerManager.drainListeners(inboundOnly, graceful ? drainTimeMs : 0),
+    // The process (main.ts) decides to exit once `closed` resolves; an embedding caller keeps running.
+    quit: () => void close(),
+  });
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       log(`draining for at most ${drainTimeMs} ms`);
@@ -154,19 +175,8 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
       log(`identity ${agent.spiffeId} issued by the control plane`);
     }
     // The admin API is up first: during warming its /ready answers 503 PRE_INITIALIZING, as Envoy's does.
-    if (bootstrap.admin !== undefined) {
-      admin = await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, {
-        bootstrap: bootstrap.document,
-        runtime,
-        metrics,
-        identity: () => secrets.identity,
-        isReady: () => isReady,
-        isDraining: () => closing !== undefined,
-        health,
-        drainListeners: (inboundOnly, graceful) => runtime.listenerManager.drainListeners(inboundOnly, graceful ? drainTimeMs : 0),
-        // The process (main.ts) decides to exit once `closed` resolves; an embedding caller keeps running.
-        quit: () => void close(),
-      });
+    if (bootstrap.admin !== undefined && options.serveAdmin !== false) {
+      admin = await startAdminServer(bootstrap.admin.host, options.adminPort ?? bootstrap.admin.port, adminSource);
     }
     // Envoy's cluster warming: listeners start once the static clusters' hostnames have each been
     // resolved once and their members checked once, so the first requests meet members and verdicts.
@@ -194,6 +204,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
     adminAddress: admin?.address,
     runtime,
     identity: agent,
+    admin: adminSource,
     ready,
     closed,
     close,

@@ -4,20 +4,12 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
-import { bootstrapWith, hcmListener, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { bootstrapWith, HEALTH_CHECK_FILTER, hcmListener, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { startTcpUpstream, tcpExchange } from './support/tcp.js';
 import type { TcpUpstream } from './support/tcp.js';
 import { startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
 
-const HEALTH_CHECK = {
-  name: 'envoy.filters.http.health_check',
-  typed_config: {
-    '@type': 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
-    pass_through_mode: false,
-    headers: [{ name: ':path', string_match: { exact: '/healthz' } }],
-  },
-};
 const NETWORK_RBAC = {
   name: 'envoy.filters.network.rbac',
   typed_config: {
@@ -37,7 +29,7 @@ describe('admin API: /stats, /healthcheck, /drain_listeners, /listeners, /cluste
   beforeAll(async () => {
     alpha = await startUpstream('alpha');
     echo = await startTcpUpstream('echo');
-    const inbound = hcmListener('inbound', 0, { stat_prefix: 'ingress_http', route_config: ROUTE_CONFIG, http_filters: [HEALTH_CHECK, ROUTER_FILTER] }, { traffic_direction: 'INBOUND' });
+    const inbound = hcmListener('inbound', 0, { stat_prefix: 'ingress_http', route_config: ROUTE_CONFIG, http_filters: [HEALTH_CHECK_FILTER, ROUTER_FILTER] }, { traffic_direction: 'INBOUND' });
     const tcp = {
       name: 'tcp',
       traffic_direction: 'OUTBOUND',
@@ -83,6 +75,10 @@ describe('admin API: /stats, /healthcheck, /drain_listeners, /listeners, /cluste
     expect(stats.body).toContain('tcp.echo_tcp.downstream_cx_rx_bytes_total: 6\n');
     expect(stats.body).toMatch(/^http\.ingress_http\.downstream_rq_total: [1-9]\d*$/m);
     expect(stats.body).toContain('listener_manager.total_listeners_active: 2\n');
+    // Envoy's listener stats, by bound address, and this process's as worker 0's.
+    expect(stats.body).toContain(`listener.0.0.0.0_${port}.downstream_cx_total: 2\n`);
+    expect(stats.body).toContain(`listener.0.0.0.0_${port}.worker_0.downstream_cx_total: 2\n`);
+    expect(stats.body).toContain('server.concurrency: 1\n');
     const filtered = await curl(`${admin}/stats?filter=${encodeURIComponent('^tcp\\.rbac')}`);
     expect(filtered.body).toBe('tcp.rbac.allowed: 1\ntcp.rbac.denied: 1\n');
   });

@@ -1,29 +1,7 @@
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WorkloadIdentity } from '@meshkit/identity';
-import type { HealthCheckState } from '../filters/health-check-filter.js';
-import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
-import { clustersText } from './clusters-text.js';
-import { configDump } from './config-dump.js';
-import { envoyStatsText } from './metrics.js';
-import { envoyStatsPlainText } from './stats-text.js';
-import type { ProxyMetrics } from './metrics.js';
-
-export interface AdminState {
-  /** The bootstrap document as written (sensitive fields are redacted when shown). */
-  readonly bootstrap: unknown;
-  readonly runtime: ProxyRuntime;
-  readonly metrics: ProxyMetrics;
-  identity(): WorkloadIdentity | undefined;
-  isReady(): boolean;
-  isDraining(): boolean;
-  quit(): void;
-  /** `/healthcheck/fail` and `/healthcheck/ok` flip this; the health_check filter reads it. */
-  readonly health: HealthCheckState;
-  /** `/drain_listeners`: stops the chosen listeners, after the drain time when `graceful`. */
-  drainListeners(inboundOnly: boolean, graceful: boolean): void;
-}
+import type { AdminSource } from './admin-source.js';
 
 function send(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -31,10 +9,10 @@ function send(res: http.ServerResponse, status: number, body: string, type = 'te
 }
 
 /** Envoy's admin API, on its own (loopback by default) address. */
-export async function startAdminServer(host: string, port: number, state: AdminState): Promise<{ server: http.Server; address: AddressInfo }> {
+export async function startAdminServer(host: string, port: number, source: AdminSource): Promise<{ server: http.Server; address: AddressInfo }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin');
-    void handle(url, req.method ?? 'GET', res, state).catch((error: unknown) => send(res, 500, `${(error as Error).message}\n`));
+    void handle(url, req.method ?? 'GET', res, source).catch((error: unknown) => send(res, 500, `${(error as Error).message}\n`));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -43,33 +21,26 @@ export async function startAdminServer(host: string, port: number, state: AdminS
   return { server, address: server.address() as AddressInfo };
 }
 
-async function handle(url: URL, method: string, res: http.ServerResponse, state: AdminState): Promise<void> {
+async function handle(url: URL, method: string, res: http.ServerResponse, source: AdminSource): Promise<void> {
   switch (url.pathname) {
     case '/ready': {
-      const status = state.isDraining() ? 'DRAINING' : state.isReady() ? 'LIVE' : 'PRE_INITIALIZING';
+      const status = await source.readiness();
       send(res, status === 'LIVE' ? 200 : 503, `${status}\n`);
       return;
     }
     case '/config_dump': {
-      const dump = configDump(state.bootstrap, state.runtime, state.identity(), url.searchParams.has('include_eds'));
+      const dump = await source.configDump(url.searchParams.has('include_eds'));
       send(res, 200, `${JSON.stringify(dump, null, 2)}\n`, 'application/json');
       return;
     }
-    case '/stats/prometheus': {
-      const hcms = state.runtime.listenerManager.listeners.flatMap((l) => l.hcms);
-      const text = (await state.metrics.prometheusText()) + envoyStatsText(state.runtime.clusters, hcms);
-      send(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
+    case '/stats/prometheus':
+      send(res, 200, await source.prometheusText(), 'text/plain; version=0.0.4; charset=utf-8');
       return;
-    }
     case '/clusters':
-      send(res, 200, clustersText(state.runtime));
+      send(res, 200, await source.clustersText());
       return;
     case '/listeners': {
-      // The bound address, so a listener configured on port 0 shows the port it got.
-      const listeners = state.runtime.listenerManager.listeners.map((l) => {
-        const bound = l.server.address();
-        return { name: l.spec.name, address: l.spec.host, port: typeof bound === 'object' && bound !== null ? bound.port : l.spec.port };
-      });
+      const listeners = await source.listeners();
       if (url.searchParams.get('format') === 'json') {
         const statuses = listeners.map((l) => ({ name: l.name, local_address: { socket_address: { address: l.address, port_value: l.port } } }));
         send(res, 200, `${JSON.stringify({ listener_statuses: statuses }, null, 2)}\n`, 'application/json');
@@ -79,15 +50,14 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
       return;
     }
     case '/stats': {
-      const filter = url.searchParams.get('filter');
-      let pattern: RegExp | undefined;
+      const filter = url.searchParams.get('filter') ?? undefined;
       try {
-        pattern = filter === null ? undefined : new RegExp(filter);
+        if (filter !== undefined) new RegExp(filter);
       } catch {
         send(res, 400, `invalid regex for filter: ${filter ?? ''}\n`);
         return;
       }
-      send(res, 200, envoyStatsPlainText(state.runtime, state.isReady() && !state.isDraining(), pattern));
+      send(res, 200, await source.statsText(filter));
       return;
     }
     case '/healthcheck/fail':
@@ -96,7 +66,7 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
         send(res, 405, 'use POST\n');
         return;
       }
-      state.health.failed = url.pathname === '/healthcheck/fail';
+      await source.setHealthCheckFailed(url.pathname === '/healthcheck/fail');
       send(res, 200, 'OK\n');
       return;
     case '/drain_listeners':
@@ -104,7 +74,7 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
         send(res, 405, 'use POST\n');
         return;
       }
-      state.drainListeners(url.searchParams.has('inboundonly'), url.searchParams.has('graceful'));
+      await source.drainListeners(url.searchParams.has('inboundonly'), url.searchParams.has('graceful'));
       send(res, 200, 'OK\n');
       return;
     case '/quitquitquit':
@@ -113,7 +83,7 @@ async function handle(url: URL, method: string, res: http.ServerResponse, state:
         return;
       }
       send(res, 200, 'OK\n');
-      state.quit();
+      source.quit();
       return;
     default:
       send(res, 404, `unknown admin path ${url.pathname}\n`);

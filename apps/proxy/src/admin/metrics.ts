@@ -3,6 +3,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Meter } from '@opentelemetry/api';
 import type { HttpConnectionManager } from '@meshkit/filters';
 import type { ClusterManager } from '@meshkit/upstream';
+import type { ListenerConnectionStats } from '../runtime/listener-manager.js';
 
 /** The proxy's OpenTelemetry metrics (Istio's standard metrics), exposed in Prometheus text form. */
 export class ProxyMetrics {
@@ -35,7 +36,15 @@ function appendFamily(lines: string[], metric: string, type: 'counter' | 'gauge'
   for (const [label, value] of samples) lines.push(`${metric}{${label}} ${value}`);
 }
 
-const GAUGES = new Set(['upstream_rq_active', 'upstream_cx_active', 'upstream_rq_pending_active', 'membership_total', 'membership_healthy', 'downstream_rq_active']);
+const GAUGES = new Set([
+  'upstream_rq_active',
+  'upstream_cx_active',
+  'upstream_rq_pending_active',
+  'membership_total',
+  'membership_healthy',
+  'downstream_rq_active',
+  'downstream_cx_active',
+]);
 
 function statFamilies(
   lines: string[],
@@ -62,7 +71,11 @@ function statFamilies(
 }
 
 /** Envoy's own stats in its Prometheus form (`envoy_cluster_upstream_rq_total{envoy_cluster_name=…}`). */
-export function envoyStatsText(clusters: ClusterManager, connectionManagers: readonly HttpConnectionManager[]): string {
+export function envoyStatsText(
+  clusters: ClusterManager,
+  connectionManagers: readonly HttpConnectionManager[],
+  listenerStats: ReadonlyMap<string, ListenerConnectionStats>,
+): string {
   const lines: string[] = [];
   const clusterStats: [string, object][] = [];
   for (const name of clusters.names()) {
@@ -71,5 +84,6 @@ export function envoyStatsText(clusters: ClusterManager, connectionManagers: rea
   }
   statFamilies(lines, 'envoy_cluster_', 'envoy_cluster_name', clusterStats);
   statFamilies(lines, 'envoy_http_', 'envoy_http_conn_manager_prefix', connectionManagers.map((hcm) => [hcm.statPrefix, hcm.stats]));
+  statFamilies(lines, 'envoy_listener_', 'envoy_listener_address', listenerStats);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -20,8 +20,11 @@ function add(lines: Map<string, number>, name: string, value: number): void {
   lines.set(name, (lines.get(name) ?? 0) + value);
 }
 
-/** Envoy's `/stats`: one `name: value` line per counter and gauge, sorted by name. */
-export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filter: RegExp | undefined): string {
+/** Stats Envoy also keeps per worker, as `listener.<address>.worker_<index>.*`. */
+const PER_WORKER = new Set(['downstream_cx_total', 'downstream_cx_active']);
+
+/** Envoy's `/stats`: one `name: value` line per counter and gauge, sorted by name. `workerIndex` names this process's listener stats. */
+export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filter: RegExp | undefined, workerIndex = 0): string {
   const lines = new Map<string, number>();
   for (const name of runtime.clusters.names()) {
     const cluster = runtime.clusters.get(name);
@@ -36,11 +39,18 @@ export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filt
       for (const [stat, value] of Object.entries(hcm.stats)) if (typeof value === 'number') add(lines, `http.${hcm.statPrefix}.${stat}`, value);
     }
   }
+  for (const [address, stats] of runtime.listenerManager.connectionStats) {
+    for (const [stat, value] of Object.entries(stats) as [string, number][]) {
+      add(lines, `listener.${address}.${stat}`, value);
+      if (PER_WORKER.has(stat)) add(lines, `listener.${address}.worker_${workerIndex}.${stat}`, value);
+    }
+  }
   for (const { prefix, counters } of networkFilterStats(runtime)) {
     for (const [stat, value] of Object.entries(counters)) add(lines, `${prefix}${stat}`, value);
   }
   add(lines, 'listener_manager.total_listeners_active', listeners.length);
   add(lines, 'server.live', isLive ? 1 : 0);
+  add(lines, 'server.concurrency', 1);
   return [...lines]
     .filter(([name]) => filter === undefined || filter.test(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

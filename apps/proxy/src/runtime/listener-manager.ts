@@ -16,6 +16,20 @@ type RouteLookup = (name: string) => RouteTable | null;
 /** What a listener must wait for before it serves (its RDS route configs), or undefined for nothing. */
 export type ListenerWarming = (spec: ListenerSpec) => Promise<void> | undefined;
 
+/** Envoy's `listener.<address>.*` connection stats. */
+export class ListenerConnectionStats {
+  downstream_cx_total = 0;
+  downstream_cx_destroy = 0;
+  downstream_cx_active = 0;
+  /** Connections closed because no filter chain matched them. */
+  no_filter_chain_match = 0;
+}
+
+/** A listener address as Envoy names it in stats: `127.0.0.1_8080`, `[__1]_8080`. */
+export function listenerStatName(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}_${port}`.replaceAll(':', '_');
+}
+
 /** One bound listener: its socket server and its filter chains. */
 export class ActiveListener {
   readonly chains = new Map<string, ActiveFilterChain>();
@@ -29,6 +43,8 @@ export class ActiveListener {
   warmUntil: Promise<void> = Promise.resolve();
   /** An update waiting for its route configs while this spec keeps serving. */
   pendingSpec: ListenerSpec | undefined;
+  /** Its address's connection stats, found at its first connection. */
+  stats: ListenerConnectionStats | undefined;
 
   constructor(
     public spec: ListenerSpec,
@@ -71,6 +87,8 @@ export class ListenerManager {
   private readonly removing = new Set<ActiveListener>();
   /** Listeners `/drain_listeners` stopped: they stay stopped whatever LDS says. */
   private readonly stopped = new Set<string>();
+  /** By listener address, so they outlive the listeners that come and go on it (as Envoy's stats do). */
+  readonly connectionStats = new Map<string, ListenerConnectionStats>();
 
   constructor(private readonly log: Log) {}
 
@@ -213,7 +231,20 @@ export class ListenerManager {
     return listener;
   }
 
+  private statsOf(listener: ActiveListener): ListenerConnectionStats {
+    if (listener.stats === undefined) {
+      // The bound port, so that a listener configured on port 0 is named by the port it got.
+      const bound = listener.server.address();
+      const name = listenerStatName(listener.spec.host, typeof bound === 'object' && bound !== null ? bound.port : listener.spec.port);
+      let stats = this.connectionStats.get(name);
+      if (stats === undefined) this.connectionStats.set(name, (stats = new ListenerConnectionStats()));
+      listener.stats = stats;
+    }
+    return listener.stats;
+  }
+
   private onConnection(listener: ActiveListener, accepted: Socket): void {
+    this.statsOf(listener).downstream_cx_total++;
     if (!listener.spec.inspectTls) {
       const chain = this.chooseChain(listener, accepted, RAW_BUFFER);
       if (chain === undefined) return;
@@ -246,7 +277,13 @@ export class ListenerManager {
 
   private track(listener: ActiveListener, socket: Socket): void {
     listener.sockets.add(socket);
-    socket.once('close', () => listener.sockets.delete(socket));
+    const stats = this.statsOf(listener);
+    stats.downstream_cx_active++;
+    socket.once('close', () => {
+      listener.sockets.delete(socket);
+      stats.downstream_cx_active--;
+      stats.downstream_cx_destroy++;
+    });
   }
 
   /** The filter chain for a connection; when none matches, the connection is closed. */
@@ -255,6 +292,7 @@ export class ListenerManager {
     const input = { ...inspected, destinationPort: socket.localPort ?? listener.spec.port };
     const chosen = selectFilterChain(chains.map((c) => ({ match: c.spec.match, chain: c })), input)?.chain ?? listener.chains.get('default');
     if (chosen === undefined) {
+      this.statsOf(listener).no_filter_chain_match++;
       this.log(`listener ${listener.spec.name}: no filter chain matches a connection from ${socket.remoteAddress ?? ''} (sni '${inspected.serverName}')`, 'debug');
       socket.destroy();
     }

@@ -2,6 +2,15 @@ export const ROUTER_FILTER = {
   name: 'envoy.filters.http.router',
   typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
 };
+/** Envoy's health check filter, non-pass-through, answering on `/healthz` (200, or 503 after `/healthcheck/fail`). */
+export const HEALTH_CHECK_FILTER = {
+  name: 'envoy.filters.http.health_check',
+  typed_config: {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
+    pass_through_mode: false,
+    headers: [{ name: ':path', string_match: { exact: '/healthz' } }],
+  },
+};
 export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
 export function staticCluster(name: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
