@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
-import { edgeBootstrap, startHeaderEcho } from './support/header-echo.js';
-import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
-import type { ProxyProcess } from './support/proxy-process.js';
-
-async function listenerOf(proxy: ProxyProcess): Promise<string> {
-  const listeners = await curl(`http://${proxy.admin}/listeners`);
-  return `http://127.0.0.1:${/:(\d+)\s*$/.exec(listeners.body.trim())?.[1] ?? ''}`;
-}
+import { edgeBootstrap, proxiesInFrontOfEcho } from './support/header-echo.js';
+import { runProxyToFailure } from './support/proxy-process.js';
 
 describe("the HTTP/1.1 codec's protocol options (built proxy)", () => {
-  let echo: Awaited<ReturnType<typeof startHeaderEcho>>;
-  const proxies: ProxyProcess[] = [];
-
-  beforeAll(async () => {
-    echo = await startHeaderEcho();
-  });
-
-  afterAll(async () => {
-    for (const proxy of proxies) proxy.kill();
-    await Promise.all(proxies.map((proxy) => proxy.exited));
-    await echo.close();
-  });
-
-  async function start(hcmExtra: Record<string, unknown>): Promise<string> {
-    const proxy = await spawnProxy(['--config-yaml', JSON.stringify(edgeBootstrap(echo.port, hcmExtra)), '--log-level', 'warn']);
-    proxies.push(proxy);
-    return listenerOf(proxy);
-  }
+  const proxies = proxiesInFrontOfEcho();
+  const start = async (hcmExtra: Record<string, unknown>): Promise<string> => (await proxies.start(hcmExtra)).listener;
 
   it('answers HTTP/1.0 with 426 by default, as Envoy does', async () => {
     const listener = await start({});

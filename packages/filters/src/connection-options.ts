@@ -1,4 +1,5 @@
 import type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
+import type { HeadersWithUnderscoresAction } from './codec/underscore-headers.js';
 import type { EscapedSlashesAction, PathNormalizationOptions } from './path-normalization.js';
 
 /** Which downstream codec a connection manager speaks (Envoy's `codec_type`). */
@@ -62,6 +63,8 @@ export interface HttpConnectionOptions {
    * that is not an http or https URL with a valid authority gets 400; false leaves it as `:path`.
    */
   readonly allowAbsoluteUrl?: boolean;
+  /** `common_http_protocol_options.headers_with_underscores_action` (see HeadersWithUnderscoresAction). Default ALLOW. */
+  readonly headersWithUnderscoresAction?: HeadersWithUnderscoresAction;
   /** `stream_idle_timeout`; 0 disables. Default 5 minutes. */
   readonly streamIdleTimeoutMs?: number;
   /** `request_timeout`: the whole request must arrive within it; 0 (default) disables. */
@@ -109,6 +112,7 @@ export interface ResolvedConnectionOptions {
   readonly defaultHostForHttp10: string;
   readonly allowCustomMethods: boolean;
   readonly allowAbsoluteUrl: boolean;
+  readonly headersWithUnderscoresAction: HeadersWithUnderscoresAction;
   readonly streamIdleTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly requestHeadersTimeoutMs: number;
@@ -148,6 +152,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     allowCustomMethods: options.allowCustomMethods ?? false,
     allowAbsoluteUrl: options.allowAbsoluteUrl ?? true,
+    headersWithUnderscoresAction: options.headersWithUnderscoresAction ?? 'ALLOW',
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     requestHeadersTimeoutMs: options.requestHeadersTimeoutMs ?? 0,

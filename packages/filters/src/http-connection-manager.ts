@@ -13,6 +13,8 @@ import { extendedConnectProtocol, toUpgradeRequest } from './codec/extended-conn
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
+import { newCodecStats, refusesUnderscoreHeaders } from './codec/underscore-headers.js';
+import type { CodecStats } from './codec/underscore-headers.js';
 import { UpgradeCodec } from './codec/upgrade-codec.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
@@ -45,6 +47,8 @@ export interface HttpConnectionManagerConfig extends HttpConnectionOptions {
   readonly peerIdentity?: (socket: Socket) => string | null;
   /** Where stream-level failures that are the proxy's own fault (a filter threw) are reported. Default: stderr. */
   readonly log?: (message: string) => void;
+  /** Envoy's `http1.*` and `http2.*` counters, which every connection manager of a proxy shares. Default: this manager's own. */
+  readonly codecStats?: CodecStats;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -83,6 +87,7 @@ const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnecti
  */
 export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCloser {
   readonly stats = new HttpConnectionManagerStats();
+  readonly codecStats: CodecStats;
   private config: HttpConnectionManagerConfig;
   private options: ResolvedConnectionOptions;
   private policy: StreamPolicy;
@@ -93,6 +98,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
 
   constructor(config: HttpConnectionManagerConfig) {
     this.config = config;
+    this.codecStats = config.codecStats ?? newCodecStats();
     this.options = resolveConnectionOptions(config);
     this.policy = this.streamPolicy();
     this.http2 = createHttp2Server(this.options);
@@ -293,6 +299,12 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   // HOT PATH: runs per HTTP/2 stream.
   private startHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
     let headers = http2RequestHeaders(rawHeaders);
+    const underscores = this.options.headersWithUnderscoresAction;
+    if (underscores !== 'ALLOW' && refusesUnderscoreHeaders(headers, underscores, this.codecStats.http2)) {
+      // As Envoy's HTTP/2 codec does (nghttp2 resets a stream its header callback refuses with INTERNAL_ERROR).
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
     const protocol = extendedConnectProtocol(headers);
     if (protocol !== undefined) {
       // A WebSocket (or other upgrade) over HTTP/2: allowed exactly as its HTTP/1.1 form would be.

@@ -6,6 +6,8 @@ export type { DownstreamCodec, RouteResolver, StreamPolicy } from './filter-mana
 export { alpnProtocolsFor, DEFAULT_BUFFER_LIMIT_BYTES, DEFAULT_MAX_REQUEST_HEADERS_KB, DEFAULT_STREAM_IDLE_TIMEOUT_MS } from './connection-options.js';
 export type { CodecType, HttpConnectionOptions } from './connection-options.js';
 export type { EscapedSlashesAction } from './path-normalization.js';
+export { codecStatEntries, newCodecStats, UnderscoreHeaderStats } from './codec/underscore-headers.js';
+export type { CodecStats, HeadersWithUnderscoresAction } from './codec/underscore-headers.js';
 export type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
 export { grpcStatusForHttp, isGrpcRequest } from './grpc-local-reply.js';
 export { HttpConnectionManager, HttpConnectionManagerStats } from './http-connection-manager.js';

@@ -91,6 +91,23 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(custom.text).toContain('BREW /pot');
   });
 
+  it('headers_with_underscores_action: REJECT_REQUEST answers 400 and closes; DROP_HEADER removes the field', async () => {
+    const request = `GET / HTTP/1.1${CRLF}Host: a${CRLF}X_User: mallory${CRLF}X-User: alice${CRLF}${CRLF}`;
+    const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });
+    const refused = await rawExchange(rejecting.port, [request]);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(refused.closed).toBe(true);
+    expect(rejecting.hcm.codecStats.http1.requests_rejected_with_underscores_in_headers).toBe(1);
+
+    const dropping = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'DROP_HEADER' });
+    const served = await rawExchange(dropping.port, [request], 300);
+    expect(statusLines(served.text)).toEqual(['HTTP/1.1 200 OK']);
+    const seen = JSON.parse(/x-seen-headers: (.*)\r\n/.exec(served.text)?.[1] ?? '{}') as Record<string, string>;
+    expect(seen['x_user']).toBeUndefined();
+    expect(seen['x-user']).toBe('alice');
+    expect(dropping.hcm.codecStats.http1.dropped_headers_with_underscores).toBe(1);
+  });
+
   it('refuses a Host that could not be an authority with 400, as Envoy does', async () => {
     const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer);
     for (const host of ['a b', 'evil.test/path', 'a?b', 'a#b', '"a"', 'caf\u00e9.test']) {

@@ -226,3 +226,28 @@ describe('a fault while an HTTP/1.1 stream is set up', () => {
     expect(post.status).toBe(500);
   });
 });
+
+describe('headers_with_underscores_action on HTTP/2 streams', () => {
+  it('REJECT_REQUEST resets a stream whose request has a name with `_`; the connection serves on', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    const refused = session.request({ ':path': '/', x_user: 'mallory' });
+    refused.on('error', () => undefined);
+    refused.resume();
+    await new Promise((resolve) => refused.once('close', resolve));
+    expect(refused.rstCode).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    expect((await h2Request(session, { ':path': '/', 'x-user': 'alice' })).headers[':status']).toBe(200);
+    expect(proxy.hcm.codecStats.http2.requests_rejected_with_underscores_in_headers).toBe(1);
+  });
+
+  it('DROP_HEADER removes such fields before any filter sees them', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'DROP_HEADER' });
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    const { headers } = await h2Request(session, { ':path': '/', x_user: 'mallory', 'x-user': 'alice' });
+    const seen = JSON.parse(String(headers['x-seen-headers'])) as Record<string, string>;
+    expect(seen['x_user']).toBeUndefined();
+    expect(seen['x-user']).toBe('alice');
+    expect(proxy.hcm.codecStats.http2.dropped_headers_with_underscores).toBe(1);
+  });
+});
+

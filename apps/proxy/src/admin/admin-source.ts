@@ -62,7 +62,7 @@ export function localAdminSource(state: LocalAdminState): AdminSource {
     configDump: (includeEds) => Promise.resolve(configDump(state.bootstrap, runtime, state.identity(), includeEds)),
     prometheusText: async () => {
       const hcms = runtime.listenerManager.listeners.flatMap((l) => l.hcms);
-      return (await state.metrics.prometheusText()) + envoyStatsText(runtime.clusters, hcms, runtime.listenerManager.connectionStats);
+      return (await state.metrics.prometheusText()) + envoyStatsText(runtime.clusters, hcms, runtime.listenerManager.connectionStats, runtime.listenerManager.codecStats);
     },
     statsText: (filter) =>
       Promise.resolve(envoyStatsPlainText(runtime, readiness() === 'LIVE', filter === undefined ? undefined : new RegExp(filter), state.workerIndex)),

@@ -1,4 +1,4 @@
-import { HttpConnectionManager } from '@meshkit/filters';
+import { HttpConnectionManager, newCodecStats } from '@meshkit/filters';
 import { ClusterManager } from '@meshkit/upstream';
 import { describe, expect, it } from 'vitest';
 import { envoyStatsText } from './metrics.js';
@@ -13,7 +13,7 @@ describe('envoyStatsText', () => {
     first.stats.downstream_rq_total = 2;
     second.stats.downstream_rq_total = 3;
     other.stats.downstream_rq_total = 7;
-    const lines = envoyStatsText(new ClusterManager(), [first, second, other], new Map()).split('\n');
+    const lines = envoyStatsText(new ClusterManager(), [first, second, other], new Map(), newCodecStats()).split('\n');
     expect(lines.filter((line) => line.startsWith('envoy_http_downstream_rq_total{'))).toEqual([
       'envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix="ingress"} 5',
       'envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix="admin"} 7',

@@ -1,7 +1,8 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Meter } from '@opentelemetry/api';
-import type { HttpConnectionManager } from '@meshkit/filters';
+import { codecStatEntries } from '@meshkit/filters';
+import type { CodecStats, HttpConnectionManager } from '@meshkit/filters';
 import type { ClusterManager } from '@meshkit/upstream';
 import type { ListenerConnectionStats } from '../runtime/listener-manager.js';
 
@@ -75,6 +76,7 @@ export function envoyStatsText(
   clusters: ClusterManager,
   connectionManagers: readonly HttpConnectionManager[],
   listenerStats: ReadonlyMap<string, ListenerConnectionStats>,
+  codecStats: CodecStats,
 ): string {
   const lines: string[] = [];
   const clusterStats: [string, object][] = [];
@@ -85,5 +87,10 @@ export function envoyStatsText(
   statFamilies(lines, 'envoy_cluster_', 'envoy_cluster_name', clusterStats);
   statFamilies(lines, 'envoy_http_', 'envoy_http_conn_manager_prefix', connectionManagers.map((hcm) => [hcm.statPrefix, hcm.stats]));
   statFamilies(lines, 'envoy_listener_', 'envoy_listener_address', listenerStats);
+  // The codecs' counters have no tag: one series each (`envoy_http1_dropped_headers_with_underscores`).
+  for (const [name, value] of codecStatEntries(codecStats)) {
+    const metric = `envoy_${name.replace('.', '_')}`;
+    lines.push(`# TYPE ${metric} counter`, `${metric} ${value}`);
+  }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

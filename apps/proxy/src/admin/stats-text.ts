@@ -1,3 +1,4 @@
+import { codecStatEntries } from '@meshkit/filters';
 import type { NetworkFilterStats } from '@meshkit/filters';
 import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
 
@@ -40,11 +41,12 @@ export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filt
     }
   }
   for (const [address, stats] of runtime.listenerManager.connectionStats) {
-    for (const [stat, value] of Object.entries(stats) as [string, number][]) {
+    for (const [stat, value] of Object.entries({ ...stats })) {
       add(lines, `listener.${address}.${stat}`, value);
       if (PER_WORKER.has(stat)) add(lines, `listener.${address}.worker_${workerIndex}.${stat}`, value);
     }
   }
+  for (const [name, value] of codecStatEntries(runtime.listenerManager.codecStats)) add(lines, name, value);
   for (const { prefix, counters } of networkFilterStats(runtime)) {
     for (const [stat, value] of Object.entries(counters)) add(lines, `${prefix}${stat}`, value);
   }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
+import { newCodecStats } from '@meshkit/filters';
 import type { HttpConnectionManager, HttpConnectionManagerConfig } from '@meshkit/filters';
 import { adoptAcceptedSocket } from '@meshkit/core';
 import type { RouteTable } from '@meshkit/router';
@@ -89,6 +90,8 @@ export class ListenerManager {
   private readonly stopped = new Set<string>();
   /** By listener address, so they outlive the listeners that come and go on it (as Envoy's stats do). */
   readonly connectionStats = new Map<string, ListenerConnectionStats>();
+  /** Envoy's `http1.*` and `http2.*` codec counters, shared by every connection manager. */
+  readonly codecStats = newCodecStats();
 
   constructor(private readonly log: Log) {}
 
@@ -177,6 +180,7 @@ export class ListenerManager {
       filters: hcm.filters,
       routeTable: routes.kind === 'inline' ? () => routes.table : () => routeTable(routes.name),
       peerIdentity: cachedPeerIdentity,
+      codecStats: this.codecStats,
       ...hcm.connection,
       ...(hcm.serverName === undefined ? {} : { serverName: hcm.serverName }),
     };

@@ -103,6 +103,7 @@ const CONNECTION_FIELDS = [
 
 const FORWARD_CLIENT_CERT = ['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'] as const;
 
+const UNDERSCORE_ACTIONS = ['ALLOW', 'REJECT_REQUEST', 'DROP_HEADER'] as const;
 const ESCAPED_SLASHES_ACTIONS = ['IMPLEMENTATION_SPECIFIC_DEFAULT', 'KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
 
 const MAX_UINT32 = 4_294_967_295;
@@ -141,7 +142,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const common = hcm.optionalChild('common_http_protocol_options');
   if (common !== undefined) {
-    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration');
+    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration', 'headers_with_underscores_action');
+    if (common.has('headers_with_underscores_action')) options.headersWithUnderscoresAction = enumValue(common, 'headers_with_underscores_action', UNDERSCORE_ACTIONS, 'ALLOW');
     const idle = common.durationMs('idle_timeout');
     if (idle !== undefined) options.idleTimeoutMs = idle;
     const maxStreamDuration = common.durationMs('max_stream_duration');

@@ -11,10 +11,14 @@ import { isValidAuthority } from './authority.js';
 import { Http1Stream } from './http1-stream.js';
 import type { Http1StreamOwner } from './http1-stream.js';
 import { isStandardMethod } from './standard-methods.js';
+import { refusesUnderscoreHeaders } from './underscore-headers.js';
+import type { CodecStats } from './underscore-headers.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
 export interface Http1ConnectionHost {
   readonly draining: boolean;
+  /** Where `headers_with_underscores_action` counts what it drops and refuses. */
+  readonly codecStats: CodecStats;
   /** A request head arrived: open a stream for it (its request headers in Envoy's form). */
   openStream(stream: Http1Stream, headers: HeaderMap, endOfStream: boolean): void;
   /** An Upgrade or CONNECT request: the socket is handed over with the bytes read past the head. */
@@ -126,6 +130,12 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     // A proxy's clients send absolute-form targets; the URL's authority stands in for the Host.
     const absolute = this.options.allowAbsoluteUrl && isAbsoluteForm(head.method, head.target) ? parseAbsoluteTarget(head.target) : undefined;
     if (absolute === null || !this.isAcceptable(head, absolute)) {
+      this.parser.pause();
+      this.refuse(400, 'Bad Request', 'Bad Request');
+      return;
+    }
+    const underscores = this.options.headersWithUnderscoresAction;
+    if (underscores !== 'ALLOW' && refusesUnderscoreHeaders(head.headers, underscores, this.host.codecStats.http1)) {
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
