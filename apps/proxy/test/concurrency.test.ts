@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { curl, eventually, firstListenerUrl } from './support/clients.js';
 import { startGrpcServer } from './support/grpc-server.js';
 import { runProxyToFailure, spawnProxy } from './support/proxy-process.js';
+import { PROMTOOL, promtoolProblems } from './support/promtool.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, HEALTH_CHECK_FILTER, hcmListener, httpListener, ROUTE_CONFIG, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback, startUpstream } from './support/upstreams.js';
@@ -81,6 +82,7 @@ describe('--concurrency: worker processes behind one admin API', () => {
     expect(prometheus).toContain('envoy_cluster_upstream_rq_total{envoy_cluster_name="alpha"} 8\n');
     expect(prometheus).toContain(`envoy_listener_downstream_cx_total{envoy_listener_address="${address}"} 8\n`);
     expect(prometheus.match(/^# TYPE envoy_cluster_upstream_rq_total /gm)).toHaveLength(1);
+    if (PROMTOOL !== undefined) expect(await promtoolProblems(prometheus)).toEqual([]);
     expect(await curl(`http://${proxy.admin}/ready`)).toEqual({ status: 200, body: 'LIVE\n' });
     expect((await curl(`http://${proxy.admin}/clusters`)).body).toContain('alpha::127.0.0.1:');
     const dump = JSON.parse((await curl(`http://${proxy.admin}/config_dump`)).body) as { configs: unknown[] };

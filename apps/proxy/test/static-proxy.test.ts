@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { parseBootstrap, startProxy } from '../src/index.js';
 import type { RunningProxy } from '../src/index.js';
 import { curl } from './support/clients.js';
+import { PROMTOOL, promtoolProblems } from './support/promtool.js';
 import { staticBootstrap } from './support/static-bootstrap.js';
 import { startUpstream } from './support/upstreams.js';
 import type { TestUpstream } from './support/upstreams.js';
@@ -96,6 +97,8 @@ describe('a static-bootstrap proxy, in process', () => {
   it('exposes real counters on /stats/prometheus', async () => {
     const before = (await curl(`${admin}/stats/prometheus`)).body;
     expect(before).toContain('# TYPE envoy_cluster_upstream_rq_total counter');
+    // Its only comments are HELP and TYPE lines, each on a line of its own.
+    expect(before.split('\n').filter((line) => line.startsWith('#') && !/^# (HELP|TYPE) \w+ /.test(line))).toEqual([]);
     expect(counter(before, 'envoy_cluster_upstream_rq_total', 'alpha')).toBe(0);
     for (let i = 0; i < 3; i++) await curl(`${listener}/`, '-H', 'Host: alpha.test');
     await curl(`${listener}/beta/`, '-H', 'Host: x');
@@ -105,6 +108,12 @@ describe('a static-bootstrap proxy, in process', () => {
     expect(counter(after, 'envoy_cluster_upstream_rq_total', 'beta')).toBe(1);
     expect(after).toContain('# TYPE envoy_cluster_upstream_rq_active gauge');
     expect(after).toMatch(/envoy_http_downstream_rq_total\{envoy_http_conn_manager_prefix="ingress_http"\} 4\n/);
+  });
+
+  it.skipIf(PROMTOOL === undefined)("reads as Prometheus' promtool expects, before and after traffic", async () => {
+    expect(await promtoolProblems((await curl(`${admin}/stats/prometheus`)).body)).toEqual([]);
+    await curl(`${listener}/`, '-H', 'Host: alpha.test');
+    expect(await promtoolProblems((await curl(`${admin}/stats/prometheus`)).body)).toEqual([]);
   });
 
   it('shuts down on POST /quitquitquit (and only on POST), without exiting the embedding process', async () => {

@@ -1,7 +1,7 @@
 import { HttpConnectionManager, newCodecStats } from '@meshkit/filters';
 import { ClusterManager } from '@meshkit/upstream';
 import { describe, expect, it } from 'vitest';
-import { envoyStatsText } from './metrics.js';
+import { envoyStatsText, ProxyMetrics } from './metrics.js';
 
 function manager(statPrefix: string): HttpConnectionManager {
   return new HttpConnectionManager({ statPrefix, trafficDirection: 'INBOUND', filters: [], routeTable: () => null });
@@ -20,3 +20,16 @@ describe('envoyStatsText', () => {
     ]);
   });
 });
+
+describe('ProxyMetrics.prometheusText', () => {
+  it('is empty before anything is recorded, and ends in a newline after', async () => {
+    const metrics = new ProxyMetrics();
+    expect(await metrics.prometheusText()).toBe('');
+    metrics.meter.createCounter('istio_requests_total').add(1, { response_code: '200' });
+    const text = await metrics.prometheusText();
+    expect(text).toContain('istio_requests_total{response_code="200"} 1');
+    expect(text.endsWith('\n')).toBe(true);
+    await metrics.shutdown();
+  });
+});
+

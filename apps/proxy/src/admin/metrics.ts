@@ -16,9 +16,14 @@ export class ProxyMetrics {
     return this.provider.getMeter('meshkit-proxy');
   }
 
+  /** The Istio metrics, each line ending in a newline (empty when none was recorded), so Envoy's stats can follow. */
   async prometheusText(): Promise<string> {
     const { resourceMetrics } = await this.exporter.collect();
-    return this.serializer.serialize(resourceMetrics);
+    const text = this.serializer.serialize(resourceMetrics);
+    // With nothing recorded the serializer writes only `# no registered metrics`, with no newline:
+    // whatever followed it would be read as part of that comment.
+    if (resourceMetrics.scopeMetrics.every((scope) => scope.metrics.every((metric) => metric.dataPoints.length === 0))) return '';
+    return text.endsWith('\n') ? text : `${text}\n`;
   }
 
   shutdown(): Promise<void> {
