@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { curl, firstListenerUrl } from './support/clients.js';
 import { spawnProxy } from './support/proxy-process.js';
+import { PROMTOOL, promtoolProblems } from './support/promtool.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
@@ -189,6 +190,8 @@ describe('route retry_policy and stream limits through the built proxy (Envoy ro
     const stats = await prometheus();
     expect(clusterStat(stats, 'upstream_rq_retry_limit_exceeded', 'flaky')).toBeGreaterThanOrEqual(1);
     expect(stats).toMatch(/istio_requests_total\{[^}]*response_code="500"[^}]*response_flags="URX"/);
+    // Istio's metrics (with their histograms) and Envoy's stats, as Prometheus reads them.
+    if (PROMTOOL !== undefined) expect(await promtoolProblems(stats)).toEqual([]);
   });
 
   it.each([

@@ -9,14 +9,20 @@ export const PROMTOOL: string | undefined = spawnSync('promtool', ['--version'])
 if (PROMTOOL === undefined) process.stdout.write('promtool not found (bash .ci/promtool.sh fetches it): the /stats/prometheus checks by promtool are skipped\n');
 
 /**
- * The lint rules Envoy's own Prometheus names break: its stats have no HELP text, its counters
- * keep their names (`envoy_cluster_upstream_rq_retry`) and `membership_total` is a gauge.
+ * The lint rules Envoy's and Istio's own metric names break: Envoy's stats have no HELP text, its
+ * counters keep their names (`envoy_cluster_upstream_rq_retry`) and `membership_total` is a gauge;
+ * Istio's durations are in milliseconds (`istio_request_duration_milliseconds`).
  */
-const ENVOY_NAMING = [/ no help text$/, / counter metrics should have "_total" suffix$/, / non-counter metrics should not have "_total" suffix$/];
+const STANDARD_NAMING = [
+  / no help text$/,
+  / counter metrics should have "_total" suffix$/,
+  / non-counter metrics should not have "_total" suffix$/,
+  /^istio_\w+_milliseconds use base unit "seconds" instead of "milliseconds"$/,
+];
 
 /**
  * Reads `text` with `promtool check metrics`, as Prometheus would scrape it: resolves with the
- * problems it reports beyond Envoy's naming (none for a well-formed exposition), a parse error included.
+ * problems it reports beyond Envoy's and Istio's naming (none for a well-formed exposition), a parse error included.
  */
 export function promtoolProblems(text: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -25,7 +31,7 @@ export function promtoolProblems(text: string): Promise<string[]> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.once('error', reject);
-    child.once('close', () => resolve(output.split('\n').filter((line) => line !== '' && !ENVOY_NAMING.some((rule) => rule.test(line)))));
+    child.once('close', () => resolve(output.split('\n').filter((line) => line !== '' && !STANDARD_NAMING.some((rule) => rule.test(line)))));
     child.stdin.end(text);
   });
 }
