@@ -22,7 +22,8 @@ const STANDARD_NAMING = [
 
 /**
  * Reads `text` with `promtool check metrics`, as Prometheus would scrape it: resolves with the
- * problems it reports beyond Envoy's and Istio's naming (none for a well-formed exposition), a parse error included.
+ * problems it reports beyond Envoy's and Istio's naming, a parse error included (none for a
+ * well-formed exposition).
  */
 export function promtoolProblems(text: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
