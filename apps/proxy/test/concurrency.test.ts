@@ -82,6 +82,8 @@ describe('--concurrency: worker processes behind one admin API', () => {
     expect(prometheus).toContain('envoy_cluster_upstream_rq_total{envoy_cluster_name="alpha"} 8\n');
     expect(prometheus).toContain(`envoy_listener_downstream_cx_total{envoy_listener_address="${address}"} 8\n`);
     expect(prometheus.match(/^# TYPE envoy_cluster_upstream_rq_total /gm)).toHaveLength(1);
+    expect(prometheus).toContain('\nenvoy_server_concurrency 2\n');
+    expect(prometheus).toContain('\nenvoy_server_live 1\n');
     if (PROMTOOL !== undefined) expect(await promtoolProblems(prometheus)).toEqual([]);
     expect(await curl(`http://${proxy.admin}/ready`)).toEqual({ status: 200, body: 'LIVE\n' });
     expect((await curl(`http://${proxy.admin}/clusters`)).body).toContain('alpha::127.0.0.1:');

@@ -107,6 +107,8 @@ describe('a static-bootstrap proxy, in process', () => {
     expect(counter(after, 'envoy_cluster_upstream_rq_2xx', 'alpha')).toBe(3);
     expect(counter(after, 'envoy_cluster_upstream_rq_total', 'beta')).toBe(1);
     expect(after).toContain('# TYPE envoy_cluster_upstream_rq_active gauge');
+    expect(after).toContain('# TYPE envoy_server_live gauge\nenvoy_server_live 1\n');
+    expect(after).toContain('\nenvoy_server_concurrency 1\n');
     expect(after).toMatch(/envoy_http_downstream_rq_total\{envoy_http_conn_manager_prefix="ingress_http"\} 4\n/);
   });
 

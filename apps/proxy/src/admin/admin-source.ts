@@ -3,7 +3,7 @@ import type { HealthCheckState } from '../filters/health-check-filter.js';
 import type { ProxyRuntime } from '../runtime/proxy-runtime.js';
 import { clustersText } from './clusters-text.js';
 import { configDump } from './config-dump.js';
-import { envoyStatsText } from './metrics.js';
+import { envoyStatsText, serverStatsText } from './metrics.js';
 import type { ProxyMetrics } from './metrics.js';
 import { envoyStatsPlainText } from './stats-text.js';
 
@@ -62,7 +62,8 @@ export function localAdminSource(state: LocalAdminState): AdminSource {
     configDump: (includeEds) => Promise.resolve(configDump(state.bootstrap, runtime, state.identity(), includeEds)),
     prometheusText: async () => {
       const hcms = runtime.listenerManager.listeners.flatMap((l) => l.hcms);
-      return (await state.metrics.prometheusText()) + envoyStatsText(runtime.clusters, hcms, runtime.listenerManager.connectionStats, runtime.listenerManager.codecStats);
+      const envoy = envoyStatsText(runtime.clusters, hcms, runtime.listenerManager.connectionStats, runtime.listenerManager.codecStats);
+      return (await state.metrics.prometheusText()) + envoy + serverStatsText(readiness() === 'LIVE', 1);
     },
     statsText: (filter) =>
       Promise.resolve(envoyStatsPlainText(runtime, readiness() === 'LIVE', filter === undefined ? undefined : new RegExp(filter), state.workerIndex)),

@@ -99,3 +99,9 @@ export function envoyStatsText(
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
+
+/** Envoy's `server.live` and `server.concurrency` gauges in Prometheus form. */
+export function serverStatsText(live: boolean, concurrency: number): string {
+  return `# TYPE envoy_server_live gauge\nenvoy_server_live ${live ? 1 : 0}\n# TYPE envoy_server_concurrency gauge\nenvoy_server_concurrency ${concurrency}\n`;
+}
+

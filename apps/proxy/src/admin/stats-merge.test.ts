@@ -90,6 +90,13 @@ describe('mergePrometheusText', () => {
     expect(mergePrometheusText([text, text])).toBe(text);
   });
 
+  it("takes the caller's own families in place of the workers'", () => {
+    const worker = '# TYPE c counter\nc 1\n# TYPE envoy_server_live gauge\nenvoy_server_live 1\n';
+    expect(mergePrometheusText([worker, worker], '# TYPE envoy_server_live gauge\nenvoy_server_live 0\n')).toBe(
+      '# TYPE c counter\nc 2\n# TYPE envoy_server_live gauge\nenvoy_server_live 0\n',
+    );
+  });
+
   it('is empty when no worker has a metric', () => {
     expect(mergePrometheusText(['', ''])).toBe('');
   });

@@ -53,12 +53,8 @@ interface Family {
   readonly combine: Combine;
 }
 
-/**
- * Prometheus text exposition from several workers, as one: each family once (its `# HELP` and
- * `# TYPE` from the first worker that has it), each series once with its values combined.
- * Histogram buckets, sums and counts add up like counters.
- */
-export function mergePrometheusText(texts: readonly string[]): string {
+/** The families of Prometheus texts, each series' values combined across the texts. */
+function readFamilies(texts: readonly string[]): Map<string, Family> {
   const families = new Map<string, Family>();
   const familyNamed = (name: string): Family => {
     let family = families.get(name);
@@ -87,6 +83,18 @@ export function mergePrometheusText(texts: readonly string[]): string {
       family.samples.set(series, seen === undefined ? value : family.combine(seen, value));
     }
   }
+  return families;
+}
+
+/**
+ * Prometheus text exposition from several workers, as one: each family once (its `# HELP` and
+ * `# TYPE` from the first worker that has it), each series once with its values combined.
+ * Histogram buckets, sums and counts add up like counters. The families in `own` (the server's
+ * state, which the caller knows better than any worker) replace the workers'.
+ */
+export function mergePrometheusText(texts: readonly string[], own = ''): string {
+  const families = readFamilies(texts);
+  for (const [name, family] of readFamilies([own])) families.set(name, family);
   const lines: string[] = [];
   for (const { comments, samples } of families.values()) {
     lines.push(...comments);

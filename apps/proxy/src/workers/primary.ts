@@ -3,6 +3,7 @@ import type { Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import { startAdminServer } from '../admin/admin-server.js';
 import type { AdminSource, Readiness } from '../admin/admin-source.js';
+import { serverStatsText } from '../admin/metrics.js';
 import { mergePlainStats, mergePrometheusText } from '../admin/stats-merge.js';
 import type { Bootstrap } from '../bootstrap/bootstrap.js';
 import type { Log } from '../log.js';
@@ -89,7 +90,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const source: AdminSource = {
     readiness,
     configDump: (includeEds) => askOne('configDump', [includeEds]),
-    prometheusText: async () => mergePrometheusText((await askAll('prometheusText')) as string[]),
+    prometheusText: async () => {
+      const own = serverStatsText((await readiness()) === 'LIVE', concurrency);
+      return mergePrometheusText((await askAll('prometheusText')) as string[], own);
+    },
     statsText: async (filter) => {
       const own = { 'server.live': (await readiness()) === 'LIVE' ? 1 : 0, 'server.concurrency': concurrency };
       return mergePlainStats((await askAll('statsText')) as string[], own, filter === undefined ? undefined : new RegExp(filter));
