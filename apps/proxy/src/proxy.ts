@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpFilterRegistry, NetworkFilterRegistry, networkRbacFilterFactory } from '@meshkit/filters';
 import type { HttpFilterFactory } from '@meshkit/filters';
@@ -6,7 +5,7 @@ import { istioStatsFilterFactory, metadataExchangeFilterFactory, routerFilterFac
 import type { LocalPeer } from '@meshkit/filters/builtin';
 import { IstioMetrics } from '@meshkit/telemetry';
 import { AdsClient } from '@meshkit/xds';
-import { startAdminServer } from './admin/admin-server.js';
+import { closeAdminServer, startAdminServer } from './admin/admin-server.js';
 import { localAdminSource } from './admin/admin-source.js';
 import type { AdminSource } from './admin/admin-source.js';
 import { ProxyMetrics } from './admin/metrics.js';
@@ -162,7 +161,7 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
       clearTimeout(deadline);
       client?.close();
       await runtime.close();
-      if (admin !== undefined) await closeAdmin(admin.server);
+      if (admin !== undefined) await closeAdminServer(admin.server);
       await metrics.shutdown();
       markClosed();
     })());
@@ -212,11 +211,4 @@ export async function startProxy(bootstrap: Bootstrap, options: ProxyOptions = {
       return closing !== undefined;
     },
   };
-}
-
-function closeAdmin(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
 }

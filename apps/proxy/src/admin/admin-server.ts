@@ -21,6 +21,14 @@ export async function startAdminServer(host: string, port: number, source: Admin
   return { server, address: server.address() as AddressInfo };
 }
 
+/** Stops the admin server: no new connections, idle keep-alive ones closed; resolves once all are gone. */
+export function closeAdminServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
 async function handle(url: URL, method: string, res: http.ServerResponse, source: AdminSource): Promise<void> {
   switch (url.pathname) {
     case '/ready': {

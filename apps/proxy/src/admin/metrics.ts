@@ -104,4 +104,3 @@ export function envoyStatsText(
 export function serverStatsText(live: boolean, concurrency: number): string {
   return `# TYPE envoy_server_live gauge\nenvoy_server_live ${live ? 1 : 0}\n# TYPE envoy_server_concurrency gauge\nenvoy_server_concurrency ${concurrency}\n`;
 }
-

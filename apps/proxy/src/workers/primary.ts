@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { Server } from 'node:http';
-import { startAdminServer } from '../admin/admin-server.js';
+import { closeAdminServer, startAdminServer } from '../admin/admin-server.js';
 import type { AdminSource, Readiness } from '../admin/admin-source.js';
 import { serverStatsText } from '../admin/metrics.js';
 import { mergePlainStats, mergePrometheusText } from '../admin/stats-merge.js';
@@ -145,12 +145,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   }
   log(`${concurrency} workers started`, 'debug');
   await stopped;
-  if (admin !== undefined) {
-    const server = admin;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-  }
+  if (admin !== undefined) await closeAdminServer(admin);
   return exitCode;
 }
