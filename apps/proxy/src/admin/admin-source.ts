@@ -68,14 +68,8 @@ export function localAdminSource(state: LocalAdminState): AdminSource {
     statsText: (filter) =>
       Promise.resolve(envoyStatsPlainText(runtime, readiness() === 'LIVE', filter === undefined ? undefined : new RegExp(filter), state.workerIndex)),
     clustersText: () => Promise.resolve(clustersText(runtime)),
-    listeners: () =>
-      // The bound address, so a listener configured on port 0 shows the port it got.
-      Promise.resolve(
-        runtime.listenerManager.listeners.map((l) => {
-          const bound = l.server.address();
-          return { name: l.spec.name, address: l.spec.host, port: typeof bound === 'object' && bound !== null ? bound.port : l.spec.port };
-        }),
-      ),
+    // The bound port, so a listener configured on port 0 shows the port it got.
+    listeners: () => Promise.resolve(runtime.listenerManager.listeners.map((l) => ({ name: l.spec.name, address: l.spec.host, port: l.boundPort }))),
     setHealthCheckFailed: (failed) => {
       state.health.failed = failed;
       return Promise.resolve();

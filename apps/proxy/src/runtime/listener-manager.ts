@@ -52,6 +52,12 @@ export class ActiveListener {
     readonly server: net.Server,
   ) {}
 
+  /** The port it is bound to, which for a listener configured on port 0 is the one it got. */
+  get boundPort(): number {
+    const bound = this.server.address();
+    return typeof bound === 'object' && bound !== null ? bound.port : this.spec.port;
+  }
+
   /** The connection managers of this listener's HTTP chains, for stats. */
   get hcms(): HttpConnectionManager[] {
     return [...this.chains.values()].flatMap((c) => (c.hcm === undefined ? [] : [c.hcm]));
@@ -237,9 +243,7 @@ export class ListenerManager {
 
   private statsOf(listener: ActiveListener): ListenerConnectionStats {
     if (listener.stats === undefined) {
-      // The bound port, so that a listener configured on port 0 is named by the port it got.
-      const bound = listener.server.address();
-      const name = listenerStatName(listener.spec.host, typeof bound === 'object' && bound !== null ? bound.port : listener.spec.port);
+      const name = listenerStatName(listener.spec.host, listener.boundPort);
       let stats = this.connectionStats.get(name);
       if (stats === undefined) this.connectionStats.set(name, (stats = new ListenerConnectionStats()));
       listener.stats = stats;
