@@ -1,3 +1,5 @@
+import { plainStatsText } from './stats-text.js';
+
 type Combine = (a: number, b: number) => number;
 
 const sum: Combine = (a, b) => a + b;
@@ -39,11 +41,7 @@ export function mergePlainStats(texts: readonly string[], own: Readonly<Record<s
     }
   }
   for (const [name, value] of Object.entries(own)) values.set(name, value);
-  return [...values]
-    .filter(([name]) => filter === undefined || filter.test(name))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => `${name}: ${value}\n`)
-    .join('');
+  return plainStatsText(values, filter);
 }
 
 interface Family {

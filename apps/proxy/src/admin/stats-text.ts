@@ -53,7 +53,12 @@ export function envoyStatsPlainText(runtime: ProxyRuntime, isLive: boolean, filt
   add(lines, 'listener_manager.total_listeners_active', listeners.length);
   add(lines, 'server.live', isLive ? 1 : 0);
   add(lines, 'server.concurrency', 1);
-  return [...lines]
+  return plainStatsText(lines, filter);
+}
+
+/** Envoy's `/stats` text for `stats`: one `name: value` line each, sorted by name, those `filter` matches only. */
+export function plainStatsText(stats: ReadonlyMap<string, number>, filter: RegExp | undefined): string {
+  return [...stats]
     .filter(([name]) => filter === undefined || filter.test(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => `${name}: ${value}\n`)
