@@ -129,13 +129,13 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     }
     // A proxy's clients send absolute-form targets; the URL's authority stands in for the Host.
     const absolute = this.options.allowAbsoluteUrl && isAbsoluteForm(head.method, head.target) ? parseAbsoluteTarget(head.target) : undefined;
-    if (absolute === null || !this.isAcceptable(head, absolute)) {
-      this.parser.pause();
-      this.refuse(400, 'Bad Request', 'Bad Request');
-      return;
-    }
     const underscores = this.options.headersWithUnderscoresAction;
-    if (underscores !== 'ALLOW' && refusesUnderscoreHeaders(head.headers, underscores, this.host.codecStats.http1)) {
+    // The underscore action runs only on a head otherwise accepted: DROP_HEADER edits the fields.
+    if (
+      absolute === null ||
+      !this.isAcceptable(head, absolute) ||
+      (underscores !== 'ALLOW' && refusesUnderscoreHeaders(head.headers, underscores, this.host.codecStats.http1))
+    ) {
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
@@ -329,9 +329,10 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
 
   /**
    * False for what Envoy's codec answers with 400 though the parser took it (besides an
-   * absolute-form target that is no http(s) URL): a method outside Envoy's list (the parser takes
-   * any token) unless `allow_custom_methods`, or a Host that could not be an authority
-   * (`Host: a b`, `Host: evil/path`), which would reach routing and the upstream.
+   * absolute-form target that is no http(s) URL, and a header name with `_` under REJECT_REQUEST):
+   * a method outside Envoy's list (the parser takes any token) unless `allow_custom_methods`, or a
+   * Host that could not be an authority (`Host: a b`, `Host: evil/path`), which would reach routing
+   * and the upstream.
    */
   private isAcceptable(head: RequestHead, absolute: AbsoluteTarget | undefined): boolean {
     if (!this.options.allowCustomMethods && !isStandardMethod(head.method)) return false;
