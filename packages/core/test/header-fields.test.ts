@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appendHeaderLines } from '../src/http1/head-writer.js';
 import { hasToken, isFieldValue, isToken } from '../src/http1/header-fields.js';
-import type { HeaderFields } from '../src/http1/header-fields.js';
+import type { HeaderFields } from '../src/header-map.js';
 import { Http1ResponseParser } from '../src/http1/response-parser.js';
 
 /** The fields a response head made of `lines` parses to (the parser is held to llhttp by the differential test). */

@@ -71,6 +71,21 @@ describe('Http1RequestParser', () => {
     }
   });
 
+  it('reads names every plain object inherits (constructor, __proto__) as fields like any other, trailers included', () => {
+    const [message] = parse(
+      'POST / HTTP/1.1\r\nHost: a\r\nConstructor: x\r\n__proto__: one\r\n__proto__: two\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        '0\r\nconstructor: y\r\n__proto__: z\r\n\r\n',
+    );
+    const headers = message?.head.headers ?? {};
+    expect(Object.keys(headers)).toEqual(['host', 'constructor', '__proto__', 'transfer-encoding']);
+    expect(headers['constructor']).toBe('x');
+    expect(headers['__proto__']).toEqual(['one', 'two']);
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(headers))).toBeNull();
+    expect(headers['tostring']).toBeUndefined();
+    const trailers = message?.trailers ?? {};
+    expect([trailers['constructor'], trailers['__proto__']]).toEqual(['y', 'z']);
+  });
+
   it('skips empty lines before a request and trims optional whitespace around values', () => {
     const [message] = parse('\r\n\r\nGET / HTTP/1.1\r\nHost:   shop.test \t\r\nX-Empty:\r\n\r\n');
     expect(message?.head.headers).toEqual({ host: 'shop.test', 'x-empty': '' });

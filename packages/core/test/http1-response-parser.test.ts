@@ -44,4 +44,11 @@ describe('Http1ResponseParser', () => {
     expect(heads[0]?.headers['content-length']).toBeUndefined();
     expect(heads[0]?.keepAlive).toBe(false);
   });
+
+  it('reads names every plain object inherits (constructor, __proto__) as fields like any other', () => {
+    const result = read('HTTP/1.1 200 OK\r\nconstructor: x\r\n__proto__: one\r\n__proto__: two\r\nContent-Length: 0\r\n\r\n');
+    const headers = (result as { heads: ResponseHead[] }).heads[0]?.headers ?? {};
+    expect(Object.keys(headers)).toEqual(['constructor', '__proto__', 'content-length']);
+    expect([headers['constructor'], headers['__proto__']]).toEqual(['x', ['one', 'two']]);
+  });
 });

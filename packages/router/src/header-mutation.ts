@@ -1,3 +1,4 @@
+import { newHeaderFields } from '@meshkit/core';
 import { toAsciiLowerCase } from './ascii.js';
 import type { HeaderAppendAction, HeaderMutationInput, HeaderValueOptionInput } from './route-action-input.js';
 import type { HeaderMutationSet, HeaderToAdd } from './route-policies.js';
@@ -69,7 +70,7 @@ export function applyHeaderMutations(
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
   sets: readonly HeaderMutationSet[],
 ): MutableHeaders {
-  const out: MutableHeaders = {};
+  const out = newHeaderFields() as MutableHeaders;
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name] = typeof value === 'string' ? value : [...value];
   }

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { Http1ParseError } from './errors.js';
 import { parseHeaderFields } from './header-fields.js';
-import type { HeaderFields } from './header-fields.js';
+import { newHeaderFields } from '../header-map.js';
+import type { HeaderFields } from '../header-map.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -156,7 +157,7 @@ export class ChunkedDecoder {
     }
     if (end > this.maxTrailerBytes) throw new Http1ParseError('http1.headers_too_large', 'trailers too large', 431);
     const text = bytes.toString('latin1', 0, end + 2);
-    const trailers: HeaderFields = {};
+    const trailers = newHeaderFields();
     parseHeaderFields(text, 0, text.length, trailers, this.maxTrailerFields);
     for (const name of FRAMING_FIELDS) if (trailers[name] !== undefined) fail(`${name} in the trailers`);
     this.trailers = trailers;

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { isFieldValue, isToken } from './header-fields.js';
-import type { HeaderFields } from './header-fields.js';
+import type { HeaderFields } from '../header-map.js';
 
 const statusLines = new Map<number, string>();
 

@@ -1,8 +1,6 @@
 import { Http1ParseError } from './errors.js';
+import type { HeaderFields } from '../header-map.js';
 import { equalsLower, lowerCaseHeaderName } from './known-header-names.js';
-
-/** Header names and values as both codecs hand them on: lower-case names, repeats as arrays. */
-export type HeaderFields = Record<string, string | string[] | undefined>;
 
 // RFC 9110's character classes, written once: tchar (methods and header names) and the characters
 // of a field value (HTAB, visible ASCII, SP and obs-text; no CTLs).

@@ -3,7 +3,7 @@ export type { ChunkSink } from './chunked-decoder.js';
 export { Http1ParseError } from './errors.js';
 export { appendHeaderLines, statusLine } from './head-writer.js';
 export { hasToken, isFieldValue, isToken, isTokenCode, parseHeaderFields } from './header-fields.js';
-export type { HeaderFields } from './header-fields.js';
+export type { HeaderFields } from '../header-map.js';
 export { equalsLower } from './known-header-names.js';
 export { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
 export type { Http1MessageHandler, Http1ParserLimits, ParsedHead } from './message-parser.js';

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import type { ChunkSink } from './chunked-decoder.js';
 import { Http1ParseError } from './errors.js';
-import type { HeaderFields } from './header-fields.js';
+import type { HeaderFields } from '../header-map.js';
 
 /** How a message's body is delimited, decided from its head; any value ≥ 0 is a Content-Length. */
 export const BodyFraming = {

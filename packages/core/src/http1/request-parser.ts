@@ -1,6 +1,7 @@
 import { Http1ParseError } from './errors.js';
 import { hasToken, isToken, isTokenCode, parseHeaderFields } from './header-fields.js';
-import type { HeaderFields } from './header-fields.js';
+import { newHeaderFields } from '../header-map.js';
+import type { HeaderFields } from '../header-map.js';
 import { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
 import type { ParsedHead } from './message-parser.js';
 
@@ -48,7 +49,7 @@ export class Http1RequestParser extends Http1MessageParser<RequestHead> {
     if (!isTarget(text, firstSpace + 1, secondSpace)) fail('an invalid request target');
     const minorVersion = httpMinorVersion(text, secondSpace + 1, lineEnd);
     const method = text.slice(0, firstSpace);
-    const headers: HeaderFields = {};
+    const headers = newHeaderFields();
     parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
 
     const host = headers['host'];

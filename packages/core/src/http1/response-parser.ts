@@ -1,6 +1,7 @@
 import { Http1ParseError } from './errors.js';
 import { hasToken, isFieldValue, parseHeaderFields } from './header-fields.js';
-import type { HeaderFields } from './header-fields.js';
+import { newHeaderFields } from '../header-map.js';
+import type { HeaderFields } from '../header-map.js';
 import { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
 import type { ParsedHead } from './message-parser.js';
 
@@ -42,7 +43,7 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     if (lineEnd > 12 && text.charCodeAt(12) !== 0x20) fail('a malformed status code');
     // A bare CR or a NUL in the reason would be handed on to whoever reads statusText.
     if (!isFieldValue(text, 13, lineEnd)) fail('a control character in the reason phrase');
-    const headers: HeaderFields = {};
+    const headers = newHeaderFields();
     parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
     const reason = text.slice(13, lineEnd);
     if (status < 200 && status !== 101) {

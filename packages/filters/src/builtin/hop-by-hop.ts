@@ -1,3 +1,4 @@
+import { newHeaderFields } from '@meshkit/core';
 import type { HeaderMap } from '../http-filter.js';
 
 // Connection-specific headers never cross a proxy (RFC 9110 §7.6.1), as Envoy strips them.
@@ -30,7 +31,7 @@ function tokens(value: string | string[] | undefined): string[] {
  * it, because gRPC servers need to know the client accepts trailers.
  */
 export function forwardableHeaders(headers: HeaderMap): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out = newHeaderFields() as Record<string, string | string[]>;
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;

@@ -1,3 +1,4 @@
+import { copyHeaderFields } from '@meshkit/core';
 import type { RetryVerdict, UpstreamResetReason } from '@meshkit/resilience';
 import type { Dispatcher } from 'undici';
 import { DEFAULT_ROUTE_TIMEOUT_MS, applyHeaderMutations, pickWeightedClusterEntry, rewritePath } from '@meshkit/router';
@@ -226,7 +227,8 @@ class RouterFilter implements HttpFilter, RetryGate {
     }
     // auto_host_rewrite takes the Host from the endpoint, which may differ from the last attempt's.
     const host = upstreamHost(retry.route, this.ctx.requestHeaders, endpoint);
-    const headers: HeaderMap = { ...retry.headers, host };
+    const headers: HeaderMap = copyHeaderFields(retry.headers);
+    headers['host'] = host;
     if (this.countAttempts) headers['x-envoy-attempt-count'] = String(retry.retries.state.retries + 1);
     this.send(attempt, retry.retries.cluster, endpoint, { ...retry.request, headers, body: this.body?.restart() ?? null });
     if (this.requestComplete) attempt.armPerTryTimeouts(retry.retries);

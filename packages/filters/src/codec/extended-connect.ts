@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { copyHeaderFields } from '@meshkit/core';
 import type { HeaderMap } from '../http-filter.js';
 
 /**
@@ -17,8 +18,7 @@ export function extendedConnectProtocol(headers: HeaderMap): string | undefined 
  * fresh `Sec-WebSocket-Key` (and version 13) when the client sent none.
  */
 export function toUpgradeRequest(headers: HeaderMap, protocol: string): HeaderMap {
-  const out: HeaderMap = {};
-  for (const name in headers) if (name !== ':protocol') out[name] = headers[name];
+  const out: HeaderMap = copyHeaderFields(headers, ':protocol');
   out[':method'] = 'GET';
   out['upgrade'] = protocol;
   out['connection'] = 'upgrade';

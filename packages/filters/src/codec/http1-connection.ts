@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
-import { flushAfterReads } from '@meshkit/core';
+import { flushAfterReads, newHeaderFields } from '@meshkit/core';
 import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
@@ -350,7 +350,11 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     const fields = head.headers;
     // The parser admits at most one Host; HTTP/1.0 may have none (`default_host_for_http_10`).
     const authority = absolute?.authority ?? fields['host'] ?? (head.minorVersion === 0 ? this.options.defaultHostForHttp10 : '');
-    const headers: HeaderMap = { ':method': head.method, ':path': absolute?.path ?? head.target, ':authority': authority, ':scheme': absolute?.scheme ?? this.scheme };
+    const headers: HeaderMap = newHeaderFields();
+    headers[':method'] = head.method;
+    headers[':path'] = absolute?.path ?? head.target;
+    headers[':authority'] = authority;
+    headers[':scheme'] = absolute?.scheme ?? this.scheme;
     for (const name in fields) if (name !== 'host') headers[name] = fields[name];
     return headers;
   }

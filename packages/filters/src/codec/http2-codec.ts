@@ -2,6 +2,7 @@ import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { DownstreamCodec } from '../filter-manager.js';
+import { copyHeaderFields, newHeaderFields } from '@meshkit/core';
 import type { HeaderMap } from '../http-filter.js';
 import type { StreamInfo } from '../stream-info.js';
 import { appendResponseVia } from '../request-headers.js';
@@ -13,7 +14,8 @@ const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'http2-settings']);
 
 /** Response (or trailer) headers as node:http2 takes them: no connection-specific ones. */
-function toOutgoing(headers: HeaderMap, out: OutgoingHttpHeaders): OutgoingHttpHeaders {
+function toOutgoing(headers: HeaderMap): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = newHeaderFields();
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined && !CONNECTION_SPECIFIC.has(name)) out[name] = value;
@@ -51,7 +53,7 @@ export class Http2StreamCodec implements DownstreamCodec {
   writeHeaders(headers: HeaderMap, endOfStream: boolean, info: StreamInfo): void {
     const stream = this.stream;
     if (stream.destroyed) return;
-    const out = toOutgoing(headers, {});
+    const out = toOutgoing(headers);
     // An upstream's 101 to an extended CONNECT: over HTTP/2 the tunnel opens with a 2xx (RFC 8441),
     // without the key exchange the HTTP/1.1 hop needed.
     const tunnel = String(headers[':status']) === '101';
@@ -83,7 +85,7 @@ export class Http2StreamCodec implements DownstreamCodec {
 
   writeTrailers(trailers: HeaderMap): void {
     if (this.stream.destroyed) return;
-    this.trailers = toOutgoing(trailers, {});
+    this.trailers = toOutgoing(trailers);
     this.ended = true;
     this.stream.end();
   }
@@ -104,9 +106,8 @@ export class Http2StreamCodec implements DownstreamCodec {
 
 /** The request headers of a stream as the filters see them: pseudo-headers as sent, `host` folded into `:authority`. */
 export function http2RequestHeaders(headers: IncomingHttpHeaders): HeaderMap {
-  const out: HeaderMap = {};
   // Copied without `host` rather than deleting it after: a delete makes the map slow for every later lookup.
-  for (const name in headers) if (name !== 'host') out[name] = headers[name];
+  const out: HeaderMap = copyHeaderFields(headers, 'host');
   if (out[':authority'] === undefined && typeof headers.host === 'string') out[':authority'] = headers.host;
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { copyHeaderFields } from '@meshkit/core';
 import { appendHeaderLines, statusLine } from '@meshkit/core/http1';
 import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
@@ -29,7 +30,8 @@ export class UpgradeCodec implements DownstreamCodec {
   writeHeaders(headers: HeaderMap, endOfStream: boolean): void {
     if (this.socket.destroyed) return;
     const status = Number(headers[':status']);
-    const out: HeaderMap = { ...headers, server: this.serverName };
+    const out: HeaderMap = copyHeaderFields(headers);
+    out['server'] = this.serverName;
     appendResponseVia(out, this.via);
     this.switched = status === 101;
     if (!this.switched) out['connection'] = 'close';

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:http2';
+import { newHeaderFields } from '@meshkit/core';
 import { errors } from 'undici';
 import { RequestController } from '../request-controller.js';
 import { UpstreamHttp2ProtocolError, UpstreamRefusedStreamError, UpstreamRemoteResetError } from '../errors.js';
@@ -214,14 +215,14 @@ export class Http2Exchange extends RequestController {
 }
 
 function withoutPseudoHeaders(head: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
+  const out = newHeaderFields();
   for (const name in head) if (name.charCodeAt(0) !== 0x3a /* ':' */) out[name] = head[name];
   return out;
 }
 
 /** Trailers as HTTP/2 may carry them: no pseudo-headers, nothing connection-specific. */
 function sendableTrailers(trailers: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
+  const out: OutgoingHttpHeaders = newHeaderFields();
   for (const name in trailers) {
     const value = trailers[name];
     if (value === undefined || name.charCodeAt(0) === 0x3a || name === 'connection' || name === 'transfer-encoding' || name === 'te') continue;

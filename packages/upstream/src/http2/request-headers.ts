@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { isFieldValue, isToken } from '@meshkit/core/http1';
+import { newHeaderFields } from '@meshkit/core';
 import { errors } from 'undici';
 import { eachField, fieldText, normalizeBody, withQuery } from '../request-options.js';
 import type { OutgoingHttpHeaders } from 'node:http2';
@@ -50,7 +51,7 @@ export function http2RequestParts(options: Dispatcher.DispatchOptions, scheme: '
   const isUpgrade = typeof upgrade === 'string' && upgrade.length > 0 && !connect;
   if (upgrade != null && upgrade !== false && !isUpgrade && !connect) return new errors.InvalidArgumentError('invalid upgrade header');
 
-  const fields: OutgoingHttpHeaders = {};
+  const fields: OutgoingHttpHeaders = newHeaderFields();
   let authority = defaultAuthority;
   const add = (rawName: unknown, value: unknown): void => {
     if (typeof rawName !== 'string' || value == null) return;
