@@ -299,12 +299,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   // HOT PATH: runs per HTTP/2 stream.
   private startHttp2Stream(socket: Socket, stream: ServerHttp2Stream, rawHeaders: IncomingHttpHeaders, flags: number): void {
     let headers = http2RequestHeaders(rawHeaders);
-    const underscores = this.options.headersWithUnderscoresAction;
-    if (underscores !== 'ALLOW' && refusesUnderscoreHeaders(headers, underscores, this.codecStats.http2)) {
-      // As Envoy's HTTP/2 codec does (nghttp2 resets a stream its header callback refuses with INTERNAL_ERROR).
-      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-      return;
-    }
+    if (this.refusesForUnderscores(stream, headers)) return;
     const protocol = extendedConnectProtocol(headers);
     if (protocol !== undefined) {
       // A WebSocket (or other upgrade) over HTTP/2: allowed exactly as its HTTP/1.1 form would be.
@@ -328,17 +323,34 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
       return;
     }
     manager.decodeHeaders(false);
-    let trailers: IncomingHttpHeaders | undefined;
+    let trailers: HeaderMap | undefined;
+    let refused = false;
     stream.on('data', (chunk: Buffer) => {
       timeouts.touch();
       manager.decodeData(chunk, false);
     });
-    stream.once('trailers', (received: IncomingHttpHeaders) => (trailers = received));
+    stream.once('trailers', (received: IncomingHttpHeaders) => {
+      trailers = http2RequestHeaders(received);
+      refused = this.refusesForUnderscores(stream, trailers);
+    });
     stream.once('end', () => {
+      if (refused) return;
       timeouts.requestComplete();
-      if (trailers !== undefined) manager.decodeTrailers(http2RequestHeaders(trailers));
+      if (trailers !== undefined) manager.decodeTrailers(trailers);
       else manager.decodeData(EMPTY, true);
     });
+  }
+
+  /**
+   * `headers_with_underscores_action` on a stream's headers or trailers: true when it reset the
+   * stream, as Envoy's HTTP/2 codec does (nghttp2 resets a stream whose header callback refuses a
+   * field with INTERNAL_ERROR); DROP_HEADER edits `fields`.
+   */
+  private refusesForUnderscores(stream: ServerHttp2Stream, fields: HeaderMap): boolean {
+    const underscores = this.options.headersWithUnderscoresAction;
+    if (underscores === 'ALLOW' || !refusesUnderscoreHeaders(fields, underscores, this.codecStats.http2)) return false;
+    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    return true;
   }
 
   private startStream(socket: Socket, protocol: string, headers: HeaderMap, codec: DownstreamCodec, timeouts: StreamTimeouts): FilterManager {

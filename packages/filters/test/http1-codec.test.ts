@@ -91,21 +91,37 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(custom.text).toContain('BREW /pot');
   });
 
-  it('headers_with_underscores_action: REJECT_REQUEST answers 400 and closes; DROP_HEADER removes the field', async () => {
-    const request = `GET / HTTP/1.1${CRLF}Host: a${CRLF}X_User: mallory${CRLF}X-User: alice${CRLF}${CRLF}`;
+  /** `request` sent to a proxy under REJECT_REQUEST and to one under DROP_HEADER, each echoing what it got. */
+  async function underscoreActions(request: string) {
     const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });
     const refused = await rawExchange(rejecting.port, [request]);
-    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
-    expect(refused.closed).toBe(true);
-    expect(rejecting.hcm.codecStats.http1.requests_rejected_with_underscores_in_headers).toBe(1);
-
     const dropping = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'DROP_HEADER' });
     const served = await rawExchange(dropping.port, [request], 300);
+    return { refused, rejected: rejecting.hcm.codecStats.http1, served, dropped: dropping.hcm.codecStats.http1 };
+  }
+
+  it('headers_with_underscores_action: REJECT_REQUEST answers 400 and closes; DROP_HEADER removes the field', async () => {
+    const { refused, rejected, served, dropped } = await underscoreActions(`GET / HTTP/1.1${CRLF}Host: a${CRLF}X_User: mallory${CRLF}X-User: alice${CRLF}${CRLF}`);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(refused.closed).toBe(true);
+    expect(rejected.requests_rejected_with_underscores_in_headers).toBe(1);
     expect(statusLines(served.text)).toEqual(['HTTP/1.1 200 OK']);
     const seen = JSON.parse(/x-seen-headers: (.*)\r\n/.exec(served.text)?.[1] ?? '{}') as Record<string, string>;
     expect(seen['x_user']).toBeUndefined();
     expect(seen['x-user']).toBe('alice');
-    expect(dropping.hcm.codecStats.http1.dropped_headers_with_underscores).toBe(1);
+    expect(dropped.dropped_headers_with_underscores).toBe(1);
+  });
+
+  it('headers_with_underscores_action covers request trailers: REJECT_REQUEST is a 400 for the stream; DROP_HEADER removes the field', async () => {
+    const chunked = `POST / HTTP/1.1${CRLF}Host: a${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}2${CRLF}hi${CRLF}`;
+    const { refused, rejected, served, dropped } = await underscoreActions(`${chunked}0${CRLF}X_Sig: 1${CRLF}X-Ok: 2${CRLF}${CRLF}`);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(refused.closed).toBe(true);
+    expect(rejected.requests_rejected_with_underscores_in_headers).toBe(1);
+    expect(statusLines(served.text)).toEqual(['HTTP/1.1 200 OK']);
+    // The echo sends the request's trailers back as the response's.
+    expect(served.text).toMatch(/\r\n0\r\nx-ok: 2\r\n\r\n$/);
+    expect(dropped.dropped_headers_with_underscores).toBe(1);
   });
 
   it('refuses a Host that could not be an authority with 400, as Envoy does', async () => {

@@ -240,6 +240,19 @@ describe('headers_with_underscores_action on HTTP/2 streams', () => {
     expect(proxy.hcm.codecStats.http2.requests_rejected_with_underscores_in_headers).toBe(1);
   });
 
+  it('REJECT_REQUEST resets a stream whose trailers have such a name', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    const refused = session.request({ ':path': '/', ':method': 'POST' }, { waitForTrailers: true });
+    refused.once('wantTrailers', () => refused.sendTrailers({ x_sig: '1' }));
+    refused.on('error', () => undefined);
+    refused.resume();
+    refused.end('hi');
+    await new Promise((resolve) => refused.once('close', resolve));
+    expect(refused.rstCode).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    expect(proxy.hcm.codecStats.http2.requests_rejected_with_underscores_in_headers).toBe(1);
+  });
+
   it('DROP_HEADER removes such fields before any filter sees them', async () => {
     const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'DROP_HEADER' });
     const session = connect(`http://127.0.0.1:${proxy.port}`);
@@ -248,6 +261,10 @@ describe('headers_with_underscores_action on HTTP/2 streams', () => {
     expect(seen['x_user']).toBeUndefined();
     expect(seen['x-user']).toBe('alice');
     expect(proxy.hcm.codecStats.http2.dropped_headers_with_underscores).toBe(1);
+    const withTrailers = await h2Request(session, { ':path': '/', ':method': 'POST' }, Buffer.from('hi'), { x_sig: '1', 'x-ok': '2' });
+    expect(withTrailers.trailers?.['x-ok']).toBe('2');
+    expect(withTrailers.trailers?.['x_sig']).toBeUndefined();
+    expect(proxy.hcm.codecStats.http2.dropped_headers_with_underscores).toBe(2);
   });
 });
 

@@ -175,6 +175,12 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   onMessageEnd(trailers: HeaderFields | null): void {
     const stream = this.stream;
     if (stream === undefined) return;
+    const underscores = this.options.headersWithUnderscoresAction;
+    if (trailers !== null && underscores !== 'ALLOW' && refusesUnderscoreHeaders(trailers, underscores, this.host.codecStats.http1)) {
+      // Envoy's codec reads trailers as it reads headers; the request is already on its way, so
+      // this is a protocol error of the stream (400 if nothing was answered yet) and the close.
+      throw new Http1ParseError('http1.unexpected_underscore', 'a trailer name with an underscore');
+    }
     // The next request waits until this response is out (or the exchange is reset).
     if (!stream.responseEnded) {
       this.parser.pause();
