@@ -91,6 +91,30 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(custom.text).toContain('BREW /pot');
   });
 
+  it('gives a response without a date one, as Envoy does, and keeps the one a response has', async () => {
+    const dated: CompiledHttpFilter = {
+      name: 'test.dated',
+      create: (ctx) => ({
+        onRequestHeaders: () => {
+          ctx.respond(200, 'old news', { headers: { date: 'Tue, 01 Jan 2030 00:00:00 GMT' } });
+          return 'stop';
+        },
+      }),
+    };
+    const IMF_FIXDATE = /^date: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/m;
+    const plain = await startAcceptingProxy({ filters: [pathEcho] }, closer);
+    const answered = await rawExchange(plain.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
+    expect(answered.text).toMatch(IMF_FIXDATE);
+    // A request refused before it became a stream is answered by the codec itself, with the same fields.
+    const refused = await rawExchange(plain.port, [`GET / HTTP/1.1${CRLF}Host: a b${CRLF}${CRLF}`]);
+    expect(statusLines(refused.text)).toEqual(['HTTP/1.1 400 Bad Request']);
+    expect(refused.text).toMatch(IMF_FIXDATE);
+    expect(refused.text).toContain(`${CRLF}server: `);
+    const own = await startAcceptingProxy({ filters: [dated] }, closer);
+    const kept = await rawExchange(own.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}${CRLF}`]);
+    expect(kept.text.match(/^date: .*$/gm)).toEqual(['date: Tue, 01 Jan 2030 00:00:00 GMT']);
+  });
+
   /** `request` sent to a proxy under REJECT_REQUEST and to one under DROP_HEADER, each echoing what it got. */
   async function underscoreActions(request: string) {
     const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });

@@ -13,6 +13,7 @@ import type { Http1StreamOwner } from './http1-stream.js';
 import { isStandardMethod } from './standard-methods.js';
 import { refusesUnderscoreHeaders } from './underscore-headers.js';
 import type { CodecStats } from './underscore-headers.js';
+import { httpDate } from './http-date.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
 export interface Http1ConnectionHost {
@@ -271,7 +272,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private refuse(status: number, body: string, reason: string): void {
     this.host.protocolError(status);
     const type = body === '' ? '' : 'content-type: text/plain\r\n';
-    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}connection: close\r\n\r\n${body}`);
+    const own = `server: ${this.serverName}\r\ndate: ${httpDate()}\r\n`;
+    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${own}connection: close\r\n\r\n${body}`);
   }
 
   // ---- writing

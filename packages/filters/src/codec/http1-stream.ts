@@ -4,6 +4,7 @@ import type { DownstreamCodec, FilterManager } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamTimeouts } from '../stream-timeouts.js';
+import { httpDate } from './http-date.js';
 
 /** Who accounts for a stream once it is over: the connection manager. */
 export interface Http1StreamCloser {
@@ -80,6 +81,7 @@ export class Http1Stream implements DownstreamCodec {
     if (!this.requestComplete) this.keepAlive = false;
     let head = appendHeaderLines(statusLine(status), headers, CODEC_HEADERS);
     head += `server: ${this.serverName}\r\n`;
+    if (headers['date'] === undefined) head += `date: ${httpDate()}\r\n`;
     const via = viaHeader(headers, this.via);
     if (via !== undefined) head += `via: ${via}\r\n`;
     head += this.framing(status, headers, endOfStream);

@@ -5,6 +5,7 @@ import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamActivity } from '../stream-timeouts.js';
+import { httpDate } from './http-date.js';
 
 /**
  * The downstream of an HTTP/1.1 Upgrade request (WebSocket), on the raw socket the codec hands over.
@@ -32,6 +33,7 @@ export class UpgradeCodec implements DownstreamCodec {
     const status = Number(headers[':status']);
     const out: HeaderMap = copyHeaderFields(headers);
     out['server'] = this.serverName;
+    out['date'] ??= httpDate();
     appendResponseVia(out, this.via);
     this.switched = status === 101;
     if (!this.switched) out['connection'] = 'close';
