@@ -29,6 +29,8 @@ export class HttpConnectionManagerStats {
   downstream_rq_failed_path_normalization = 0;
   /** Paths with escaped slashes redirected to their unescaped form (UNESCAPE_AND_REDIRECT, 307). */
   downstream_rq_redirected_with_normalized_path = 0;
+  /** HTTP/2 connections aborted for resetting most of their streams before an answer (rapid reset). */
+  downstream_rq_too_many_premature_resets = 0;
 
   recordResponse(status: number | undefined): void {
     switch (Math.floor((status ?? 0) / 100)) {

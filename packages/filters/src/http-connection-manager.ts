@@ -13,6 +13,7 @@ import { extendedConnectProtocol, toUpgradeRequest } from './codec/extended-conn
 import { createHttp2Server, Http2StreamCodec, http2RequestHeaders } from './codec/http2-codec.js';
 import { watchSessionLiveness } from './codec/http2-liveness.js';
 import { sniffHttp2Preface } from './codec/preface-sniffer.js';
+import { PrematureResets } from './codec/premature-resets.js';
 import { newCodecStats, refusesUnderscoreHeaders } from './codec/underscore-headers.js';
 import type { CodecStats } from './codec/underscore-headers.js';
 import { UpgradeCodec } from './codec/upgrade-codec.js';
@@ -59,6 +60,8 @@ interface ConnectionState {
   http1: Http1Connection | undefined;
   /** Read off the socket by the connection's first stream; every later stream reuses them. */
   addresses: DownstreamAddresses | undefined;
+  /** HTTP/2 only: the rapid-reset guard's count of this connection's closed streams. */
+  resets: PrematureResets | undefined;
 }
 
 /** The connection's two ends as its streams report them (socket getters and strings cost per call). */
@@ -114,7 +117,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined });
+    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined, resets: undefined });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -176,7 +179,10 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     // node creates the session synchronously inside 'connection'.
     server.once('session', (session: ServerHttp2Session) => {
       const state = this.connections.get(socket);
-      if (state !== undefined) state.session = session;
+      if (state !== undefined) {
+        state.session = session;
+        state.resets = new PrematureResets();
+      }
       session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => this.onHttp2Stream(socket, stream, headers, flags));
       watchSessionLiveness(session, this.options.http2Keepalive, this.options.idleTimeoutMs);
       const connectionWindow = this.options.http2InitialConnectionWindowSize;
@@ -312,7 +318,10 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const timeouts = this.streamTimeouts();
     const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
     const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);
-    stream.once('close', () => this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0));
+    stream.once('close', () => {
+      this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0);
+      this.countPrematureReset(socket, manager.streamInfo);
+    });
     const endOfStream = (flags & END_STREAM_FLAG) !== 0;
     if (endOfStream) {
       // Not resumed: node resumes an unread stream itself once it closes, after the response's
@@ -425,6 +434,14 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     }
     stats.recordResponse(manager.streamInfo.responseCode);
     manager.destroy(completed);
+  }
+
+  /** Envoy's rapid-reset guard: aborts an HTTP/2 connection whose streams are mostly reset before any answer. */
+  private countPrematureReset(socket: Socket, info: StreamInfo): void {
+    const resets = this.connections.get(socket)?.resets;
+    if (resets === undefined || !resets.streamClosed(info.durationMs(), info.responseCode !== undefined)) return;
+    this.stats.downstream_rq_too_many_premature_resets++;
+    socket.destroy();
   }
 
   private streamTimeouts(): StreamTimeouts {

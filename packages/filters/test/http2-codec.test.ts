@@ -268,3 +268,53 @@ describe('headers_with_underscores_action on HTTP/2 streams', () => {
   });
 });
 
+
+describe("Envoy's rapid-reset guard on HTTP/2 connections", () => {
+  /** Answers at once, except a request for `/hold`, which it never answers: that stream ends only when the client resets it. */
+  const holdsSome: CompiledHttpFilter = {
+    name: 'test.holds_some',
+    create: (ctx) => ({
+      onRequestHeaders: (headers) => {
+        if (headers[':path'] !== '/hold') ctx.respond(200, 'ok');
+        return 'stop';
+      },
+    }),
+  };
+
+  /** Opens `count` streams for `/hold`, resetting each at once; stops early when the session closes. */
+  async function openAndReset(session: http2.ClientHttp2Session, count: number): Promise<void> {
+    for (let sent = 1; sent <= count && !session.closed && !session.destroyed; sent++) {
+      const stream = session.request({ ':path': '/hold' });
+      stream.on('error', () => undefined);
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      if (sent % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  it('aborts a connection once 250 of its streams were reset before any answer, and counts it', async () => {
+    const proxy = await startAcceptingProxy({ filters: [holdsSome] }, closer);
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    let closed = false;
+    session.once('close', () => (closed = true));
+    await openAndReset(session, 400);
+    await waitFor(() => closed);
+    expect(proxy.hcm.stats.downstream_rq_too_many_premature_resets).toBe(1);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBeGreaterThanOrEqual(250);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBeLessThan(400);
+    // Other connections are served as before.
+    expect((await h2Request(connect(`http://127.0.0.1:${proxy.port}`), { ':path': '/' })).headers[':status']).toBe(200);
+  });
+
+  it('leaves a connection alone while most of its streams are answered, resets among them', async () => {
+    const proxy = await startAcceptingProxy({ filters: [holdsSome] }, closer);
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    // 760 streams, 360 of them (47%) reset unanswered: past 500 streams, under half.
+    for (let round = 0; round < 4; round++) {
+      await Promise.all(Array.from({ length: 100 }, () => h2Request(session, { ':path': '/' })));
+      await openAndReset(session, 90);
+    }
+    expect((await h2Request(session, { ':path': '/' })).headers[':status']).toBe(200);
+    expect(proxy.hcm.stats.downstream_rq_rx_reset).toBe(360);
+    expect(proxy.hcm.stats.downstream_rq_too_many_premature_resets).toBe(0);
+  });
+});
