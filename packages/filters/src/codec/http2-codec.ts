@@ -1,8 +1,8 @@
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { copyHeaderFields, newHeaderFields } from '@meshkit/core';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { DownstreamCodec } from '../filter-manager.js';
-import { copyHeaderFields, newHeaderFields } from '@meshkit/core';
 import type { HeaderMap } from '../http-filter.js';
 import type { StreamInfo } from '../stream-info.js';
 import { appendResponseVia } from '../request-headers.js';
