@@ -75,13 +75,14 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     expect(hcmOf(translateListener(listenerWith({ codec_type: 'HTTP1' }), context())).alpnProtocols).toEqual(['http/1.1']);
   });
 
-  it('reads path normalization and client certificate forwarding', () => {
+  it('reads path normalization, client certificate forwarding and the server header transformation', () => {
     const fields = {
       normalize_path: true,
       merge_slashes: true,
       path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD',
       forward_client_cert_details: 'APPEND_FORWARD',
       set_current_client_cert_details: { subject: true, uri: true },
+      server_header_transformation: 'APPEND_IF_ABSENT',
     };
     expect(hcmOf(translateListener(listenerWith(fields), context())).connection).toMatchObject({
       normalizePath: true,
@@ -89,10 +90,14 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       escapedSlashesAction: 'UNESCAPE_AND_FORWARD',
       forwardClientCertDetails: 'APPEND_FORWARD',
       clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
+      serverHeaderTransformation: 'APPEND_IF_ABSENT',
     });
     expect(hcmOf(translateListener(listenerWith({ path_with_escaped_slashes_action: 'IMPLEMENTATION_SPECIFIC_DEFAULT' }), context())).connection.escapedSlashesAction).toBeUndefined();
     expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not supported (SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY are)');
     expect(refusalOf(() => translateListener(listenerWith({ set_current_client_cert_details: { chain: true } }), context()))).toContain('set_current_client_cert_details.chain: true is not supported');
+    expect(refusalOf(() => translateListener(listenerWith({ server_header_transformation: 'REMOVE' }), context()))).toContain(
+      'server_header_transformation: REMOVE is not supported (OVERWRITE, APPEND_IF_ABSENT, PASS_THROUGH are)',
+    );
   });
 
   it('refuses what the codecs do not implement, naming the field', () => {

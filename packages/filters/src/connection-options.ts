@@ -1,5 +1,6 @@
 import type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
 import type { HeadersWithUnderscoresAction } from './codec/underscore-headers.js';
+import type { ServerHeaderTransformation } from './codec/server-header.js';
 import type { EscapedSlashesAction, PathNormalizationOptions } from './path-normalization.js';
 
 /** Which downstream codec a connection manager speaks (Envoy's `codec_type`). */
@@ -44,6 +45,8 @@ export interface HttpConnectionOptions {
   readonly xffNumTrustedHops?: number;
   /** `via`: appended to the request's and the response's `via` header. */
   readonly via?: string;
+  /** `server_header_transformation`: how the `server_name` meets a response's own `server`. Default OVERWRITE. */
+  readonly serverHeaderTransformation?: ServerHeaderTransformation;
   /** `max_request_headers_kb`. Default 60. */
   readonly maxRequestHeadersKb?: number;
   /** `common_http_protocol_options.max_headers_count`: more fields get 431. Default 100. */
@@ -106,6 +109,7 @@ export interface ResolvedConnectionOptions {
   readonly skipXffAppend: boolean;
   readonly xffNumTrustedHops: number;
   readonly via: string;
+  readonly serverHeaderTransformation: ServerHeaderTransformation;
   readonly maxRequestHeadersBytes: number;
   readonly maxHeadersCount: number;
   readonly acceptHttp10: boolean;
@@ -146,6 +150,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     skipXffAppend: options.skipXffAppend ?? false,
     xffNumTrustedHops: options.xffNumTrustedHops ?? 0,
     via: options.via ?? '',
+    serverHeaderTransformation: options.serverHeaderTransformation ?? 'OVERWRITE',
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     acceptHttp10: options.acceptHttp10 ?? false,

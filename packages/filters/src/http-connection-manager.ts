@@ -16,6 +16,7 @@ import { sniffHttp2Preface } from './codec/preface-sniffer.js';
 import { PrematureResets } from './codec/premature-resets.js';
 import { newCodecStats, refusesUnderscoreHeaders } from './codec/underscore-headers.js';
 import type { CodecStats } from './codec/underscore-headers.js';
+import { ownReplyLines, ServerHeader } from './codec/server-header.js';
 import { UpgradeCodec } from './codec/upgrade-codec.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
@@ -80,7 +81,9 @@ function downstreamAddresses(socket: Socket): DownstreamAddresses {
   return { peerIp, remote: `${peerIp}:${socket.remotePort ?? 0}`, local: `${socket.localAddress ?? ''}:${localPort ?? 0}`, localPort };
 }
 
-const REFUSED_UPGRADE = 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+function serverHeaderOf(config: HttpConnectionManagerConfig, options: ResolvedConnectionOptions): ServerHeader {
+  return new ServerHeader(config.serverName ?? 'meshkit', options.serverHeaderTransformation);
+}
 
 /**
  * The HTTP connection manager: takes the connections a listener accepted, picks the codec
@@ -94,6 +97,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   private config: HttpConnectionManagerConfig;
   private options: ResolvedConnectionOptions;
   private policy: StreamPolicy;
+  /** `server_name` under `server_header_transformation`; a connection keeps the one it started with. */
+  private server: ServerHeader;
   private http2: Http2Server;
   /** Open connections and how many streams each has in flight, for draining. */
   private readonly connections = new Map<Socket, ConnectionState>();
@@ -104,6 +109,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     this.codecStats = config.codecStats ?? newCodecStats();
     this.options = resolveConnectionOptions(config);
     this.policy = this.streamPolicy();
+    this.server = serverHeaderOf(config, this.options);
     this.http2 = createHttp2Server(this.options);
   }
 
@@ -164,12 +170,13 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     this.options = options;
     this.config = config;
     this.policy = this.streamPolicy();
+    this.server = serverHeaderOf(config, options);
   }
 
   private startHttp1(socket: Socket): void {
     this.stats.downstream_cx_http1_total++;
     const state = this.connections.get(socket);
-    const connection = new Http1Connection(socket, this.options, this, this.config.serverName ?? 'meshkit');
+    const connection = new Http1Connection(socket, this.options, this, this.server);
     if (state !== undefined) state.http1 = connection;
   }
 
@@ -228,12 +235,11 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     if (head.method === 'CONNECT' || !this.options.upgradeTypes.has(String(headers['upgrade']).toLowerCase())) {
       if (head.method !== 'CONNECT') this.stats.downstream_rq_ws_on_non_ws_route++;
       this.protocolError(403);
-      socket.end(REFUSED_UPGRADE);
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n${ownReplyLines(this.server)}connection: close\r\n\r\n`);
       return;
     }
-    const config = this.config;
     const timeouts = this.streamTimeouts();
-    const codec = new UpgradeCodec(socket, config.serverName ?? 'meshkit', this.options.via, timeouts);
+    const codec = new UpgradeCodec(socket, this.server, this.options.via, timeouts);
     const manager = this.startStream(socket, head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0', headers, codec, timeouts);
     socket.once('close', () => this.closeStream(manager, timeouts, codec.ended));
     manager.decodeHeaders(false);
@@ -250,7 +256,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
   private refuseHttp2Upgrade(stream: ServerHttp2Stream, protocol: string): void {
     if (protocol === 'websocket') this.stats.downstream_rq_ws_on_non_ws_route++;
     this.stats.recordResponse(403);
-    stream.respond({ ':status': 403, server: this.config.serverName ?? 'meshkit' }, { endStream: true });
+    const server = this.server.proxyValue(undefined);
+    stream.respond(server === undefined ? { ':status': 403 } : { ':status': 403, server }, { endStream: true });
   }
 
   /**
@@ -316,7 +323,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
       headers = toUpgradeRequest(headers, protocol);
     }
     const timeouts = this.streamTimeouts();
-    const codec = new Http2StreamCodec(stream, this.config.serverName ?? 'meshkit', this.options.via, timeouts);
+    const codec = new Http2StreamCodec(stream, this.server, this.options.via, timeouts);
     const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);
     stream.once('close', () => {
       this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0);

@@ -8,6 +8,7 @@ export type { CodecType, HttpConnectionOptions } from './connection-options.js';
 export type { EscapedSlashesAction } from './path-normalization.js';
 export { codecStatEntries, newCodecStats, UnderscoreHeaderStats } from './codec/underscore-headers.js';
 export type { CodecStats, HeadersWithUnderscoresAction } from './codec/underscore-headers.js';
+export type { ServerHeaderTransformation } from './codec/server-header.js';
 export type { ClientCertDetails, ForwardClientCertDetails } from './client-cert-header.js';
 export { grpcStatusForHttp, isGrpcRequest } from './grpc-local-reply.js';
 export { HttpConnectionManager, HttpConnectionManagerStats } from './http-connection-manager.js';

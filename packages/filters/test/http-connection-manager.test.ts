@@ -1,10 +1,11 @@
 import { request as httpRequest } from 'node:http';
+import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeaderMap, StreamInfo } from '../src/index.js';
 import { echo, recorder } from './support/filters.js';
 import { clusters, endpoint, router } from './support/mesh.js';
 import { Closer, listen, waitFor } from './support/net.js';
-import { client, hcmConfig, routesTo, startProxy } from './support/proxy.js';
+import { client, hcmConfig, routesTo, startAcceptingProxy, startProxy } from './support/proxy.js';
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());
@@ -57,6 +58,33 @@ describe('HttpConnectionManager', () => {
     const send = client(closer);
     expect((await send(`${named.origin}/`)).headers['server']).toBe('istio-envoy');
     expect((await send(`${unnamed.origin}/`)).headers['server']).toBe('meshkit');
+  });
+
+  it('server_header_transformation: APPEND_IF_ABSENT names only a response without a server, PASS_THROUGH never, on both protocols', async () => {
+    const app = await listen((req, res) => res.writeHead(200, req.url === '/own' ? { server: 'app-server/1.0' } : {}).end('ok'), closer);
+    const routes = routesTo([{ match: { prefix: '/' }, route: { cluster: 'app' } }]);
+    const filters = [router(clusters(closer, { app: [endpoint(app.port)] }))];
+    const send = client(closer);
+    /** The `server` of `path`'s response over HTTP/1.1 and over HTTP/2, from a proxy under `transformation`. */
+    const servers = async (transformation: 'APPEND_IF_ABSENT' | 'PASS_THROUGH', path: string): Promise<unknown[]> => {
+      const proxy = await startAcceptingProxy({ filters, routes, serverName: 'edge' }, closer, { serverHeaderTransformation: transformation });
+      const session = http2.connect(proxy.origin);
+      closer.add(() => {
+        session.destroy();
+        return Promise.resolve();
+      });
+      const h2 = await new Promise<unknown>((resolve, reject) => {
+        const stream = session.request({ ':path': path });
+        stream.once('response', (headers) => resolve(headers['server']));
+        stream.once('error', reject);
+        stream.resume();
+      });
+      return [(await send(`${proxy.origin}${path}`)).headers['server'], h2];
+    };
+    expect(await servers('APPEND_IF_ABSENT', '/own')).toEqual(['app-server/1.0', 'app-server/1.0']);
+    expect(await servers('APPEND_IF_ABSENT', '/bare')).toEqual(['edge', 'edge']);
+    expect(await servers('PASS_THROUGH', '/own')).toEqual(['app-server/1.0', 'app-server/1.0']);
+    expect(await servers('PASS_THROUGH', '/bare')).toEqual([undefined, undefined]);
   });
 
   it('counts requests by class, active streams and downstream resets', async () => {

@@ -86,6 +86,7 @@ const CONNECTION_FIELDS = [
   'skip_xff_append',
   'xff_num_trusted_hops',
   'via',
+  'server_header_transformation',
   'max_request_headers_kb',
   'stream_idle_timeout',
   'request_timeout',
@@ -104,6 +105,7 @@ const CONNECTION_FIELDS = [
 const FORWARD_CLIENT_CERT = ['SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'] as const;
 
 const UNDERSCORE_ACTIONS = ['ALLOW', 'REJECT_REQUEST', 'DROP_HEADER'] as const;
+const SERVER_HEADER_TRANSFORMATIONS = ['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH'] as const;
 const ESCAPED_SLASHES_ACTIONS = ['IMPLEMENTATION_SPECIFIC_DEFAULT', 'KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD'] as const;
 
 const MAX_UINT32 = 4_294_967_295;
@@ -182,6 +184,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
   const via = hcm.optionalString('via');
   if (via !== undefined) options.via = via;
+  const serverHeader = enumValue(hcm, 'server_header_transformation', SERVER_HEADER_TRANSFORMATIONS, 'OVERWRITE');
+  if (serverHeader !== 'OVERWRITE') options.serverHeaderTransformation = serverHeader;
   const headersKb = hcm.optionalNumber('max_request_headers_kb');
   if (headersKb !== undefined) {
     if (!Number.isInteger(headersKb) || headersKb < 1 || headersKb > MAX_REQUEST_HEADERS_KB) hcm.fail('max_request_headers_kb', `must be an integer in 1..${MAX_REQUEST_HEADERS_KB}`);

@@ -13,7 +13,8 @@ import type { Http1StreamOwner } from './http1-stream.js';
 import { isStandardMethod } from './standard-methods.js';
 import { refusesUnderscoreHeaders } from './underscore-headers.js';
 import type { CodecStats } from './underscore-headers.js';
-import { httpDate } from './http-date.js';
+import { ownReplyLines } from './server-header.js';
+import type { ServerHeader } from './server-header.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
 export interface Http1ConnectionHost {
@@ -64,7 +65,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     readonly socket: Socket,
     private readonly options: ResolvedConnectionOptions,
     private readonly host: Http1ConnectionHost,
-    private readonly serverName: string,
+    private readonly server: ServerHeader,
   ) {
     this.parser = new Http1RequestParser(this, { maxHeadBytes: options.maxRequestHeadersBytes, maxHeaderFields: options.maxHeadersCount });
     this.scheme = 'encrypted' in socket ? 'https' : 'http';
@@ -160,7 +161,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       }
     }
     const keepAlive = head.keepAlive && !this.host.draining && !this.closing;
-    const stream = new Http1Stream(this, head.method === 'HEAD', head.minorVersion === 0, keepAlive, this.serverName, this.options.via);
+    const stream = new Http1Stream(this, head.method === 'HEAD', head.minorVersion === 0, keepAlive, this.server, this.options.via);
     this.stream = stream;
     stream.requestComplete = head.bodyLength === 0;
     this.host.openStream(stream, headers, stream.requestComplete);
@@ -272,8 +273,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private refuse(status: number, body: string, reason: string): void {
     this.host.protocolError(status);
     const type = body === '' ? '' : 'content-type: text/plain\r\n';
-    const own = `server: ${this.serverName}\r\ndate: ${httpDate()}\r\n`;
-    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${own}connection: close\r\n\r\n${body}`);
+    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${ownReplyLines(this.server)}connection: close\r\n\r\n${body}`);
   }
 
   // ---- writing

@@ -5,6 +5,7 @@ import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamTimeouts } from '../stream-timeouts.js';
 import { httpDate } from './http-date.js';
+import type { ServerHeader } from './server-header.js';
 
 /** Who accounts for a stream once it is over: the connection manager. */
 export interface Http1StreamCloser {
@@ -23,7 +24,9 @@ export interface Http1StreamOwner {
 
 const CHUNKED_END = '0\r\n\r\n';
 /** Headers this codec writes itself: framing, connection management, and the proxy's own. */
-const CODEC_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'via', 'server']);
+const CODEC_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'via']);
+/** The same, when the proxy writes its own `server` in place of the response's. */
+const CODEC_HEADERS_AND_SERVER: ReadonlySet<string> = new Set([...CODEC_HEADERS, 'server']);
 
 /** A status whose response never has a body (RFC 9110 §6.4.1). */
 function bodyless(status: number): boolean {
@@ -54,7 +57,7 @@ export class Http1Stream implements DownstreamCodec {
     private readonly isHead: boolean,
     private readonly http10: boolean,
     keepAlive: boolean,
-    private readonly serverName: string,
+    private readonly server: ServerHeader,
     private readonly via: string,
   ) {
     this.keepAlive = keepAlive;
@@ -79,8 +82,9 @@ export class Http1Stream implements DownstreamCodec {
     const status = Number(headers[':status']);
     // Answered before the request was read whole: the rest of it cannot be trusted to frame the next.
     if (!this.requestComplete) this.keepAlive = false;
-    let head = appendHeaderLines(statusLine(status), headers, CODEC_HEADERS);
-    head += `server: ${this.serverName}\r\n`;
+    const server = this.server.proxyValue(headers['server']);
+    let head = appendHeaderLines(statusLine(status), headers, server === undefined ? CODEC_HEADERS : CODEC_HEADERS_AND_SERVER);
+    if (server !== undefined) head += `server: ${server}\r\n`;
     if (headers['date'] === undefined) head += `date: ${httpDate()}\r\n`;
     const via = viaHeader(headers, this.via);
     if (via !== undefined) head += `via: ${via}\r\n`;

@@ -6,6 +6,7 @@ import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import type { StreamInfo } from '../stream-info.js';
 import { appendResponseVia } from '../request-headers.js';
+import type { ServerHeader } from './server-header.js';
 import type { StreamActivity } from '../stream-timeouts.js';
 
 const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
@@ -45,7 +46,7 @@ export class Http2StreamCodec implements DownstreamCodec {
 
   constructor(
     private readonly stream: ServerHttp2Stream,
-    private readonly serverName: string,
+    private readonly server: ServerHeader,
     private readonly via: string,
     private readonly activity: StreamActivity,
   ) {}
@@ -61,7 +62,8 @@ export class Http2StreamCodec implements DownstreamCodec {
       out[':status'] = 200;
       delete out['sec-websocket-accept'];
     }
-    out['server'] = this.serverName;
+    const server = this.server.proxyValue(headers['server']);
+    if (server !== undefined) out['server'] = server;
     appendResponseVia(out as HeaderMap, this.via);
     this.activity.touch();
     this.ended = endOfStream;

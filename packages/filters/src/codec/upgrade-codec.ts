@@ -6,6 +6,7 @@ import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamActivity } from '../stream-timeouts.js';
 import { httpDate } from './http-date.js';
+import type { ServerHeader } from './server-header.js';
 
 /**
  * The downstream of an HTTP/1.1 Upgrade request (WebSocket), on the raw socket the codec hands over.
@@ -19,7 +20,7 @@ export class UpgradeCodec implements DownstreamCodec {
 
   constructor(
     private readonly socket: Socket,
-    private readonly serverName: string,
+    private readonly server: ServerHeader,
     private readonly via: string,
     private readonly activity: StreamActivity,
   ) {}
@@ -32,7 +33,8 @@ export class UpgradeCodec implements DownstreamCodec {
     if (this.socket.destroyed) return;
     const status = Number(headers[':status']);
     const out: HeaderMap = copyHeaderFields(headers);
-    out['server'] = this.serverName;
+    const server = this.server.proxyValue(headers['server']);
+    if (server !== undefined) out['server'] = server;
     out['date'] ??= httpDate();
     appendResponseVia(out, this.via);
     this.switched = status === 101;
