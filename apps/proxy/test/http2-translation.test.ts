@@ -75,7 +75,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     expect(hcmOf(translateListener(listenerWith({ codec_type: 'HTTP1' }), context())).alpnProtocols).toEqual(['http/1.1']);
   });
 
-  it('reads path normalization, client certificate forwarding and the server header transformation', () => {
+  it('reads path normalization, client certificate forwarding, the server header and request id options', () => {
     const fields = {
       normalize_path: true,
       merge_slashes: true,
@@ -83,6 +83,8 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       forward_client_cert_details: 'APPEND_FORWARD',
       set_current_client_cert_details: { subject: true, uri: true },
       server_header_transformation: 'APPEND_IF_ABSENT',
+      preserve_external_request_id: true,
+      always_set_request_id_in_response: true,
     };
     expect(hcmOf(translateListener(listenerWith(fields), context())).connection).toMatchObject({
       normalizePath: true,
@@ -91,6 +93,8 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       forwardClientCertDetails: 'APPEND_FORWARD',
       clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
       serverHeaderTransformation: 'APPEND_IF_ABSENT',
+      preserveExternalRequestId: true,
+      alwaysSetRequestIdInResponse: true,
     });
     expect(hcmOf(translateListener(listenerWith({ path_with_escaped_slashes_action: 'IMPLEMENTATION_SPECIFIC_DEFAULT' }), context())).connection.escapedSlashesAction).toBeUndefined();
     expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not supported (SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY are)');

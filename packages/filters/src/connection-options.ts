@@ -47,6 +47,10 @@ export interface HttpConnectionOptions {
   readonly via?: string;
   /** `server_header_transformation`: how the `server_name` meets a response's own `server`. Default OVERWRITE. */
   readonly serverHeaderTransformation?: ServerHeaderTransformation;
+  /** `preserve_external_request_id`: an edge request keeps the `x-request-id` it came with. Default false. */
+  readonly preserveExternalRequestId?: boolean;
+  /** `always_set_request_id_in_response`: every response carries the request's `x-request-id`. Default false. */
+  readonly alwaysSetRequestIdInResponse?: boolean;
   /** `max_request_headers_kb`. Default 60. */
   readonly maxRequestHeadersKb?: number;
   /** `common_http_protocol_options.max_headers_count`: more fields get 431. Default 100. */
@@ -110,6 +114,8 @@ export interface ResolvedConnectionOptions {
   readonly xffNumTrustedHops: number;
   readonly via: string;
   readonly serverHeaderTransformation: ServerHeaderTransformation;
+  readonly preserveExternalRequestId: boolean;
+  readonly alwaysSetRequestIdInResponse: boolean;
   readonly maxRequestHeadersBytes: number;
   readonly maxHeadersCount: number;
   readonly acceptHttp10: boolean;
@@ -151,6 +157,8 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     xffNumTrustedHops: options.xffNumTrustedHops ?? 0,
     via: options.via ?? '',
     serverHeaderTransformation: options.serverHeaderTransformation ?? 'OVERWRITE',
+    preserveExternalRequestId: options.preserveExternalRequestId ?? false,
+    alwaysSetRequestIdInResponse: options.alwaysSetRequestIdInResponse ?? false,
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     acceptHttp10: options.acceptHttp10 ?? false,

@@ -36,6 +36,8 @@ export interface StreamPolicy {
   readonly bufferLimitBytes?: number;
   /** A filter threw; the stream has been answered (500) or reset. Default: ignored. */
   readonly onFilterError?: (filterName: string, error: unknown) => void;
+  /** Envoy's `always_set_request_id_in_response`: the response carries the request's `x-request-id`. */
+  readonly requestIdInResponse?: boolean;
 }
 
 
@@ -299,6 +301,7 @@ export class FilterManager implements IterationHost {
       case 'headers':
         this.streamInfo.responseCode = Number(entry.headers[':status']);
         this.responseStarted = true;
+        if (this.policy.requestIdInResponse === true && this.streamInfo.requestId !== '') entry.headers['x-request-id'] = this.streamInfo.requestId;
         this.codec.writeHeaders(entry.headers, entry.endOfStream, this.streamInfo);
         return;
       case 'data':

@@ -467,6 +467,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const prefix = this.config.statPrefix;
     return {
       bufferLimitBytes: this.options.bufferLimitBytes,
+      requestIdInResponse: this.options.alwaysSetRequestIdInResponse,
       onFilterError: (name, error) => log(`http connection manager ${prefix}: filter ${name} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     };
   }

@@ -55,7 +55,7 @@ export function trustedClientAddress(
  *   client address (see `trustedClientAddress`) is set as `x-envoy-external-address`,
  *   `x-forwarded-proto` is overwritten unless `xff_num_trusted_hops` trusts the hop that sent it,
  *   caller-sent `x-envoy-*` headers (which steer retries, timeouts and stats) are stripped and
- *   `x-request-id` is regenerated;
+ *   `x-request-id` is regenerated (kept under `preserve_external_request_id`);
  * - otherwise the request is not an edge request: `x-envoy-external-address` is left as it came,
  *   `x-forwarded-proto` and `x-request-id` are only filled in when absent;
  * - `via` is appended when configured.
@@ -83,7 +83,7 @@ export function mutateRequestHeaders(
   }
   if (options.via !== '') appendToList(headers, 'via', options.via);
   let requestId = headers['x-request-id'];
-  if (edge || typeof requestId !== 'string' || requestId === '') {
+  if ((edge && !options.preserveExternalRequestId) || typeof requestId !== 'string' || requestId === '') {
     requestId = newRequestId();
     headers['x-request-id'] = requestId;
   }

@@ -93,6 +93,8 @@ const CONNECTION_FIELDS = [
   'request_headers_timeout',
   'upgrade_configs',
   'generate_request_id',
+  'preserve_external_request_id',
+  'always_set_request_id_in_response',
   'strip_any_host_port',
   'strip_matching_host_port',
   'normalize_path',
@@ -182,6 +184,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
     options.clientCertDetails = { subject: details.boolean('subject', false), cert: details.boolean('cert', false), dns: details.boolean('dns', false), uri: details.boolean('uri', false) };
   }
   if (!hcm.boolean('generate_request_id', true)) hcm.fail('generate_request_id', 'false is not supported (request ids are always generated)');
+  if (hcm.boolean('preserve_external_request_id', false)) options.preserveExternalRequestId = true;
+  if (hcm.boolean('always_set_request_id_in_response', false)) options.alwaysSetRequestIdInResponse = true;
   const via = hcm.optionalString('via');
   if (via !== undefined) options.via = via;
   const serverHeader = enumValue(hcm, 'server_header_transformation', SERVER_HEADER_TRANSFORMATIONS, 'OVERWRITE');
