@@ -41,7 +41,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
             initial_stream_window_size: 1_048_576,
             initial_connection_window_size: 8_388_608,
           },
-          common_http_protocol_options: { idle_timeout: '300s' },
+          common_http_protocol_options: { idle_timeout: '300s', max_requests_per_connection: 1000 },
           use_remote_address: true,
           via: 'edge',
           max_request_headers_kb: 96,
@@ -61,6 +61,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       http2InitialStreamWindowSize: 1_048_576,
       http2InitialConnectionWindowSize: 8_388_608,
       idleTimeoutMs: 300_000,
+      maxRequestsPerConnection: 1000,
       useRemoteAddress: true,
       skipXffAppend: false,
       via: 'edge',
@@ -114,6 +115,9 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     );
     expect(refusalOf(() => translateListener(listenerWith({ upgrade_configs: [{ upgrade_type: 'CONNECT' }] }), context()))).toContain('upgrade_type: connect is not supported');
     expect(refusalOf(() => translateListener(listenerWith({ max_request_headers_kb: 9000 }), context()))).toContain('max_request_headers_kb: must be an integer in 1..8192');
+    expect(refusalOf(() => translateListener(listenerWith({ common_http_protocol_options: { max_requests_per_connection: -1 } }), context()))).toContain(
+      'common_http_protocol_options.max_requests_per_connection: must be an integer in 0..4294967295',
+    );
   });
 
   it('gives a cluster HTTP/2 from typed_extension_protocol_options or the legacy field', () => {

@@ -53,6 +53,11 @@ export interface HttpConnectionOptions {
   readonly alwaysSetRequestIdInResponse?: boolean;
   /** `max_request_headers_kb`. Default 60. */
   readonly maxRequestHeadersKb?: number;
+  /**
+   * `common_http_protocol_options.max_requests_per_connection`: after this many requests an
+   * HTTP/1.1 connection closes with its last response and an HTTP/2 one is sent GOAWAY. Default 0: no limit.
+   */
+  readonly maxRequestsPerConnection?: number;
   /** `common_http_protocol_options.max_headers_count`: more fields get 431. Default 100. */
   readonly maxHeadersCount?: number;
   /** `http_protocol_options.accept_http_10`. Default false: HTTP/1.0 requests get 426. */
@@ -118,6 +123,7 @@ export interface ResolvedConnectionOptions {
   readonly alwaysSetRequestIdInResponse: boolean;
   readonly maxRequestHeadersBytes: number;
   readonly maxHeadersCount: number;
+  readonly maxRequestsPerConnection: number;
   readonly acceptHttp10: boolean;
   readonly defaultHostForHttp10: string;
   readonly allowCustomMethods: boolean;
@@ -161,6 +167,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     alwaysSetRequestIdInResponse: options.alwaysSetRequestIdInResponse ?? false,
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
+    maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
     acceptHttp10: options.acceptHttp10 ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     allowCustomMethods: options.allowCustomMethods ?? false,

@@ -63,6 +63,8 @@ interface ConnectionState {
   addresses: DownstreamAddresses | undefined;
   /** HTTP/2 only: the rapid-reset guard's count of this connection's closed streams. */
   resets: PrematureResets | undefined;
+  /** Requests (streams) this connection has opened, for `max_requests_per_connection`. */
+  requests: number;
 }
 
 /** The connection's two ends as its streams report them (socket getters and strings cost per call). */
@@ -123,7 +125,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined, resets: undefined });
+    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined, resets: undefined, requests: 0 });
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
@@ -216,6 +218,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     }
     stream.manager = manager;
     stream.closer = this;
+    if (this.isLastRequest(socket)) stream.closeAfterResponse();
     if (endOfStream) timeouts.requestComplete();
     manager.decodeHeaders(endOfStream);
   }
@@ -325,6 +328,8 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     const timeouts = this.streamTimeouts();
     const codec = new Http2StreamCodec(stream, this.server, this.options.via, timeouts);
     const manager = this.startStream(socket, 'HTTP/2', headers, codec, timeouts);
+    // GOAWAY: this stream and those already open finish; the client opens a new connection for more.
+    if (this.isLastRequest(socket)) stream.session?.close();
     stream.once('close', () => {
       this.closeStream(manager, timeouts, codec.ended && stream.rstCode === 0);
       this.countPrematureReset(socket, manager.streamInfo);
@@ -441,6 +446,15 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     }
     stats.recordResponse(manager.streamInfo.responseCode);
     manager.destroy(completed);
+  }
+
+  /** Envoy's `max_requests_per_connection`: true for a connection's last request, counted once. */
+  private isLastRequest(socket: Socket): boolean {
+    const limit = this.options.maxRequestsPerConnection;
+    const state = limit === 0 ? undefined : this.connections.get(socket);
+    if (state === undefined || ++state.requests !== limit) return false;
+    this.stats.downstream_cx_max_requests_reached++;
+    return true;
   }
 
   /** Envoy's rapid-reset guard: aborts an HTTP/2 connection whose streams are mostly reset before any answer. */

@@ -115,6 +115,17 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(kept.text.match(/^date: .*$/gm)).toEqual(['date: Tue, 01 Jan 2030 00:00:00 GMT']);
   });
 
+  it('max_requests_per_connection: the last request allowed is answered with connection: close, and the connection closes', async () => {
+    const proxy = await startAcceptingProxy({ filters: [pathEcho] }, closer, { maxRequestsPerConnection: 2 });
+    const requests = ['/one', '/two', '/three'].map((p) => `GET ${p} HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`).join('');
+    const { text, closed } = await rawExchange(proxy.port, [requests]);
+    expect(statusLines(text)).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(text.match(/connection: close/g)).toHaveLength(1);
+    expect(text).toMatch(/connection: close\r\n\r\nGET \/two/);
+    expect(closed).toBe(true);
+    expect(proxy.hcm.stats.downstream_cx_max_requests_reached).toBe(1);
+  });
+
   /** `request` sent to a proxy under REJECT_REQUEST and to one under DROP_HEADER, each echoing what it got. */
   async function underscoreActions(request: string) {
     const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });

@@ -196,6 +196,18 @@ describe('codec selection and the HTTP/2 codec', () => {
   });
 });
 
+describe('max_requests_per_connection on HTTP/2', () => {
+  it('answers the streams up to the limit and sends GOAWAY, counted once', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { maxRequestsPerConnection: 3 });
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    const goaway = new Promise((resolve) => session.once('goaway', resolve));
+    const answers = await Promise.all([1, 2, 3].map(() => h2Request(session, { ':path': '/' })));
+    expect(answers.map((answer) => answer.headers[':status'])).toEqual([200, 200, 200]);
+    await goaway;
+    expect(proxy.hcm.stats.downstream_cx_max_requests_reached).toBe(1);
+  });
+});
+
 describe('a fault while a stream is set up', () => {
   it('resets that HTTP/2 stream (INTERNAL_ERROR) instead of leaving it unanswered; the session lives on', async () => {
     let broken = true;

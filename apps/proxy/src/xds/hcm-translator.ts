@@ -146,7 +146,7 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const common = hcm.optionalChild('common_http_protocol_options');
   if (common !== undefined) {
-    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration', 'headers_with_underscores_action');
+    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration', 'headers_with_underscores_action', 'max_requests_per_connection');
     if (common.has('headers_with_underscores_action')) options.headersWithUnderscoresAction = enumValue(common, 'headers_with_underscores_action', UNDERSCORE_ACTIONS, 'ALLOW');
     const idle = common.durationMs('idle_timeout');
     if (idle !== undefined) options.idleTimeoutMs = idle;
@@ -156,6 +156,11 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
     if (maxHeaders !== undefined) {
       if (!Number.isInteger(maxHeaders) || maxHeaders < 1 || maxHeaders > MAX_UINT32) common.fail('max_headers_count', `must be an integer in 1..${MAX_UINT32}`);
       options.maxHeadersCount = maxHeaders;
+    }
+    const maxRequests = common.optionalNumber('max_requests_per_connection');
+    if (maxRequests !== undefined) {
+      if (!Number.isInteger(maxRequests) || maxRequests < 0 || maxRequests > MAX_UINT32) common.fail('max_requests_per_connection', `must be an integer in 0..${MAX_UINT32}`);
+      if (maxRequests > 0) options.maxRequestsPerConnection = maxRequests;
     }
   }
   options.useRemoteAddress = hcm.boolean('use_remote_address', false);
