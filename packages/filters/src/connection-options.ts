@@ -58,6 +58,12 @@ export interface HttpConnectionOptions {
    * HTTP/1.1 connection closes with its last response and an HTTP/2 one is sent GOAWAY. Default 0: no limit.
    */
   readonly maxRequestsPerConnection?: number;
+  /**
+   * `common_http_protocol_options.max_connection_duration`, from the accept: then the connection
+   * drains (closed when idle, after its response when busy, GOAWAY on HTTP/2 with a forced close
+   * after Envoy's 5 s drain timeout). Default 0: none.
+   */
+  readonly maxConnectionDurationMs?: number;
   /** `common_http_protocol_options.max_headers_count`: more fields get 431. Default 100. */
   readonly maxHeadersCount?: number;
   /** `http_protocol_options.accept_http_10`. Default false: HTTP/1.0 requests get 426. */
@@ -124,6 +130,7 @@ export interface ResolvedConnectionOptions {
   readonly maxRequestHeadersBytes: number;
   readonly maxHeadersCount: number;
   readonly maxRequestsPerConnection: number;
+  readonly maxConnectionDurationMs: number;
   readonly acceptHttp10: boolean;
   readonly defaultHostForHttp10: string;
   readonly allowCustomMethods: boolean;
@@ -168,6 +175,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     maxRequestHeadersBytes: (options.maxRequestHeadersKb ?? DEFAULT_MAX_REQUEST_HEADERS_KB) * 1024,
     maxHeadersCount: options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT,
     maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
+    maxConnectionDurationMs: options.maxConnectionDurationMs ?? 0,
     acceptHttp10: options.acceptHttp10 ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     allowCustomMethods: options.allowCustomMethods ?? false,

@@ -29,6 +29,8 @@ export class HttpConnectionManagerStats {
   downstream_rq_failed_path_normalization = 0;
   /** Paths with escaped slashes redirected to their unescaped form (UNESCAPE_AND_REDIRECT, 307). */
   downstream_rq_redirected_with_normalized_path = 0;
+  /** Connections that reached `max_connection_duration` and were drained. */
+  downstream_cx_max_duration_reached = 0;
   /** Connections that reached `max_requests_per_connection` (closed after their last response, or sent GOAWAY). */
   downstream_cx_max_requests_reached = 0;
   /** HTTP/2 connections aborted for resetting most of their streams before an answer (rapid reset). */

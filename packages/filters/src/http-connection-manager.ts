@@ -65,6 +65,8 @@ interface ConnectionState {
   resets: PrematureResets | undefined;
   /** Requests (streams) this connection has opened, for `max_requests_per_connection`. */
   requests: number;
+  /** Fires at `max_connection_duration`. */
+  durationTimer: NodeJS.Timeout | undefined;
 }
 
 /** The connection's two ends as its streams report them (socket getters and strings cost per call). */
@@ -81,6 +83,19 @@ function downstreamAddresses(socket: Socket): DownstreamAddresses {
   const peerIp = socket.remoteAddress ?? '';
   const localPort = socket.localPort;
   return { peerIp, remote: `${peerIp}:${socket.remotePort ?? 0}`, local: `${socket.localAddress ?? ''}:${localPort ?? 0}`, localPort };
+}
+
+/** Envoy's `drain_timeout` default: how long a draining HTTP/2 connection's streams may take. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/**
+ * Envoy's drain of one connection: idle HTTP/1.1 closes now, busy after its current response (sent
+ * with `connection: close`); HTTP/2 gets a GOAWAY and finishes its open streams.
+ */
+function drainConnection(socket: Socket, state: ConnectionState): void {
+  if (state.session !== undefined) state.session.close();
+  else if (state.http1 !== undefined) state.http1.drain();
+  else socket.end();
 }
 
 function serverHeaderOf(config: HttpConnectionManagerConfig, options: ResolvedConnectionOptions): ServerHeader {
@@ -125,11 +140,15 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     socket.setNoDelay(true);
     stats.downstream_cx_total++;
     stats.downstream_cx_active++;
-    this.connections.set(socket, { session: undefined, http1: undefined, addresses: undefined, resets: undefined, requests: 0 });
+    const state: ConnectionState = { session: undefined, http1: undefined, addresses: undefined, resets: undefined, requests: 0, durationTimer: undefined };
+    this.connections.set(socket, state);
+    const maxDuration = this.options.maxConnectionDurationMs;
+    if (maxDuration > 0) state.durationTimer = setTimeout(() => this.onMaxDuration(socket, state), maxDuration).unref();
     // A reset while the codec is being chosen must not reach the process as an unhandled error.
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
       stats.downstream_cx_active--;
+      clearTimeout(state.durationTimer);
       this.connections.delete(socket);
     });
     const codec = this.options.codec;
@@ -143,17 +162,17 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     }
   }
 
-  /**
-   * Envoy's drain: idle HTTP/1.1 connections close now, busy ones after their current response
-   * (sent with `connection: close`); HTTP/2 sessions get a GOAWAY and finish their open streams.
-   */
+  /** Envoy's drain, of every connection (see `drainConnection`); connections that arrive meanwhile drain as they start. */
   drainConnections(): void {
     this.draining = true;
-    for (const [socket, state] of this.connections) {
-      if (state.session !== undefined) state.session.close();
-      else if (state.http1 !== undefined) state.http1.drain();
-      else socket.end();
-    }
+    for (const [socket, state] of this.connections) drainConnection(socket, state);
+  }
+
+  /** `max_connection_duration`: the connection drains, and an HTTP/2 one still busy after Envoy's drain timeout is closed. */
+  private onMaxDuration(socket: Socket, state: ConnectionState): void {
+    this.stats.downstream_cx_max_duration_reached++;
+    drainConnection(socket, state);
+    if (state.session !== undefined) setTimeout(() => socket.destroy(), DRAIN_TIMEOUT_MS).unref();
   }
 
   get activeConnections(): number {

@@ -126,6 +126,17 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(proxy.hcm.stats.downstream_cx_max_requests_reached).toBe(1);
   });
 
+  it('max_connection_duration: an idle connection closes then, a busy one after its response, with connection: close', async () => {
+    const proxy = await startAcceptingProxy({ filters: [answerLater(400, 'late')] }, closer, { maxConnectionDurationMs: 200 });
+    const idle = await rawExchange(proxy.port, [], 1000);
+    expect(idle.closed).toBe(true);
+    const busy = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a${CRLF}${CRLF}`], 1000);
+    expect(statusLines(busy.text)).toEqual(['HTTP/1.1 200 OK']);
+    expect(busy.text).toContain('connection: close');
+    expect(busy.closed).toBe(true);
+    expect(proxy.hcm.stats.downstream_cx_max_duration_reached).toBe(2);
+  });
+
   /** `request` sent to a proxy under REJECT_REQUEST and to one under DROP_HEADER, each echoing what it got. */
   async function underscoreActions(request: string) {
     const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });

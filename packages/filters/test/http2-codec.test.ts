@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Cluster, ClusterManager } from '@meshkit/upstream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echo } from './support/filters.js';
+import { answerLater, echo } from './support/filters.js';
 import type { CompiledHttpFilter } from '../src/index.js';
 import { clusters, endpoint, router } from './support/mesh.js';
 import { routesTo, startAcceptingProxy } from './support/proxy.js';
@@ -205,6 +205,19 @@ describe('max_requests_per_connection on HTTP/2', () => {
     expect(answers.map((answer) => answer.headers[':status'])).toEqual([200, 200, 200]);
     await goaway;
     expect(proxy.hcm.stats.downstream_cx_max_requests_reached).toBe(1);
+  });
+});
+
+describe('max_connection_duration on HTTP/2', () => {
+  it('sends GOAWAY when the duration is up; the stream open then finishes', async () => {
+    const proxy = await startAcceptingProxy({ filters: [answerLater(400, 'late')] }, closer, { maxConnectionDurationMs: 200 });
+    const session = connect(`http://127.0.0.1:${proxy.port}`);
+    const goaway = new Promise((resolve) => session.once('goaway', resolve));
+    const answer = await h2Request(session, { ':path': '/' });
+    expect(answer.headers[':status']).toBe(200);
+    expect(answer.body.toString()).toBe('late');
+    await goaway;
+    expect(proxy.hcm.stats.downstream_cx_max_duration_reached).toBe(1);
   });
 });
 

@@ -146,10 +146,12 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const common = hcm.optionalChild('common_http_protocol_options');
   if (common !== undefined) {
-    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration', 'headers_with_underscores_action', 'max_requests_per_connection');
+    common.allowOnly('idle_timeout', 'max_headers_count', 'max_stream_duration', 'headers_with_underscores_action', 'max_requests_per_connection', 'max_connection_duration');
     if (common.has('headers_with_underscores_action')) options.headersWithUnderscoresAction = enumValue(common, 'headers_with_underscores_action', UNDERSCORE_ACTIONS, 'ALLOW');
     const idle = common.durationMs('idle_timeout');
     if (idle !== undefined) options.idleTimeoutMs = idle;
+    const maxConnectionDuration = common.durationMs('max_connection_duration');
+    if (maxConnectionDuration !== undefined && maxConnectionDuration > 0) options.maxConnectionDurationMs = maxConnectionDuration;
     const maxStreamDuration = common.durationMs('max_stream_duration');
     if (maxStreamDuration !== undefined) options.maxStreamDurationMs = maxStreamDuration;
     const maxHeaders = common.optionalNumber('max_headers_count');
