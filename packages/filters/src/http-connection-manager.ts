@@ -85,7 +85,7 @@ function downstreamAddresses(socket: Socket): DownstreamAddresses {
   return { peerIp, remote: `${peerIp}:${socket.remotePort ?? 0}`, local: `${socket.localAddress ?? ''}:${localPort ?? 0}`, localPort };
 }
 
-/** Envoy's `drain_timeout` default: how long a draining HTTP/2 connection's streams may take. */
+/** Envoy's `drain_timeout` default: how long an HTTP/2 connection drained at `max_connection_duration` keeps its streams before it is closed. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
 /**
