@@ -45,8 +45,8 @@ describe("the HTTP/1.1 codec's protocol options (built proxy)", () => {
   });
 
   it('refuses http_protocol_options fields it does not implement, naming them', async () => {
-    const { code, stderr } = await runProxyToFailure(['--config-yaml', JSON.stringify(edgeBootstrap(1, { http_protocol_options: { header_key_format: { proper_case_words: {} } } }))]);
+    const { code, stderr } = await runProxyToFailure(['--config-yaml', JSON.stringify(edgeBootstrap(1, { http_protocol_options: { header_key_format: { stateful_formatter: {} } } }))]);
     expect(code).toBe(1);
-    expect(stderr).toContain('http_protocol_options.header_key_format');
+    expect(stderr).toContain('http_protocol_options.header_key_format.stateful_formatter: is not supported');
   });
 });

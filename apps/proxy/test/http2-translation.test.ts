@@ -85,6 +85,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       forward_client_cert_details: 'APPEND_FORWARD',
       set_current_client_cert_details: { subject: true, uri: true },
       server_header_transformation: 'APPEND_IF_ABSENT',
+      http_protocol_options: { header_key_format: { proper_case_words: {} } },
       preserve_external_request_id: true,
       always_set_request_id_in_response: true,
     };
@@ -95,12 +96,16 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       forwardClientCertDetails: 'APPEND_FORWARD',
       clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
       serverHeaderTransformation: 'APPEND_IF_ABSENT',
+      properCaseHeaderNames: true,
       preserveExternalRequestId: true,
       alwaysSetRequestIdInResponse: true,
     });
     expect(hcmOf(translateListener(listenerWith({ path_with_escaped_slashes_action: 'IMPLEMENTATION_SPECIFIC_DEFAULT' }), context())).connection.escapedSlashesAction).toBeUndefined();
     expect(refusalOf(() => translateListener(listenerWith({ forward_client_cert_details: 'FORWARD' }), context()))).toContain('forward_client_cert_details: FORWARD is not supported (SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY are)');
     expect(refusalOf(() => translateListener(listenerWith({ set_current_client_cert_details: { chain: true } }), context()))).toContain('set_current_client_cert_details.chain: true is not supported');
+    expect(refusalOf(() => translateListener(listenerWith({ http_protocol_options: { header_key_format: { stateful_formatter: {} } } }), context()))).toContain(
+      'http_protocol_options.header_key_format.stateful_formatter: is not supported by this proxy',
+    );
     expect(refusalOf(() => translateListener(listenerWith({ server_header_transformation: 'REMOVE' }), context()))).toContain(
       'server_header_transformation: REMOVE is not supported (OVERWRITE, APPEND_IF_ABSENT, PASS_THROUGH are)',
     );

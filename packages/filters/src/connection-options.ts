@@ -68,6 +68,8 @@ export interface HttpConnectionOptions {
   readonly maxHeadersCount?: number;
   /** `http_protocol_options.accept_http_10`. Default false: HTTP/1.0 requests get 426. */
   readonly acceptHttp10?: boolean;
+  /** `http_protocol_options.header_key_format.proper_case_words`: HTTP/1.1 responses name fields `Content-Type`. Default false: lower case. */
+  readonly properCaseHeaderNames?: boolean;
   /** `http_protocol_options.default_host_for_http_10`: the `:authority` of an HTTP/1.0 request without Host. */
   readonly defaultHostForHttp10?: string;
   /**
@@ -132,6 +134,7 @@ export interface ResolvedConnectionOptions {
   readonly maxRequestsPerConnection: number;
   readonly maxConnectionDurationMs: number;
   readonly acceptHttp10: boolean;
+  readonly properCaseHeaderNames: boolean;
   readonly defaultHostForHttp10: string;
   readonly allowCustomMethods: boolean;
   readonly allowAbsoluteUrl: boolean;
@@ -177,6 +180,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
     maxConnectionDurationMs: options.maxConnectionDurationMs ?? 0,
     acceptHttp10: options.acceptHttp10 ?? false,
+    properCaseHeaderNames: options.properCaseHeaderNames ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
     allowCustomMethods: options.allowCustomMethods ?? false,
     allowAbsoluteUrl: options.allowAbsoluteUrl ?? true,

@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { properCaseFieldNames } from '@meshkit/core/http1';
 import type { RequestHead } from '@meshkit/core/http1';
 import type { RouteTable } from '@meshkit/router';
 import { applyForwardedClientCert } from './client-cert-header.js';
@@ -257,11 +258,12 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     if (head.method === 'CONNECT' || !this.options.upgradeTypes.has(String(headers['upgrade']).toLowerCase())) {
       if (head.method !== 'CONNECT') this.stats.downstream_rq_ws_on_non_ws_route++;
       this.protocolError(403);
-      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n${ownReplyLines(this.server)}connection: close\r\n\r\n`);
+      const refusal = `HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n${ownReplyLines(this.server)}connection: close\r\n\r\n`;
+      socket.end(this.options.properCaseHeaderNames ? properCaseFieldNames(refusal) : refusal);
       return;
     }
     const timeouts = this.streamTimeouts();
-    const codec = new UpgradeCodec(socket, this.server, this.options.via, timeouts);
+    const codec = new UpgradeCodec(socket, this.server, this.options.via, timeouts, this.options.properCaseHeaderNames);
     const manager = this.startStream(socket, head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0', headers, codec, timeouts);
     socket.once('close', () => this.closeStream(manager, timeouts, codec.ended));
     manager.decodeHeaders(false);

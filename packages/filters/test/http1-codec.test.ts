@@ -137,6 +137,18 @@ describe('the hand-framed HTTP/1.1 downstream codec', () => {
     expect(proxy.hcm.stats.downstream_cx_max_duration_reached).toBe(2);
   });
 
+  it('header_key_format.proper_case_words: response heads, trailers and the codec’s own refusals name fields in proper case', async () => {
+    const proxy = await startAcceptingProxy({ filters: [echo()] }, closer, { properCaseHeaderNames: true });
+    const chunked = `POST / HTTP/1.1${CRLF}Host: a${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}2${CRLF}hi${CRLF}0${CRLF}x-sig: 1${CRLF}${CRLF}`;
+    const { text } = await rawExchange(proxy.port, [chunked], 300);
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\nContent-Type: application\/octet-stream\r\nX-Seen-Headers: /);
+    expect(text).toContain(`${CRLF}Server: meshkit${CRLF}Date: `);
+    expect(text).toContain(`${CRLF}Transfer-Encoding: chunked${CRLF}`);
+    expect(text).toMatch(/\r\n0\r\nX-Sig: 1\r\n\r\n$/);
+    const refused = await rawExchange(proxy.port, [`GET / HTTP/1.1${CRLF}Host: a b${CRLF}${CRLF}`]);
+    expect(refused.text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nContent-Length: 11\r\nContent-Type: text\/plain\r\nServer: meshkit\r\nDate: [^\r]+\r\nConnection: close\r\n\r\nBad Request$/);
+  });
+
   /** `request` sent to a proxy under REJECT_REQUEST and to one under DROP_HEADER, each echoing what it got. */
   async function underscoreActions(request: string) {
     const rejecting = await startAcceptingProxy({ filters: [echo()] }, closer, { headersWithUnderscoresAction: 'REJECT_REQUEST' });

@@ -137,7 +137,10 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const http1 = hcm.optionalChild('http_protocol_options');
   if (http1 !== undefined) {
-    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url');
+    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url', 'header_key_format');
+    // Only proper_case_words: names are stored lower-case, so there is no original case to preserve.
+    const keyFormat = http1.optionalChild('header_key_format')?.allowOnly('proper_case_words');
+    if (keyFormat?.has('proper_case_words') === true) options.properCaseHeaderNames = true;
     options.acceptHttp10 = http1.boolean('accept_http_10', false);
     options.allowCustomMethods = http1.boolean('allow_custom_methods', false);
     options.allowAbsoluteUrl = http1.boolean('allow_absolute_url', true);

@@ -33,3 +33,36 @@ export function appendHeaderLines(head: string, headers: HeaderFields, skip?: Re
   }
   return head;
 }
+
+function isAsciiLetter(c: number): boolean {
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
+}
+
+/** `content-type` → `Content-Type`: each letter first or after a character that is not a letter, upper-cased. */
+function properCaseName(name: string): string {
+  let out = '';
+  let capitalize = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = isAsciiLetter(c);
+    out += capitalize && letter ? String.fromCharCode(c & ~0x20) : name[i];
+    capitalize = !letter;
+  }
+  return out;
+}
+
+/**
+ * `head` (a start line, field lines and the blank line, each ending in CRLF; a body after it is left
+ * alone) with its field names in proper case, as Envoy's `header_key_format.proper_case_words`
+ * writes HTTP/1.1 for peers that expect it: `Content-Type`, `X-B3-Traceid`, and `Te` for `te`.
+ */
+export function properCaseFieldNames(head: string): string {
+  const lines = head.split('\r\n');
+  for (let i = 1; i < lines.length && lines[i] !== ''; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    if (colon > 0) lines[i] = properCaseName(line.slice(0, colon)) + line.slice(colon);
+  }
+  return lines.join('\r\n');
+}

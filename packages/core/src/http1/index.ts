@@ -1,7 +1,7 @@
 export { ChunkedDecoder } from './chunked-decoder.js';
 export type { ChunkSink } from './chunked-decoder.js';
 export { Http1ParseError } from './errors.js';
-export { appendHeaderLines, statusLine } from './head-writer.js';
+export { appendHeaderLines, properCaseFieldNames, statusLine } from './head-writer.js';
 export { hasToken, isFieldValue, isToken, isTokenCode, parseHeaderFields } from './header-fields.js';
 export type { HeaderFields } from '../header-map.js';
 export { equalsLower } from './known-header-names.js';

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { flushAfterReads, newHeaderFields } from '@meshkit/core';
-import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
+import { Http1ParseError, Http1RequestParser, properCaseFieldNames } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
@@ -273,7 +273,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private refuse(status: number, body: string, reason: string): void {
     this.host.protocolError(status);
     const type = body === '' ? '' : 'content-type: text/plain\r\n';
-    this.closeConnection(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${ownReplyLines(this.server)}connection: close\r\n\r\n${body}`);
+    this.closeConnection(this.formatHead(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${ownReplyLines(this.server)}connection: close\r\n\r\n${body}`));
   }
 
   // ---- writing
@@ -293,6 +293,15 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
       flushAfterReads(this.uncork);
     }
     return socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  writeHead(head: string): void {
+    this.write(this.formatHead(head));
+  }
+
+  /** `header_key_format.proper_case_words`, when configured. */
+  private formatHead(head: string): string {
+    return this.options.properCaseHeaderNames ? properCaseFieldNames(head) : head;
   }
 
   private readonly uncork = (): void => {

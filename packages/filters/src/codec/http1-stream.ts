@@ -20,6 +20,8 @@ export interface Http1StreamOwner {
   setReadPaused(paused: boolean): void;
   /** Batches writes into one system call per poll phase. */
   write(data: string | Buffer): boolean;
+  /** Writes a head or a trailer block, its field names in the configured case. */
+  writeHead(head: string): void;
 }
 
 const CHUNKED_END = '0\r\n\r\n';
@@ -91,7 +93,7 @@ export class Http1Stream implements DownstreamCodec {
     head += this.framing(status, headers, endOfStream);
     if (!this.keepAlive) head += 'connection: close\r\n';
     else if (this.http10) head += 'connection: keep-alive\r\n';
-    this.owner.write(`${head}\r\n`);
+    this.owner.writeHead(`${head}\r\n`);
     if (endOfStream) this.end();
   }
 
@@ -117,7 +119,7 @@ export class Http1Stream implements DownstreamCodec {
   writeTrailers(trailers: HeaderMap): void {
     if (this.closed) return;
     if (this.chunked) {
-      this.owner.write(`${appendHeaderLines('0\r\n', trailers)}\r\n`);
+      this.owner.writeHead(`${appendHeaderLines('0\r\n', trailers)}\r\n`);
       this.chunked = false;
     }
     this.end();

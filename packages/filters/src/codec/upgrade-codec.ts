@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { copyHeaderFields } from '@meshkit/core';
-import { appendHeaderLines, statusLine } from '@meshkit/core/http1';
+import { appendHeaderLines, properCaseFieldNames, statusLine } from '@meshkit/core/http1';
 import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
@@ -23,6 +23,8 @@ export class UpgradeCodec implements DownstreamCodec {
     private readonly server: ServerHeader,
     private readonly via: string,
     private readonly activity: StreamActivity,
+    /** `header_key_format.proper_case_words`. */
+    private readonly properCase: boolean,
   ) {}
 
   get upgraded(): boolean {
@@ -40,7 +42,8 @@ export class UpgradeCodec implements DownstreamCodec {
     this.switched = status === 101;
     if (!this.switched) out['connection'] = 'close';
     this.activity.touch();
-    this.socket.write(`${appendHeaderLines(statusLine(status), out)}\r\n`, 'latin1');
+    const head = `${appendHeaderLines(statusLine(status), out)}\r\n`;
+    this.socket.write(this.properCase ? properCaseFieldNames(head) : head, 'latin1');
     if (endOfStream) this.end();
   }
 
