@@ -140,6 +140,8 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     const http1 = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http_protocol_options: {} } } };
     expect(translateCluster(staticCluster('h1', 9000, { typed_extension_protocol_options: http1 }), NO_IDENTITY).upstreamProtocol).toEqual({});
     expect(translateCluster(staticCluster('plain', 9000), NO_IDENTITY).upstreamProtocol).toEqual({});
+    const properCase = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http_protocol_options: { header_key_format: { proper_case_words: {} } } } } };
+    expect(translateCluster(staticCluster('legacy-app', 9000, { typed_extension_protocol_options: properCase }), NO_IDENTITY).upstreamProtocol).toEqual({ http1: { properCaseHeaderNames: true } });
   });
 
   it('refuses upstream protocol selection it cannot honour', () => {

@@ -59,6 +59,7 @@ export interface ClusterOptions extends LoadBalancingOptions {
    */
   readonly protocol?: 'http1' | 'http2' | 'downstream';
   readonly http2?: Http2Options;
+  readonly http1?: Http1Options;
   /** Close a connection after this many requests. Default: unlimited. */
   readonly maxRequestsPerConnection?: number;
   /** Close a connection that has had no request for this long. Default: undici's 4 s, capped by the server's keep-alive hint. */
@@ -72,6 +73,12 @@ export interface ClusterOptions extends LoadBalancingOptions {
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONCURRENT_STREAMS = 2_147_483_647;
 const OPTIONAL_CHECK_INTERVALS = ['unhealthyIntervalMs', 'unhealthyEdgeIntervalMs', 'healthyEdgeIntervalMs', 'noTrafficIntervalMs', 'noTrafficHealthyIntervalMs'] as const;
+
+/** HTTP/1.1 settings (Envoy's `http_protocol_options`). */
+export interface Http1Options {
+  /** `header_key_format.proper_case_words`: requests name their fields `Content-Type`. Default false: lower case. */
+  readonly properCaseHeaderNames?: boolean;
+}
 
 /** How a cluster's endpoint pools connect and reuse connections, whichever protocol they speak. */
 export interface PoolSettings {
@@ -87,6 +94,8 @@ export interface PoolSettings {
   readonly keepalive: Http2Keepalive | undefined;
   /** HTTP/2: flow-control windows, undefined for node's 65535. */
   readonly windows: Http2Windows;
+  /** HTTP/1.1: request field names in proper case. */
+  readonly properCaseHeaderNames: boolean;
 }
 
 export interface Http2Windows {
@@ -102,6 +111,7 @@ export function buildPoolSettings(options: ClusterOptions): PoolSettings {
     maxConcurrentStreams: options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     keepalive: options.http2?.keepalive,
     windows: { stream: options.http2?.initialStreamWindowSize, connection: options.http2?.initialConnectionWindowSize },
+    properCaseHeaderNames: options.http1?.properCaseHeaderNames ?? false,
   };
 }
 

@@ -4,6 +4,7 @@ import { readConnectionKeepalive, readFlowControlWindows } from './http2-options
 
 export type UpstreamProtocol = {
   readonly protocol?: 'http2' | 'downstream';
+  readonly http1?: { readonly properCaseHeaderNames?: boolean };
   readonly http2?: {
     readonly maxConcurrentStreams?: number;
     readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
@@ -42,17 +43,24 @@ function readUpstreamProtocol(options: FieldReader): UpstreamProtocol {
   if (downstream !== undefined) {
     if (options.has('explicit_http_config')) options.fail('use_downstream_protocol_config', 'give either this or explicit_http_config, not both');
     downstream.allowOnly('http_protocol_options', 'http2_protocol_options');
-    downstream.optionalChild('http_protocol_options')?.allowOnly();
+    const http1 = downstream.optionalChild('http_protocol_options');
     // Whether or not its options are given, a request that came over HTTP/2 goes upstream over HTTP/2.
     const http2 = downstream.optionalChild('http2_protocol_options');
     const http2Options = http2 === undefined ? undefined : readHttp2Options(http2).http2;
-    return { protocol: 'downstream', ...(http2Options === undefined ? {} : { http2: http2Options }) };
+    return { protocol: 'downstream', ...(http1 === undefined ? {} : readHttp1Options(http1)), ...(http2Options === undefined ? {} : { http2: http2Options }) };
   }
   const explicit = options.child('explicit_http_config').allowOnly('http_protocol_options', 'http2_protocol_options');
   const http2 = explicit.optionalChild('http2_protocol_options');
   if (http2 !== undefined) return readHttp2Options(http2);
-  explicit.child('http_protocol_options').allowOnly();
-  return {};
+  return readHttp1Options(explicit.child('http_protocol_options'));
+}
+
+/** HTTP/1.1 settings the upstream pool honours: `header_key_format.proper_case_words`. */
+function readHttp1Options(options: FieldReader): UpstreamProtocol {
+  options.allowOnly('header_key_format');
+  // Only proper_case_words: names are kept lower-case, so there is no original case to preserve.
+  const keyFormat = options.optionalChild('header_key_format')?.allowOnly('proper_case_words');
+  return keyFormat?.has('proper_case_words') === true ? { http1: { properCaseHeaderNames: true } } : {};
 }
 
 /** Envoy: 0 (or absent) is no limit. */

@@ -11,6 +11,8 @@ export interface ConnectionSettings {
   readonly keepAliveTimeoutThreshold: number;
   /** Requests per connection before it closes; 0 is unlimited. */
   readonly maxRequestsPerConnection: number;
+  /** Request heads name their fields in proper case (`Content-Type`). */
+  readonly properCaseHeaderNames: boolean;
   /** Time without a byte of the response head; 0 disables it. */
   readonly headersTimeout: number;
   /** Time without a byte of the response body; 0 disables it. */

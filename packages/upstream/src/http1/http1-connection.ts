@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { flushAfterReads } from '@meshkit/core';
-import { Http1ResponseParser } from '@meshkit/core/http1';
+import { Http1ResponseParser, properCaseFieldNames } from '@meshkit/core/http1';
 import { errors } from 'undici';
 import { BodyWriter } from './body-writer.js';
 import { idleTimeoutAfter } from './connection-settings.js';
@@ -120,7 +120,8 @@ export class Http1Connection implements RequestSite, BodyWriterOwner {
     }
     const max = this.#settings.maxRequestsPerConnection;
     this.#last = request.reset || (max > 0 && this.#count >= max);
-    const head = this.#last && !request.reset && !request.upgrade ? `${request.head.slice(0, -2)}connection: close\r\n\r\n` : request.head;
+    const lowerCase = this.#last && !request.reset && !request.upgrade ? `${request.head.slice(0, -2)}connection: close\r\n\r\n` : request.head;
+    const head = this.#settings.properCaseHeaderNames ? properCaseFieldNames(lowerCase) : lowerCase;
     this.#armWatchdog();
     this.#resumeSocket();
     const socket = this.socket;

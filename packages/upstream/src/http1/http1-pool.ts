@@ -24,6 +24,8 @@ export interface Http1PoolOptions extends OriginPoolOptions {
   readonly maxHeaderSize?: number | undefined;
   /** Response header field count limit. Default 100 (Envoy's `max_headers_count`). */
   readonly maxHeaderFields?: number | undefined;
+  /** Request field names in proper case (`Content-Type`), Envoy's `header_key_format.proper_case_words`. Default false. */
+  readonly properCaseHeaderNames?: boolean | undefined;
 }
 
 /** A connect in progress: how to abandon it, and the request it was opened for (a retry), if any. */
@@ -72,6 +74,7 @@ export class Http1Pool extends OriginPool implements ConnectionOwner, RequestSit
       keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
       keepAliveTimeoutThreshold: options.keepAliveTimeoutThreshold ?? 2000,
       maxRequestsPerConnection: options.maxRequestsPerConnection ?? 0,
+      properCaseHeaderNames: options.properCaseHeaderNames ?? false,
       headersTimeout,
       bodyTimeout,
       watchdogPeriod: shortest === Infinity ? 0 : Math.max(MIN_WATCHDOG_PERIOD_MS, Math.floor(shortest / 4)),
