@@ -3,7 +3,6 @@ import http2 from 'node:http2';
 import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { properCaseFieldNames } from '@meshkit/core/http1';
 import type { RequestHead } from '@meshkit/core/http1';
 import type { RouteTable } from '@meshkit/router';
 import { applyForwardedClientCert } from './client-cert-header.js';
@@ -17,7 +16,8 @@ import { sniffHttp2Preface } from './codec/preface-sniffer.js';
 import { PrematureResets } from './codec/premature-resets.js';
 import { newCodecStats, refusesUnderscoreHeaders } from './codec/underscore-headers.js';
 import type { CodecStats } from './codec/underscore-headers.js';
-import { ownReplyLines, ServerHeader } from './codec/server-header.js';
+import { codecReply } from './codec/codec-reply.js';
+import { ServerHeader } from './codec/server-header.js';
 import { UpgradeCodec } from './codec/upgrade-codec.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { HttpConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
@@ -258,8 +258,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
     if (head.method === 'CONNECT' || !this.options.upgradeTypes.has(String(headers['upgrade']).toLowerCase())) {
       if (head.method !== 'CONNECT') this.stats.downstream_rq_ws_on_non_ws_route++;
       this.protocolError(403);
-      const refusal = `HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n${ownReplyLines(this.server)}connection: close\r\n\r\n`;
-      socket.end(this.options.properCaseHeaderNames ? properCaseFieldNames(refusal) : refusal);
+      socket.end(codecReply(403, 'Forbidden', '', this.server, this.options.properCaseHeaderNames));
       return;
     }
     const timeouts = this.streamTimeouts();
@@ -389,8 +388,7 @@ export class HttpConnectionManager implements Http1ConnectionHost, Http1StreamCl
    * field with INTERNAL_ERROR); DROP_HEADER edits `fields`.
    */
   private refusesForUnderscores(stream: ServerHttp2Stream, fields: HeaderMap): boolean {
-    const underscores = this.options.headersWithUnderscoresAction;
-    if (underscores === 'ALLOW' || !refusesUnderscoreHeaders(fields, underscores, this.codecStats.http2)) return false;
+    if (!refusesUnderscoreHeaders(fields, this.options.headersWithUnderscoresAction, this.codecStats.http2)) return false;
     stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     return true;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ownReplyLines, ServerHeader } from '../src/codec/server-header.js';
+import { codecReply } from '../src/codec/codec-reply.js';
+import { ServerHeader } from '../src/codec/server-header.js';
 
 describe('ServerHeader (server_name under server_header_transformation)', () => {
   it('writes the name over a response’s own, beside none, or never, as Envoy’s three modes do', () => {
@@ -15,7 +16,12 @@ describe('ServerHeader (server_name under server_header_transformation)', () => 
   });
 
   it('gives the codec’s own replies a date, and a server unless PASS_THROUGH', () => {
-    expect(ownReplyLines(new ServerHeader('edge', 'OVERWRITE'))).toMatch(/^server: edge\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n$/);
-    expect(ownReplyLines(new ServerHeader('edge', 'PASS_THROUGH'))).toMatch(/^date: [^\r]+\r\n$/);
+    expect(codecReply(403, 'Forbidden', '', new ServerHeader('edge', 'OVERWRITE'), false)).toMatch(
+      /^HTTP\/1\.1 403 Forbidden\r\ncontent-length: 0\r\nserver: edge\r\ndate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\nconnection: close\r\n\r\n$/,
+    );
+    expect(codecReply(403, 'Forbidden', '', new ServerHeader('edge', 'PASS_THROUGH'), false)).toMatch(/^HTTP\/1\.1 403 Forbidden\r\ncontent-length: 0\r\ndate: [^\r]+\r\nconnection: close\r\n\r\n$/);
+    expect(codecReply(400, 'Bad Request', 'Bad Request', new ServerHeader('edge', 'OVERWRITE'), true)).toMatch(
+      /^HTTP\/1\.1 400 Bad Request\r\nContent-Length: 11\r\nContent-Type: text\/plain\r\nServer: edge\r\nDate: [^\r]+\r\nConnection: close\r\n\r\nBad Request$/,
+    );
   });
 });

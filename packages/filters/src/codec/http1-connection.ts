@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { flushAfterReads, newHeaderFields } from '@meshkit/core';
-import { Http1ParseError, Http1RequestParser, properCaseFieldNames } from '@meshkit/core/http1';
+import { Http1ParseError, Http1RequestParser } from '@meshkit/core/http1';
 import type { HeaderFields, Http1MessageHandler, RequestHead } from '@meshkit/core/http1';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import type { HeaderMap } from '../http-filter.js';
@@ -13,7 +13,7 @@ import type { Http1StreamOwner } from './http1-stream.js';
 import { isStandardMethod } from './standard-methods.js';
 import { refusesUnderscoreHeaders } from './underscore-headers.js';
 import type { CodecStats } from './underscore-headers.js';
-import { ownReplyLines } from './server-header.js';
+import { codecReply, inWireCase } from './codec-reply.js';
 import type { ServerHeader } from './server-header.js';
 
 /** What the connection manager does with what an HTTP/1.1 connection reads. */
@@ -131,13 +131,8 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     }
     // A proxy's clients send absolute-form targets; the URL's authority stands in for the Host.
     const absolute = this.options.allowAbsoluteUrl && isAbsoluteForm(head.method, head.target) ? parseAbsoluteTarget(head.target) : undefined;
-    const underscores = this.options.headersWithUnderscoresAction;
     // The underscore action runs only on a head otherwise accepted: DROP_HEADER edits the fields.
-    if (
-      absolute === null ||
-      !this.isAcceptable(head, absolute) ||
-      (underscores !== 'ALLOW' && refusesUnderscoreHeaders(head.headers, underscores, this.host.codecStats.http1))
-    ) {
+    if (absolute === null || !this.isAcceptable(head, absolute) || this.refusesForUnderscores(head.headers)) {
       this.parser.pause();
       this.refuse(400, 'Bad Request', 'Bad Request');
       return;
@@ -177,8 +172,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   onMessageEnd(trailers: HeaderFields | null): void {
     const stream = this.stream;
     if (stream === undefined) return;
-    const underscores = this.options.headersWithUnderscoresAction;
-    if (trailers !== null && underscores !== 'ALLOW' && refusesUnderscoreHeaders(trailers, underscores, this.host.codecStats.http1)) {
+    if (trailers !== null && this.refusesForUnderscores(trailers)) {
       // Envoy's codec reads trailers as it reads headers; the request is already on its way, so
       // this is a protocol error of the stream (400 if nothing was answered yet) and the close.
       throw new Http1ParseError('http1.unexpected_underscore', 'a trailer name with an underscore');
@@ -272,8 +266,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   /** Answers a request that never became a stream, and closes. */
   private refuse(status: number, body: string, reason: string): void {
     this.host.protocolError(status);
-    const type = body === '' ? '' : 'content-type: text/plain\r\n';
-    this.closeConnection(this.formatHead(`HTTP/1.1 ${status} ${reason}\r\ncontent-length: ${body.length}\r\n${type}${ownReplyLines(this.server)}connection: close\r\n\r\n${body}`));
+    this.closeConnection(codecReply(status, reason, body, this.server, this.options.properCaseHeaderNames));
   }
 
   // ---- writing
@@ -296,12 +289,7 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   }
 
   writeHead(head: string): void {
-    this.write(this.formatHead(head));
-  }
-
-  /** `header_key_format.proper_case_words`, when configured. */
-  private formatHead(head: string): string {
-    return this.options.properCaseHeaderNames ? properCaseFieldNames(head) : head;
+    this.write(inWireCase(head, this.options.properCaseHeaderNames));
   }
 
   private readonly uncork = (): void => {
@@ -342,6 +330,11 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
   private clearHeaderTimer(): void {
     if (this.headerTimer !== undefined) clearTimeout(this.headerTimer);
     this.headerTimer = undefined;
+  }
+
+  /** `headers_with_underscores_action` on a request's fields or trailers (see `refusesUnderscoreHeaders`). */
+  private refusesForUnderscores(fields: HeaderFields): boolean {
+    return refusesUnderscoreHeaders(fields, this.options.headersWithUnderscoresAction, this.host.codecStats.http1);
   }
 
   /**

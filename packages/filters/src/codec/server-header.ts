@@ -1,5 +1,3 @@
-import { httpDate } from './http-date.js';
-
 /** Envoy's `server_header_transformation`. */
 export type ServerHeaderTransformation = 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
 
@@ -20,10 +18,4 @@ export class ServerHeader {
     if (this.transformation === 'OVERWRITE') return this.name;
     return this.transformation === 'APPEND_IF_ABSENT' && own === undefined ? this.name : undefined;
   }
-}
-
-/** The `server` and `date` lines of a reply the HTTP/1.1 codec writes itself, with no response to take them from. */
-export function ownReplyLines(server: ServerHeader): string {
-  const name = server.proxyValue(undefined);
-  return `${name === undefined ? '' : `server: ${name}\r\n`}date: ${httpDate()}\r\n`;
 }

@@ -30,10 +30,11 @@ export function codecStatEntries(stats: CodecStats): [string, number][] {
 }
 
 /**
- * Applies `action` (not ALLOW) to a request's fields: true when the request must be refused;
- * under DROP_HEADER the fields whose names hold `_` are deleted from `fields`.
+ * Applies `action` to a request's fields (or trailers): true when the request must be refused;
+ * under DROP_HEADER the fields whose names hold `_` are deleted from `fields`; ALLOW does nothing.
  */
-export function refusesUnderscoreHeaders(fields: HeaderMap, action: Exclude<HeadersWithUnderscoresAction, 'ALLOW'>, stats: UnderscoreHeaderStats): boolean {
+export function refusesUnderscoreHeaders(fields: HeaderMap, action: HeadersWithUnderscoresAction, stats: UnderscoreHeaderStats): boolean {
+  if (action === 'ALLOW') return false;
   for (const name in fields) {
     if (!name.includes('_')) continue;
     if (action === 'REJECT_REQUEST') {

@@ -1,10 +1,11 @@
 import type { Socket } from 'node:net';
 import { copyHeaderFields } from '@meshkit/core';
-import { appendHeaderLines, properCaseFieldNames, statusLine } from '@meshkit/core/http1';
+import { appendHeaderLines, statusLine } from '@meshkit/core/http1';
 import type { DownstreamCodec } from '../filter-manager.js';
 import type { HeaderMap } from '../http-filter.js';
 import { appendResponseVia } from '../request-headers.js';
 import type { StreamActivity } from '../stream-timeouts.js';
+import { inWireCase } from './codec-reply.js';
 import { httpDate } from './http-date.js';
 import type { ServerHeader } from './server-header.js';
 
@@ -43,7 +44,7 @@ export class UpgradeCodec implements DownstreamCodec {
     if (!this.switched) out['connection'] = 'close';
     this.activity.touch();
     const head = `${appendHeaderLines(statusLine(status), out)}\r\n`;
-    this.socket.write(this.properCase ? properCaseFieldNames(head) : head, 'latin1');
+    this.socket.write(inWireCase(head, this.properCase), 'latin1');
     if (endOfStream) this.end();
   }
 
