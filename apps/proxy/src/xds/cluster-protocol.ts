@@ -1,5 +1,6 @@
 import type { FieldReader } from './fields.js';
-import { optionalInteger } from './cluster-values.js';
+import { requestsPerConnection } from './cluster-values.js';
+import { readProperCaseWords } from './http1-options.js';
 import { readConnectionKeepalive, readFlowControlWindows } from './http2-options.js';
 
 export type UpstreamProtocol = {
@@ -58,15 +59,7 @@ function readUpstreamProtocol(options: FieldReader): UpstreamProtocol {
 /** HTTP/1.1 settings the upstream pool honours: `header_key_format.proper_case_words`. */
 function readHttp1Options(options: FieldReader): UpstreamProtocol {
   options.allowOnly('header_key_format');
-  // Only proper_case_words: names are kept lower-case, so there is no original case to preserve.
-  const keyFormat = options.optionalChild('header_key_format')?.allowOnly('proper_case_words');
-  return keyFormat?.has('proper_case_words') === true ? { http1: { properCaseHeaderNames: true } } : {};
-}
-
-/** Envoy: 0 (or absent) is no limit. */
-function requestsPerConnection(reader: FieldReader, field: string): number | undefined {
-  const limit = optionalInteger(reader, field, 0);
-  return limit === 0 ? undefined : limit;
+  return readProperCaseWords(options) ? { http1: { properCaseHeaderNames: true } } : {};
 }
 
 /** `common_http_protocol_options`: the connection limits the pool implements. */

@@ -11,6 +11,12 @@ export function optionalInteger(reader: FieldReader, field: string, min: number,
   return value;
 }
 
+/** A limit where Envoy reads 0 (or absence) as none, such as `max_requests_per_connection`: undefined then. */
+export function requestsPerConnection(reader: FieldReader, field: string): number | undefined {
+  const limit = optionalInteger(reader, field, 0);
+  return limit === 0 ? undefined : limit;
+}
+
 /** A duration that must be given and be above zero (Envoy's `required: true, gt: {}`). */
 export function positiveDurationMs(reader: FieldReader, field: string): number {
   const ms = reader.durationMs(field);

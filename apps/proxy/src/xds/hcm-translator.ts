@@ -1,8 +1,9 @@
 import { alpnProtocolsFor } from '@meshkit/filters';
 import type { CompiledHttpFilter, HttpConnectionOptions, HttpFilterRegistry, TrafficDirection } from '@meshkit/filters';
 import type { RouteTable } from '@meshkit/router';
-import { enumValue } from './cluster-values.js';
+import { enumValue, requestsPerConnection } from './cluster-values.js';
 import type { FieldReader } from './fields.js';
+import { readProperCaseWords } from './http1-options.js';
 import { readConnectionKeepalive, readFlowControlWindows } from './http2-options.js';
 import { readAdsConfigSource } from './config-source.js';
 import { translateRouteConfiguration } from './route-translator.js';
@@ -138,9 +139,7 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   const http1 = hcm.optionalChild('http_protocol_options');
   if (http1 !== undefined) {
     http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url', 'header_key_format');
-    // Only proper_case_words: names are stored lower-case, so there is no original case to preserve.
-    const keyFormat = http1.optionalChild('header_key_format')?.allowOnly('proper_case_words');
-    if (keyFormat?.has('proper_case_words') === true) options.properCaseHeaderNames = true;
+    if (readProperCaseWords(http1)) options.properCaseHeaderNames = true;
     options.acceptHttp10 = http1.boolean('accept_http_10', false);
     options.allowCustomMethods = http1.boolean('allow_custom_methods', false);
     options.allowAbsoluteUrl = http1.boolean('allow_absolute_url', true);
@@ -162,11 +161,8 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
       if (!Number.isInteger(maxHeaders) || maxHeaders < 1 || maxHeaders > MAX_UINT32) common.fail('max_headers_count', `must be an integer in 1..${MAX_UINT32}`);
       options.maxHeadersCount = maxHeaders;
     }
-    const maxRequests = common.optionalNumber('max_requests_per_connection');
-    if (maxRequests !== undefined) {
-      if (!Number.isInteger(maxRequests) || maxRequests < 0 || maxRequests > MAX_UINT32) common.fail('max_requests_per_connection', `must be an integer in 0..${MAX_UINT32}`);
-      if (maxRequests > 0) options.maxRequestsPerConnection = maxRequests;
-    }
+    const maxRequests = requestsPerConnection(common, 'max_requests_per_connection');
+    if (maxRequests !== undefined) options.maxRequestsPerConnection = maxRequests;
   }
   options.useRemoteAddress = hcm.boolean('use_remote_address', false);
   options.skipXffAppend = hcm.boolean('skip_xff_append', false);
