@@ -85,7 +85,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       forward_client_cert_details: 'APPEND_FORWARD',
       set_current_client_cert_details: { subject: true, uri: true },
       server_header_transformation: 'APPEND_IF_ABSENT',
-      http_protocol_options: { header_key_format: { proper_case_words: {} } },
+      http_protocol_options: { header_key_format: { proper_case_words: {} }, allow_chunked_length: true },
       preserve_external_request_id: true,
       always_set_request_id_in_response: true,
     };
@@ -97,6 +97,7 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
       clientCertDetails: { subject: true, cert: false, dns: false, uri: true },
       serverHeaderTransformation: 'APPEND_IF_ABSENT',
       properCaseHeaderNames: true,
+      allowChunkedLength: true,
       preserveExternalRequestId: true,
       alwaysSetRequestIdInResponse: true,
     });
@@ -142,6 +143,11 @@ describe('HTTP/2, gRPC and connection settings in translation', () => {
     expect(translateCluster(staticCluster('plain', 9000), NO_IDENTITY).upstreamProtocol).toEqual({});
     const properCase = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http_protocol_options: { header_key_format: { proper_case_words: {} } } } } };
     expect(translateCluster(staticCluster('legacy-app', 9000, { typed_extension_protocol_options: properCase }), NO_IDENTITY).upstreamProtocol).toEqual({ http1: { properCaseHeaderNames: true } });
+    const chunkedLength = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, use_downstream_protocol_config: { http_protocol_options: { allow_chunked_length: true } } } };
+    expect(translateCluster(staticCluster('lenient', 9000, { typed_extension_protocol_options: chunkedLength }), NO_IDENTITY).upstreamProtocol).toEqual({
+      protocol: 'downstream',
+      http1: { allowChunkedLength: true },
+    });
   });
 
   it('refuses upstream protocol selection it cannot honour', () => {

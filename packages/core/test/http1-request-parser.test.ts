@@ -11,7 +11,7 @@ interface Message {
 }
 
 /** Feeds `input` split at the given sizes and collects every complete message. */
-function parse(input: string, split = Number.POSITIVE_INFINITY): Message[] {
+function parse(input: string, split = Number.POSITIVE_INFINITY, settings: { allowChunkedLength?: boolean } = {}): Message[] {
   const messages: Message[] = [];
   let current: Message | undefined;
   const parser = new Http1RequestParser(
@@ -26,7 +26,7 @@ function parse(input: string, split = Number.POSITIVE_INFINITY): Message[] {
         messages.push(current);
       },
     },
-    LIMITS,
+    { ...LIMITS, ...settings },
   );
   const bytes = Buffer.from(input, 'latin1');
   for (let at = 0; at < bytes.length; at += split) {
@@ -145,6 +145,13 @@ describe('Http1RequestParser', () => {
     parser.resume();
     expect(parser.execute(input.subarray(first))).toBe(input.length / 2);
     expect(ends).toBe(2);
+  });
+
+  it('reads Content-Length with Transfer-Encoding: chunked as chunked, without the length, under allow_chunked_length', () => {
+    const [message] = parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', undefined, { allowChunkedLength: true });
+    expect(message?.body).toBe('hello');
+    expect(message?.head.headers['content-length']).toBeUndefined();
+    expect(() => parse('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n\r\n', undefined, { allowChunkedLength: true })).toThrow(Http1ParseError);
   });
 
   it.each([

@@ -73,6 +73,11 @@ export interface HttpConnectionOptions {
   /** `http_protocol_options.default_host_for_http_10`: the `:authority` of an HTTP/1.0 request without Host. */
   readonly defaultHostForHttp10?: string;
   /**
+   * `http_protocol_options.allow_chunked_length`: an HTTP/1.1 request with both `Transfer-Encoding:
+   * chunked` and Content-Length is read as chunked and loses its Content-Length. Default false: 400.
+   */
+  readonly allowChunkedLength?: boolean;
+  /**
    * `http_protocol_options.allow_custom_methods`. Default false: an HTTP/1.1 request whose method is
    * not one of Envoy's standard list gets 400; true takes any token.
    */
@@ -136,6 +141,7 @@ export interface ResolvedConnectionOptions {
   readonly acceptHttp10: boolean;
   readonly properCaseHeaderNames: boolean;
   readonly defaultHostForHttp10: string;
+  readonly allowChunkedLength: boolean;
   readonly allowCustomMethods: boolean;
   readonly allowAbsoluteUrl: boolean;
   readonly headersWithUnderscoresAction: HeadersWithUnderscoresAction;
@@ -182,6 +188,7 @@ export function resolveConnectionOptions(options: HttpConnectionOptions): Resolv
     acceptHttp10: options.acceptHttp10 ?? false,
     properCaseHeaderNames: options.properCaseHeaderNames ?? false,
     defaultHostForHttp10: options.defaultHostForHttp10 ?? '',
+    allowChunkedLength: options.allowChunkedLength ?? false,
     allowCustomMethods: options.allowCustomMethods ?? false,
     allowAbsoluteUrl: options.allowAbsoluteUrl ?? true,
     headersWithUnderscoresAction: options.headersWithUnderscoresAction ?? 'ALLOW',

@@ -78,6 +78,11 @@ const OPTIONAL_CHECK_INTERVALS = ['unhealthyIntervalMs', 'unhealthyEdgeIntervalM
 export interface Http1Options {
   /** `header_key_format.proper_case_words`: requests name their fields `Content-Type`. Default false: lower case. */
   readonly properCaseHeaderNames?: boolean;
+  /**
+   * `allow_chunked_length`: a response with both `Transfer-Encoding: chunked` and Content-Length is
+   * read as chunked, where by default it is an upstream protocol error. Default false.
+   */
+  readonly allowChunkedLength?: boolean;
 }
 
 /** How a cluster's endpoint pools connect and reuse connections, whichever protocol they speak. */
@@ -96,6 +101,8 @@ export interface PoolSettings {
   readonly windows: Http2Windows;
   /** HTTP/1.1: request field names in proper case. */
   readonly properCaseHeaderNames: boolean;
+  /** HTTP/1.1: responses with both framings are read as chunked. */
+  readonly allowChunkedLength: boolean;
 }
 
 export interface Http2Windows {
@@ -112,6 +119,7 @@ export function buildPoolSettings(options: ClusterOptions): PoolSettings {
     keepalive: options.http2?.keepalive,
     windows: { stream: options.http2?.initialStreamWindowSize, connection: options.http2?.initialConnectionWindowSize },
     properCaseHeaderNames: options.http1?.properCaseHeaderNames ?? false,
+    allowChunkedLength: options.http1?.allowChunkedLength ?? false,
   };
 }
 

@@ -426,7 +426,8 @@ describe('Http1Pool responses', () => {
     const server = await upstream((req, res) => {
       if (req.url === '/204') res.statusCode = 204;
       else if (req.url === '/304') res.statusCode = 304;
-      res.setHeader('content-length', '5');
+      // A 204 has no body to measure: Envoy's codec refuses a length other than 0 in it.
+      if (res.statusCode !== 204) res.setHeader('content-length', '5');
       res.end(req.method === 'HEAD' || res.statusCode !== 200 ? undefined : 'hello');
     });
     const target = pool(server.origin);
@@ -768,16 +769,17 @@ describe('Http1Pool over TLS', () => {
 });
 
 describe('Http1Pool framing of hostile responses', () => {
-  it('reads a response with both Transfer-Encoding and Content-Length by the former, drops the latter, and closes', async () => {
+  it('refuses a response with both Transfer-Encoding and Content-Length, as Envoy does, unless allowChunkedLength', async () => {
     const { origin, sockets } = await raw((socket) => {
       onHeads(socket, () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'));
     });
-    const target = pool(origin);
-    const result = await exchange(target, { method: 'GET', path: '/' });
+    expect((await exchange(pool(origin), { method: 'GET', path: '/' })).error).toBeInstanceOf(Http1ParseError);
+    const lenient = pool(origin, { allowChunkedLength: true });
+    const result = await exchange(lenient, { method: 'GET', path: '/' });
     expect(result.body.toString()).toBe('hello');
     expect(result.headers['content-length']).toBeUndefined();
-    expect(target.stats.connected).toBe(0);
-    await exchange(target, { method: 'GET', path: '/' });
+    // Read as chunked, the response ended where it should: the connection is reused.
+    await exchange(lenient, { method: 'GET', path: '/' });
     expect(sockets.length).toBe(2);
   });
 

@@ -5,7 +5,7 @@ import { readConnectionKeepalive, readFlowControlWindows } from './http2-options
 
 export type UpstreamProtocol = {
   readonly protocol?: 'http2' | 'downstream';
-  readonly http1?: { readonly properCaseHeaderNames?: boolean };
+  readonly http1?: { readonly properCaseHeaderNames?: boolean; readonly allowChunkedLength?: boolean };
   readonly http2?: {
     readonly maxConcurrentStreams?: number;
     readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
@@ -56,10 +56,14 @@ function readUpstreamProtocol(options: FieldReader): UpstreamProtocol {
   return readHttp1Options(explicit.child('http_protocol_options'));
 }
 
-/** HTTP/1.1 settings the upstream pool honours: `header_key_format.proper_case_words`. */
+/** HTTP/1.1 settings the upstream pool honours: `header_key_format.proper_case_words` and `allow_chunked_length`. */
 function readHttp1Options(options: FieldReader): UpstreamProtocol {
-  options.allowOnly('header_key_format');
-  return readProperCaseWords(options) ? { http1: { properCaseHeaderNames: true } } : {};
+  options.allowOnly('header_key_format', 'allow_chunked_length');
+  const http1 = {
+    ...(readProperCaseWords(options) ? { properCaseHeaderNames: true } : {}),
+    ...(options.boolean('allow_chunked_length', false) ? { allowChunkedLength: true } : {}),
+  };
+  return Object.keys(http1).length === 0 ? {} : { http1 };
 }
 
 /** `common_http_protocol_options`: the connection limits the pool implements. */

@@ -138,8 +138,9 @@ function translateConnectionOptions(hcm: FieldReader): HttpConnectionOptions {
   }
   const http1 = hcm.optionalChild('http_protocol_options');
   if (http1 !== undefined) {
-    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url', 'header_key_format');
+    http1.allowOnly('accept_http_10', 'default_host_for_http_10', 'allow_custom_methods', 'allow_absolute_url', 'header_key_format', 'allow_chunked_length');
     if (readProperCaseWords(http1)) options.properCaseHeaderNames = true;
+    if (http1.boolean('allow_chunked_length', false)) options.allowChunkedLength = true;
     options.acceptHttp10 = http1.boolean('accept_http_10', false);
     options.allowCustomMethods = http1.boolean('allow_custom_methods', false);
     options.allowAbsoluteUrl = http1.boolean('allow_absolute_url', true);

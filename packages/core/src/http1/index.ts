@@ -6,7 +6,7 @@ export { hasToken, isFieldValue, isToken, isTokenCode, parseHeaderFields } from 
 export type { HeaderFields } from '../header-map.js';
 export { equalsLower } from './known-header-names.js';
 export { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
-export type { Http1MessageHandler, Http1ParserLimits, ParsedHead } from './message-parser.js';
+export type { Http1MessageHandler, Http1ParserLimits, Http1ParserSettings, ParsedHead } from './message-parser.js';
 export { Http1RequestParser } from './request-parser.js';
 export type { RequestHead } from './request-parser.js';
 export { Http1ResponseParser } from './response-parser.js';

@@ -28,6 +28,14 @@ export interface Http1ParserLimits {
   readonly maxHeaderFields: number;
 }
 
+export interface Http1ParserSettings extends Http1ParserLimits {
+  /**
+   * Envoy's `allow_chunked_length`: a message with both `Transfer-Encoding: chunked` and
+   * Content-Length is read as chunked and loses its Content-Length, where by default it is refused.
+   */
+  readonly allowChunkedLength?: boolean;
+}
+
 /** What a subclass reads from a complete head. */
 export interface ParsedHead<Head> {
   readonly head: Head;
@@ -67,7 +75,7 @@ export abstract class Http1MessageParser<Head> {
 
   constructor(
     protected readonly handler: Http1MessageHandler<Head>,
-    protected readonly limits: Http1ParserLimits,
+    protected readonly settings: Http1ParserSettings,
   ) {}
 
   /** Stop after the current callback; the caller keeps the unread input and executes it later. */
@@ -158,7 +166,7 @@ export abstract class Http1MessageParser<Head> {
     const bytes = held === null ? input : Buffer.concat([held, input.subarray(start)]);
     const from = held === null ? start : 0;
     const end = bytes.indexOf(HEAD_END, held === null ? start : Math.max(0, held.length - 3));
-    const limit = this.limits.maxHeadBytes;
+    const limit = this.settings.maxHeadBytes;
     if (end === -1) {
       const pending = bytes.subarray(from);
       if (pending.length > limit) throw new Http1ParseError('http1.headers_too_large', 'headers too large', 431);
@@ -184,7 +192,7 @@ export abstract class Http1MessageParser<Head> {
     if (parsed.switchesProtocol) this.state = State.Switched;
     else if (framing === BodyFraming.Chunked) {
       this.state = State.Chunked;
-      this.chunked = new ChunkedDecoder(this.limits.maxHeadBytes, this.limits.maxHeaderFields);
+      this.chunked = new ChunkedDecoder(this.settings.maxHeadBytes, this.settings.maxHeaderFields);
     } else if (framing === BodyFraming.UntilClose) this.state = State.UntilClose;
     else if (framing > 0) {
       this.state = State.Length;
@@ -218,6 +226,14 @@ export function parseContentLength(value: string | string[]): number {
     if (c < 0x30 || c > 0x39) throw invalidLength();
   }
   return Number(value);
+}
+
+/**
+ * `Transfer-Encoding: chunked` and nothing else (one field, any case): the only coding Envoy's
+ * codec reads, in requests and responses alike.
+ */
+export function isChunkedOnly(coding: string | string[]): boolean {
+  return typeof coding === 'string' && coding.toLowerCase() === 'chunked';
 }
 
 function invalidLength(): Http1ParseError {

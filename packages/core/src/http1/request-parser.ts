@@ -2,7 +2,7 @@ import { Http1ParseError } from './errors.js';
 import { hasToken, isToken, isTokenCode, parseHeaderFields } from './header-fields.js';
 import { newHeaderFields } from '../header-map.js';
 import type { HeaderFields } from '../header-map.js';
-import { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
+import { BodyFraming, Http1MessageParser, isChunkedOnly, parseContentLength } from './message-parser.js';
 import type { ParsedHead } from './message-parser.js';
 
 export interface RequestHead {
@@ -50,14 +50,14 @@ export class Http1RequestParser extends Http1MessageParser<RequestHead> {
     const minorVersion = httpMinorVersion(text, secondSpace + 1, lineEnd);
     const method = text.slice(0, firstSpace);
     const headers = newHeaderFields();
-    parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
+    parseHeaderFields(text, lineEnd + 2, text.length, headers, this.settings.maxHeaderFields);
 
     const host = headers['host'];
     if (typeof host !== 'string' && (host !== undefined || minorVersion === 1)) fail('a missing or repeated Host header');
     const connection = headers['connection'];
     const keepAlive = minorVersion === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
     const upgrade = method === 'CONNECT' || (isUpgradeBeyondHttp1(headers['upgrade']) && hasToken(connection, 'upgrade'));
-    const bodyLength = requestBodyLength(headers, minorVersion);
+    const bodyLength = requestBodyLength(headers, minorVersion, this.settings.allowChunkedLength === true);
     const head: RequestHead = { method, target: text.slice(firstSpace + 1, secondSpace), minorVersion, headers, keepAlive, upgrade, bodyLength };
     return { head, framing: bodyLength === 0 ? BodyFraming.None : bodyLength, switchesProtocol: upgrade };
   }
@@ -90,13 +90,16 @@ function httpMinorVersion(text: string, from: number, to: number): number {
   return fail('an unsupported HTTP version');
 }
 
-function requestBodyLength(headers: HeaderFields, minorVersion: number): number {
+function requestBodyLength(headers: HeaderFields, minorVersion: number, allowChunkedLength: boolean): number {
   const coding = headers['transfer-encoding'];
   const length = headers['content-length'];
   if (coding !== undefined) {
-    if (length !== undefined) fail('both Content-Length and Transfer-Encoding', 'http1.content_length_and_chunked_not_allowed');
+    if (length !== undefined) {
+      if (!allowChunkedLength || !isChunkedOnly(coding)) fail('both Content-Length and Transfer-Encoding', 'http1.content_length_and_chunked_not_allowed');
+      delete headers['content-length'];
+    }
     if (minorVersion === 0) fail('Transfer-Encoding in an HTTP/1.0 request', 'http1.invalid_transfer_encoding');
-    if (typeof coding !== 'string' || coding.toLowerCase() !== 'chunked') fail('a transfer coding other than chunked', 'http1.invalid_transfer_encoding');
+    if (!isChunkedOnly(coding)) fail('a transfer coding other than chunked', 'http1.invalid_transfer_encoding');
     return BodyFraming.Chunked;
   }
   return length === undefined ? 0 : parseContentLength(length);

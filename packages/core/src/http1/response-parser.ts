@@ -2,7 +2,7 @@ import { Http1ParseError } from './errors.js';
 import { hasToken, isFieldValue, parseHeaderFields } from './header-fields.js';
 import { newHeaderFields } from '../header-map.js';
 import type { HeaderFields } from '../header-map.js';
-import { BodyFraming, Http1MessageParser, parseContentLength } from './message-parser.js';
+import { BodyFraming, Http1MessageParser, isChunkedOnly, parseContentLength } from './message-parser.js';
 import type { ParsedHead } from './message-parser.js';
 
 export interface ResponseHead {
@@ -44,23 +44,20 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     // A bare CR or a NUL in the reason would be handed on to whoever reads statusText.
     if (!isFieldValue(text, 13, lineEnd)) fail('a control character in the reason phrase');
     const headers = newHeaderFields();
-    parseHeaderFields(text, lineEnd + 2, text.length, headers, this.limits.maxHeaderFields);
+    parseHeaderFields(text, lineEnd + 2, text.length, headers, this.settings.maxHeaderFields);
     const reason = text.slice(13, lineEnd);
+    if (status < 200 || status === 204) refuseBodyFraming(headers);
     if (status < 200 && status !== 101) {
       return { head: { status, reason, minorVersion: minor, headers, keepAlive: false }, framing: BodyFraming.None, switchesProtocol: false, interim: true };
     }
+    const coding = headers['transfer-encoding'];
+    if (coding !== undefined) this.checkTransferEncoding(coding, headers);
 
     // A 101, or a 2xx to CONNECT: what follows the head is no longer HTTP (RFC 9112 §6.3 rules 1-2).
     const tunnel = status === 101 || (this.connectRequest && status < 300);
-    const framing = tunnel ? BodyFraming.None : this.bodyFraming(status, headers, minor);
+    const framing = tunnel ? BodyFraming.None : this.bodyFraming(status, headers, coding !== undefined, minor);
     const connection = headers['connection'];
-    let persistent = minor === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
-    // Both framings in one response is how response splitting looks: read it by Transfer-Encoding,
-    // drop the Content-Length a proxy would otherwise pass on, and trust the connection no further.
-    if (headers['transfer-encoding'] !== undefined && headers['content-length'] !== undefined) {
-      delete headers['content-length'];
-      persistent = false;
-    }
+    const persistent = minor === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
     const keepAlive = persistent && framing !== BodyFraming.UntilClose && !tunnel;
     this.headRequest = false;
     this.connectRequest = false;
@@ -72,22 +69,47 @@ export class Http1ResponseParser extends Http1MessageParser<ResponseHead> {
     for (let i = 0; i < bytes.length && i < prefix.length; i++) if (bytes[i] !== prefix.charCodeAt(i)) fail('a malformed status line');
   }
 
-  private bodyFraming(status: number, headers: HeaderFields, minor: number): number {
-    // Checked even where it frames nothing (HEAD, 204, 304): it is passed on, and must be one number.
+  /**
+   * Envoy's codec reads `Transfer-Encoding: chunked` and nothing else, in responses as in requests.
+   * Another coding (`gzip`) is refused: read to the close and passed on re-chunked, its body would
+   * reach the client without the coding it is in. Both framings in one response is how response
+   * splitting looks (RFC 9112 §6.3), refused too unless `allow_chunked_length`, which reads such a
+   * response as chunked and drops its Content-Length.
+   */
+  private checkTransferEncoding(coding: string | string[], headers: HeaderFields): void {
+    if (headers['content-length'] !== undefined) {
+      if (this.settings.allowChunkedLength !== true || !isChunkedOnly(coding)) fail('both Content-Length and Transfer-Encoding');
+      delete headers['content-length'];
+    }
+    if (!isChunkedOnly(coding)) fail('a transfer coding other than chunked');
+  }
+
+  private bodyFraming(status: number, headers: HeaderFields, chunked: boolean, minor: number): number {
+    // Checked even where it frames nothing (HEAD, 304): it is passed on, and must be one number.
     const length = contentLength(headers);
     if (this.headRequest || status === 204 || status === 304) return BodyFraming.None;
-    const coding = headers['transfer-encoding'];
-    if (coding !== undefined) {
+    if (chunked) {
       // HTTP/1.0 has no transfer codings: its framing is faulty (RFC 9112 §6.1). Read to the close, the
       // body would be passed on still chunk-coded; decoded, it would be a guess at what the server meant.
       if (minor === 0) fail('Transfer-Encoding in an HTTP/1.0 response');
-      // Chunked must be the final coding; a response coded otherwise runs until the close (RFC 9112 §6.3).
-      const codings = (typeof coding === 'string' ? coding : coding.join(',')).split(',');
-      return codings[codings.length - 1]?.trim().toLowerCase() === 'chunked' ? BodyFraming.Chunked : BodyFraming.UntilClose;
+      return BodyFraming.Chunked;
     }
     if (length === -1) return BodyFraming.UntilClose;
     return length || BodyFraming.None;
   }
+}
+
+/**
+ * Envoy's strict 1xx and 204 heads: such a response has no body, so framing fields in it are a
+ * faulty server's. Transfer-Encoding is refused, a Content-Length other than 0 too, and a
+ * Content-Length of 0 is dropped.
+ */
+function refuseBodyFraming(headers: HeaderFields): void {
+  if (headers['transfer-encoding'] !== undefined) fail('Transfer-Encoding in a 1xx or 204 response');
+  const length = headers['content-length'];
+  if (length === undefined) return;
+  if (length !== '0') fail('a Content-Length other than 0 in a 1xx or 204 response');
+  delete headers['content-length'];
 }
 
 /**

@@ -67,7 +67,11 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     private readonly host: Http1ConnectionHost,
     private readonly server: ServerHeader,
   ) {
-    this.parser = new Http1RequestParser(this, { maxHeadBytes: options.maxRequestHeadersBytes, maxHeaderFields: options.maxHeadersCount });
+    this.parser = new Http1RequestParser(this, {
+      maxHeadBytes: options.maxRequestHeadersBytes,
+      maxHeaderFields: options.maxHeadersCount,
+      allowChunkedLength: options.allowChunkedLength,
+    });
     this.scheme = 'encrypted' in socket ? 'https' : 'http';
     // The codec decides when to close after the client's FIN (a response may still be going out).
     socket.allowHalfOpen = true;
@@ -301,6 +305,16 @@ export class Http1Connection implements Http1MessageHandler<RequestHead>, Http1S
     this.filterPaused = paused;
     if (paused) this.socket.pause();
     else if (!this.waitingForResponse) this.socket.resume();
+  }
+
+  /**
+   * A reset stream cuts the connection. What the stream wrote before (its head, the body so far)
+   * still goes out first, as Envoy flushes before such a close; held until the end of the poll
+   * phase, it would be dropped, and the client would see a connection closed with no answer.
+   */
+  abort(): void {
+    if (this.corked) this.uncork();
+    this.socket.destroy();
   }
 
   /** Ends the connection after what was written (and `last`); a client that never closes its side is cut off. */

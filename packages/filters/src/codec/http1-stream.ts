@@ -22,6 +22,8 @@ export interface Http1StreamOwner {
   write(data: string | Buffer): boolean;
   /** Writes a head or a trailer block, its field names in the configured case. */
   writeHead(head: string): void;
+  /** Cuts the connection after what was written so far. */
+  abort(): void;
 }
 
 const CHUNKED_END = '0\r\n\r\n';
@@ -134,7 +136,7 @@ export class Http1Stream implements DownstreamCodec {
   }
 
   reset(): void {
-    this.owner.socket.destroy();
+    this.owner.abort();
   }
 
   /** The connection went away, or the exchange is over: tell the connection manager once. */

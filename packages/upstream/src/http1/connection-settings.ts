@@ -1,8 +1,9 @@
-import type { Http1ParserLimits } from '@meshkit/core/http1';
+import type { Http1ParserSettings } from '@meshkit/core/http1';
 
 /** What every connection of one pool shares, resolved from the pool's options once. */
 export interface ConnectionSettings {
-  readonly limits: Http1ParserLimits;
+  /** Response head limits and `allow_chunked_length`. */
+  readonly parser: Http1ParserSettings;
   /** Idle time before a kept-alive connection is closed, when the server gives no hint. */
   readonly keepAliveTimeout: number;
   /** The most a server's `Keep-Alive: timeout=N` hint may extend the idle time to. */

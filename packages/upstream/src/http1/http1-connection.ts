@@ -76,7 +76,7 @@ export class Http1Connection implements RequestSite, BodyWriterOwner {
         onBody: (chunk) => this.#onBody(chunk),
         onMessageEnd: (trailers) => this.#onMessageEnd(trailers),
       },
-      settings.limits,
+      settings.parser,
     );
     this.#writer = new BodyWriter(socket, this);
     socket.on('data', this.#onData);

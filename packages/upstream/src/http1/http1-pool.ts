@@ -26,6 +26,8 @@ export interface Http1PoolOptions extends OriginPoolOptions {
   readonly maxHeaderFields?: number | undefined;
   /** Request field names in proper case (`Content-Type`), Envoy's `header_key_format.proper_case_words`. Default false. */
   readonly properCaseHeaderNames?: boolean | undefined;
+  /** Read a response with both `Transfer-Encoding: chunked` and Content-Length as chunked, Envoy's `allow_chunked_length`. Default false: refused. */
+  readonly allowChunkedLength?: boolean | undefined;
 }
 
 /** A connect in progress: how to abandon it, and the request it was opened for (a retry), if any. */
@@ -69,7 +71,11 @@ export class Http1Pool extends OriginPool implements ConnectionOwner, RequestSit
     const bodyTimeout = options.bodyTimeout ?? 300_000;
     const shortest = Math.min(headersTimeout || Infinity, bodyTimeout || Infinity);
     this.#settings = {
-      limits: { maxHeadBytes: options.maxHeaderSize ?? maxHeaderSize, maxHeaderFields: options.maxHeaderFields ?? 100 },
+      parser: {
+        maxHeadBytes: options.maxHeaderSize ?? maxHeaderSize,
+        maxHeaderFields: options.maxHeaderFields ?? 100,
+        allowChunkedLength: options.allowChunkedLength ?? false,
+      },
       keepAliveTimeout: options.keepAliveTimeout ?? 4000,
       keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
       keepAliveTimeoutThreshold: options.keepAliveTimeoutThreshold ?? 2000,
