@@ -49,6 +49,12 @@ function readUntilClose(port: number, request: string): Promise<string> {
   });
 }
 
+/** The JSON body of a raw response, chunk framing taken off when there is some. */
+function jsonBody(response: string): Record<string, string> {
+  const body = response.slice(response.indexOf(`${CRLF}${CRLF}`) + 4);
+  return JSON.parse(/^transfer-encoding: chunked\r$/im.test(response) ? body.replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '') : body) as Record<string, string>;
+}
+
 describe('upstream response framing, as Envoy\'s HTTP/1.1 codec reads it (built proxy, curl and raw sockets)', () => {
   let upstream: { port: number; server: net.Server };
   let proxy: ProxyProcess;
@@ -99,7 +105,7 @@ describe('upstream response framing, as Envoy\'s HTTP/1.1 codec reads it (built 
   });
 });
 
-describe('http_protocol_options.allow_chunked_length on the connection manager (built proxy, raw sockets)', () => {
+describe('request framing on the connection manager: an empty Host, http_protocol_options.allow_chunked_length (built proxy, raw sockets)', () => {
   const proxies = proxiesInFrontOfEcho();
   const both = `POST / HTTP/1.1${CRLF}Host: a${CRLF}Connection: close${CRLF}Content-Length: 3${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}5${CRLF}hello${CRLF}0${CRLF}${CRLF}`;
 
@@ -108,11 +114,18 @@ describe('http_protocol_options.allow_chunked_length on the connection manager (
     expect(await readUntilClose(Number(new URL(proxy.listener).port), both)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
   });
 
+  it('forwards an empty Host, which a target without an authority has (RFC 9112 §3.2)', async () => {
+    const proxy = await proxies.start({});
+    const response = await readUntilClose(Number(new URL(proxy.listener).port), `GET / HTTP/1.1${CRLF}Host:${CRLF}Connection: close${CRLF}${CRLF}`);
+    expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(jsonBody(response)).toMatchObject({ host: '' });
+  });
+
   it('forwards it as chunked, without the length, when allowed', async () => {
     const proxy = await proxies.start({ http_protocol_options: { allow_chunked_length: true } });
     const response = await readUntilClose(Number(new URL(proxy.listener).port), both);
     expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    const echoed = JSON.parse(response.slice(response.indexOf(`${CRLF}${CRLF}`) + 4).replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, '')) as Record<string, string>;
+    const echoed = jsonBody(response);
     expect(echoed['content-length']).toBeUndefined();
     expect(echoed['transfer-encoding']).toBe('chunked');
   });

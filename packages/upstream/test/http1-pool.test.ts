@@ -333,6 +333,9 @@ describe('Http1Pool request bodies', () => {
     expect(heads.at(-1)).toBe('PUT / HTTP/1.1\r\nhost: example.test\r\nx-flat: 1\r\nUser-Agent: ua\r\ncontent-length: 3\r\n\r\nxyz');
     await exchange(target, { method: 'DELETE', path: '/', headers: new Map([['x-pair', 'v'], ['Content-Length', '0']]) });
     expect(heads.at(-1)).toBe(`DELETE / HTTP/1.1\r\nhost: ${origin.slice('http://'.length)}\r\nx-pair: v\r\ncontent-length: 0\r\n\r\n`);
+    // An empty Host is valid (a target URI without an authority) and goes out as given, as undici sends it.
+    await exchange(target, { method: 'GET', path: '/', headers: { host: '' } });
+    expect(heads.at(-1)).toBe('GET / HTTP/1.1\r\nhost: \r\n\r\n');
   });
 
   it('refuses a path that could split the request line', async () => {

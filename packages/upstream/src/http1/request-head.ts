@@ -123,7 +123,8 @@ function addField(name: unknown, value: unknown): void {
   if (kind === DROP) return;
   const text = typeof value === 'string' ? value : Array.isArray(value) ? null : fieldText(value);
   if (kind === HOST) {
-    if (text === null || text.length === 0 || !isFieldValue(text)) scratch.error = new errors.InvalidArgumentError('invalid host header');
+    // Empty is valid: the Host of a target URI without an authority (RFC 9112 §3.2).
+    if (text === null || !isFieldValue(text)) scratch.error = new errors.InvalidArgumentError('invalid host header');
     else scratch.host = text;
   } else if (kind === CONTENT_LENGTH) {
     if (text === null || !isDigits(text)) scratch.error = new errors.InvalidArgumentError('invalid content-length header');
