@@ -10,7 +10,7 @@ export interface LivenessProbe {
  * take. Without it a session nghttp2 ended itself (see below) would only go at `idle_timeout`, an
  * hour by default, holding its socket that long after the peer has gone.
  */
-export const DEFAULT_LIVENESS_PROBE: LivenessProbe = { intervalMs: 30_000, timeoutMs: 10_000 };
+const DEFAULT_LIVENESS_PROBE: LivenessProbe = { intervalMs: 30_000, timeoutMs: 10_000 };
 
 /**
  * Keeps an HTTP/2 session from outliving its peer. When nghttp2 itself ends a session with a
