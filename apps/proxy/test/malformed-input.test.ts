@@ -42,6 +42,7 @@ const HTTP1_CASES: readonly (readonly [name: string, request: string, status: nu
   ['NUL in a value', `${GET}X-A: a\u0000b${CRLF}${CRLF}`, 400],
   ['a bare CR in a value', `${GET}X-A: a\rb${CRLF}${CRLF}`, 400],
   ['bare LF line endings', `GET / HTTP/1.1\nHost: shop.test\n\n`, 400],
+  ['bare CR line endings (refused at once, not held until the header timeout)', `GET / HTTP/1.1\rHost: shop.test\r\r`, 400],
   ['an invalid method token', `G@T / HTTP/1.1${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],
   ['a method outside Envoy\'s list (no allow_custom_methods)', `FOO / HTTP/1.1${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],
   ['an unknown HTTP version', `GET / HTTP/9.9${CRLF}Host: shop.test${CRLF}${CRLF}`, 400],

@@ -181,8 +181,14 @@ describe('Http1RequestParser', () => {
     ['a head over the limit that never ends', `GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(9000)}`, 431],
     ['binary before a method', '\u0016\u0003\u0001\u0002\u0000', 400],
     ['bare LF before the head ends', 'GET / HTTP/1.1\nHost: a\n', 400],
+    ['bare CR before the head ends', 'GET / HTTP/1.1\rHost: a\r', 400],
   ])('refuses %s with %i', (_name, input, status) => {
     expect(parseError(input).status).toBe(status);
+  });
+
+  it('waits for the LF of a CR that ends a read', () => {
+    const [message] = parse('GET / HTTP/1.1\r\nHost: a\r\n\r\n', 15);
+    expect(message?.head.target).toBe('/');
   });
 
   it('reports a message cut short by the connection closing', () => {

@@ -170,7 +170,7 @@ export abstract class Http1MessageParser<Head> {
     if (end === -1) {
       const pending = bytes.subarray(from);
       if (pending.length > limit) throw new Http1ParseError('http1.headers_too_large', 'headers too large', 431);
-      if (hasBareLf(pending)) throw new Http1ParseError('http1.codec_error', 'a line not ending in CRLF');
+      if (hasBareLineEnd(pending)) throw new Http1ParseError('http1.codec_error', 'a line not ending in CRLF');
       this.checkPartialHead(pending);
       this.held = Buffer.from(pending);
       return input.length;
@@ -208,12 +208,16 @@ export abstract class Http1MessageParser<Head> {
   }
 }
 
-/** A LF not preceded by CR anywhere in `bytes`: such a peer will never send the blank line we wait for. */
-function hasBareLf(bytes: Buffer): boolean {
-  let at = bytes.indexOf(LF);
-  while (at !== -1) {
+/**
+ * A LF not preceded by CR, or a CR followed by anything but LF, anywhere in `bytes` (a CR at the
+ * very end may still get its LF): such a peer will never send the blank line we wait for.
+ */
+function hasBareLineEnd(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(LF); at !== -1; at = bytes.indexOf(LF, at + 1)) {
     if (at === 0 || bytes[at - 1] !== CR) return true;
-    at = bytes.indexOf(LF, at + 1);
+  }
+  for (let at = bytes.indexOf(CR); at !== -1 && at + 1 < bytes.length; at = bytes.indexOf(CR, at + 1)) {
+    if (bytes[at + 1] !== LF) return true;
   }
   return false;
 }
