@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl, eventually } from './support/clients.js';
@@ -5,11 +6,12 @@ import { frame, FrameType, GOOD_REQUEST, headerBlock, PREFACE } from './malforme
 import { spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
+import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
 // Seeded random peers, as a fuzzer would find them but repeatable: an upstream answering with
-// broken responses, and HTTP/2 clients sending broken frames. Whatever they send, the proxy must
-// answer every HTTP/1.1 request with a status line, stay up, and hold no connection or stream
-// once the peers are gone.
+// broken responses, HTTP/1.1 clients sending broken requests, and HTTP/2 clients sending broken
+// frames. Whatever they send, the proxy must answer every HTTP/1.1 request with a status line,
+// stay up, and hold no connection or stream once the peers are gone.
 
 const CRLF = '\r\n';
 const REQUESTS = 240;
@@ -123,6 +125,48 @@ function hostileClient(port: number, seed: number): Promise<void> {
   });
 }
 
+const REQUEST_FIELDS = ['X-A: 1', 'Connection: close', 'Connection: upgrade', 'Upgrade: websocket', 'Upgrade: h2c', 'Expect: 100-continue', 'TE: gzip', 'X_U: 1', 'x-forwarded-for: 1.2.3.4', 'x-envoy-upstream-rq-timeout-ms: 1', 'x-envoy-retry-on: 5xx', ' fold', 'bad name: x', 'X: \u0001', 'Transfer-Encoding: identity', 'Content-Length: 0', `X-Big: ${'b'.repeat(70_000)}`];
+
+/** A whole HTTP/1.1 request, each part possibly broken: method, target, version, Host, fields, framing. */
+function hostileRequest(seed: number): string {
+  const next = random(seed);
+  // Mostly well-formed parts, so that requests get past the first check and reach the later ones.
+  const pick = <T>(items: readonly T[]): T => (next() < 0.7 ? (items[0] as T) : pickFrom(next)(items));
+  const method = pick(['GET', 'POST', 'HEAD', 'CONNECT', 'FOO', 'get', 'G T']);
+  const target = pick(['/', '/a?b=c', '/%2e%2e/x', '//x', '*', 'http://h/x', '/a b', '/\u00e9', `/${'p'.repeat(5000)}`]);
+  const version = pick(['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1']);
+  const lineEnd = pick([CRLF, '\n', '\r']);
+  const fields = [pick(['Host: a', 'Host:', 'Host: a b', 'Host: [::1]', `Host: a${CRLF}Host: b`])];
+  for (let i = Math.floor(next() * 5); i > 0; i--) fields.push(pickFrom(next)(REQUEST_FIELDS));
+  const body = pick(['', 'hello', 'x'.repeat(20_000)]);
+  let payload = '';
+  switch (pick(['none', 'length', 'chunked', 'short', 'bad-chunk', 'trailers', 'both', 'two-lengths'])) {
+    case 'length': fields.push(`Content-Length: ${body.length}`); payload = body; break;
+    case 'chunked': fields.push('Transfer-Encoding: chunked'); payload = `${body ? `${body.length.toString(16)}${CRLF}${body}${CRLF}` : ''}0${CRLF}${CRLF}`; break;
+    case 'short': fields.push(`Content-Length: ${body.length + 3}`); payload = body; break;
+    case 'bad-chunk': fields.push('Transfer-Encoding: chunked'); payload = `${pickFrom(next)(['zz', '-1', 'fffffffffffffffff', '5 '])}${CRLF}${body}${CRLF}0${CRLF}${CRLF}`; break;
+    case 'trailers': fields.push('Transfer-Encoding: chunked'); payload = `5${CRLF}hello${CRLF}0${CRLF}${pickFrom(next)(['X-T: 1', 'Content-Length: 3', 'bad trailer', 'X_T: 1'])}${CRLF}${CRLF}`; break;
+    case 'both': fields.push('Transfer-Encoding: chunked', `Content-Length: ${body.length}`); payload = `0${CRLF}${CRLF}`; break;
+    case 'two-lengths': fields.push('Content-Length: 1', 'Content-Length: 2'); payload = 'ab'; break;
+  }
+  return `${method} ${target} ${version}${lineEnd}${fields.map((field) => field + lineEnd).join('')}${lineEnd}${payload}`;
+}
+
+/** What a raw client reads for a request: the first response's status line is enough. */
+function firstStatusLine(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request, 'latin1'));
+    let text = '';
+    socket.on('data', (data: Buffer) => {
+      text += data.toString('latin1');
+      if (text.includes(CRLF)) socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text.split(CRLF)[0] ?? ''));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
 /** `name: value` lines of the admin's /stats whose names match `pattern`, as numbers. */
 async function statsMatching(admin: string, pattern: RegExp): Promise<Record<string, number>> {
   const lines = (await curl(`http://${admin}/stats`)).body.split('\n');
@@ -132,11 +176,19 @@ async function statsMatching(admin: string, pattern: RegExp): Promise<Record<str
 
 describe('hostile peers, seeded (built proxy, raw sockets)', () => {
   let upstream: net.Server;
+  let echo: http.Server;
   let proxy: ProxyProcess;
   let port = 0;
+  let requestsPort = 0;
 
   beforeAll(async () => {
     upstream = await startHostileUpstream();
+    echo = http.createServer((req, res) => {
+      req.on('error', () => undefined);
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    const echoPort = await listenOnLoopback(echo);
     const routes = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'hostile', timeout: '2s' } }] }] };
     const hcm = {
       stat_prefix: 'edge',
@@ -146,16 +198,42 @@ describe('hostile peers, seeded (built proxy, raw sockets)', () => {
       // Sessions nghttp2 ended itself are found by an unanswered PING; a short keepalive finds them fast.
       http2_protocol_options: { connection_keepalive: { interval: '0.5s', timeout: '0.5s' } },
     };
-    const doc = bootstrapWith('hostile', { listeners: [hcmListener('edge', 0, hcm)], clusters: [staticCluster('hostile', (upstream.address() as net.AddressInfo).port)] });
+    const toEcho = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }] };
+    const strict = { stat_prefix: 'requests', route_config: toEcho, http_filters: [ROUTER_FILTER], stream_idle_timeout: '2s', request_headers_timeout: '1s', upgrade_configs: [{ upgrade_type: 'websocket' }] };
+    const doc = bootstrapWith('hostile', {
+      listeners: [hcmListener('edge', 0, hcm), hcmListener('requests', 0, strict)],
+      clusters: [staticCluster('hostile', (upstream.address() as net.AddressInfo).port), staticCluster('echo', echoPort)],
+    });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'error']);
-    port = Number(/:(\d+)\s*$/.exec((await curl(`http://${proxy.admin}/listeners`)).body.trim())?.[1]);
+    const listeners = (await curl(`http://${proxy.admin}/listeners`)).body;
+    port = Number(/^edge::.*:(\d+)$/m.exec(listeners)?.[1]);
+    requestsPort = Number(/^requests::.*:(\d+)$/m.exec(listeners)?.[1]);
   });
 
   afterAll(async () => {
     proxy.kill();
     await proxy.exited;
     await new Promise((resolve) => upstream.close(resolve));
+    await closeServer(echo);
   });
+
+  it(`answers each of ${REQUESTS} broken requests with a status line`, async () => {
+    const unanswered: string[] = [];
+    const statusCount: Record<string, number> = {};
+    for (let batch = 0; batch < REQUESTS; batch += 20) {
+      const seeds = Array.from({ length: 20 }, (_, i) => 5000 + batch + i);
+      const lines = await Promise.all(seeds.map((seed) => firstStatusLine(requestsPort, hostileRequest(seed))));
+      lines.forEach((line, i) => {
+        statusCount[line.slice(9, 12)] = (statusCount[line.slice(9, 12)] ?? 0) + 1;
+        if (!/^HTTP\/1\.1 \d{3} /.test(line)) unanswered.push(`seed ${seeds[i]}: ${JSON.stringify(line.slice(0, 60))}`);
+      });
+    }
+    expect(unanswered).toEqual([]);
+    // The upstream is healthy: a 502 or 503 would be a request the proxy accepted and then could not
+    // forward (an empty Host once was one). 504 is what `x-envoy-upstream-rq-timeout-ms: 1` asks for.
+    expect([statusCount['502'], statusCount['503']]).toEqual([undefined, undefined]);
+    await eventually(async () => Object.values(await statsMatching(proxy.admin, /http\.requests\.downstream_(cx|rq)_active:/)).every((value) => value === 0), 10_000, 'no connection or stream left');
+  }, 120_000);
 
   it(`answers each of ${REQUESTS} requests to an upstream of broken responses with a status line`, async () => {
     const unanswered: string[] = [];
