@@ -178,7 +178,7 @@ describe('hostile peers, seeded (built proxy, raw sockets)', () => {
   let upstream: net.Server;
   let echo: http.Server;
   let proxy: ProxyProcess;
-  let port = 0;
+  let edgePort = 0;
   let requestsPort = 0;
 
   beforeAll(async () => {
@@ -199,14 +199,14 @@ describe('hostile peers, seeded (built proxy, raw sockets)', () => {
       http2_protocol_options: { connection_keepalive: { interval: '0.5s', timeout: '0.5s' } },
     };
     const toEcho = { name: 'local', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }] };
-    const strict = { stat_prefix: 'requests', route_config: toEcho, http_filters: [ROUTER_FILTER], stream_idle_timeout: '2s', request_headers_timeout: '1s', upgrade_configs: [{ upgrade_type: 'websocket' }] };
+    const requestsHcm = { stat_prefix: 'requests', route_config: toEcho, http_filters: [ROUTER_FILTER], stream_idle_timeout: '2s', request_headers_timeout: '1s', upgrade_configs: [{ upgrade_type: 'websocket' }] };
     const doc = bootstrapWith('hostile', {
-      listeners: [hcmListener('edge', 0, hcm), hcmListener('requests', 0, strict)],
+      listeners: [hcmListener('edge', 0, hcm), hcmListener('requests', 0, requestsHcm)],
       clusters: [staticCluster('hostile', (upstream.address() as net.AddressInfo).port), staticCluster('echo', echoPort)],
     });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'error']);
     const listeners = (await curl(`http://${proxy.admin}/listeners`)).body;
-    port = Number(/^edge::.*:(\d+)$/m.exec(listeners)?.[1]);
+    edgePort = Number(/^edge::.*:(\d+)$/m.exec(listeners)?.[1]);
     requestsPort = Number(/^requests::.*:(\d+)$/m.exec(listeners)?.[1]);
   });
 
@@ -239,7 +239,7 @@ describe('hostile peers, seeded (built proxy, raw sockets)', () => {
     const unanswered: string[] = [];
     for (let batch = 0; batch < REQUESTS; batch += 20) {
       const seeds = Array.from({ length: 20 }, (_, i) => batch + i);
-      const answers = await Promise.all(seeds.map((seed) => exchange(port, seed)));
+      const answers = await Promise.all(seeds.map((seed) => exchange(edgePort, seed)));
       answers.forEach((answer, i) => {
         if (!/^HTTP\/1\.1 \d{3} [^\r\n]*\r\n/.test(answer)) unanswered.push(`seed ${seeds[i]}: ${JSON.stringify(answer.slice(0, 60))}`);
       });
@@ -250,9 +250,9 @@ describe('hostile peers, seeded (built proxy, raw sockets)', () => {
 
   it(`closes all of ${H2_SESSIONS} HTTP/2 connections of broken frames once their clients are gone, and still serves`, async () => {
     for (let batch = 0; batch < H2_SESSIONS; batch += 30) {
-      await Promise.all(Array.from({ length: 30 }, (_, i) => hostileClient(port, 1000 + batch + i)));
+      await Promise.all(Array.from({ length: 30 }, (_, i) => hostileClient(edgePort, 1000 + batch + i)));
     }
     await eventually(async () => (await statsMatching(proxy.admin, /http\.edge\.downstream_cx_active:/))['http.edge.downstream_cx_active'] === 0, 10_000, 'every connection closed');
-    expect((await curl(`http://127.0.0.1:${port}/7`, '--http2-prior-knowledge')).status).toBeGreaterThanOrEqual(200);
+    expect((await curl(`http://127.0.0.1:${edgePort}/7`, '--http2-prior-knowledge')).status).toBeGreaterThanOrEqual(200);
   }, 120_000);
 });
