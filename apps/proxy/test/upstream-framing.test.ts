@@ -121,7 +121,7 @@ describe('request framing on the connection manager: an empty Host, http_protoco
     expect(jsonBody(response)).toMatchObject({ host: '' });
   });
 
-  it('forwards it as chunked, without the length, when allowed', async () => {
+  it('forwards a request with both framings as chunked, without the length, under allow_chunked_length', async () => {
     const proxy = await proxies.start({ http_protocol_options: { allow_chunked_length: true } });
     const response = await readUntilClose(Number(new URL(proxy.listener).port), both);
     expect(response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
