@@ -99,10 +99,8 @@ export interface PoolSettings {
   readonly keepalive: Http2Keepalive | undefined;
   /** HTTP/2: flow-control windows, undefined for node's 65535. */
   readonly windows: Http2Windows;
-  /** HTTP/1.1: request field names in proper case. */
-  readonly properCaseHeaderNames: boolean;
-  /** HTTP/1.1: responses with both framings are read as chunked. */
-  readonly allowChunkedLength: boolean;
+  /** HTTP/1.1 settings, handed to each endpoint's HTTP/1.1 pool as given. */
+  readonly http1: Http1Options;
 }
 
 export interface Http2Windows {
@@ -118,8 +116,7 @@ export function buildPoolSettings(options: ClusterOptions): PoolSettings {
     maxConcurrentStreams: options.http2?.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     keepalive: options.http2?.keepalive,
     windows: { stream: options.http2?.initialStreamWindowSize, connection: options.http2?.initialConnectionWindowSize },
-    properCaseHeaderNames: options.http1?.properCaseHeaderNames ?? false,
-    allowChunkedLength: options.http1?.allowChunkedLength ?? false,
+    http1: options.http1 ?? {},
   };
 }
 

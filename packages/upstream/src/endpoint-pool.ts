@@ -54,12 +54,7 @@ export class EndpointPool extends Dispatcher {
     this.#inner = http2
       ? new Http2Pool(origin, { ...common, maxConcurrentStreams: settings.maxConcurrentStreams, keepalive: settings.keepalive, windows: settings.windows })
       : // The server's Keep-Alive hint may only shorten the idle time, never extend it past ours.
-        new Http1Pool(origin, {
-          ...common,
-          keepAliveMaxTimeout: settings.idleTimeoutMs,
-          properCaseHeaderNames: settings.properCaseHeaderNames,
-          allowChunkedLength: settings.allowChunkedLength,
-        });
+        new Http1Pool(origin, { ...common, ...settings.http1, keepAliveMaxTimeout: settings.idleTimeoutMs });
     const inner: Dispatcher = this.#inner;
     inner.on('drain', (drained) => this.emit('drain', drained));
   }
