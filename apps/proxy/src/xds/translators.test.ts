@@ -546,6 +546,8 @@ describe('translateCluster: connection limits', () => {
     expect(both.connectionPool).toEqual({ maxRequestsPerConnection: 3, idleTimeoutMs: 30_000 });
     expect(both.upstreamProtocol).toEqual({});
     expect(clusterOptions(both)).toMatchObject({ maxRequestsPerConnection: 3, idleTimeoutMs: 30_000 });
+    // Without idle_timeout, Envoy's hour rather than the upstream library's 4 s.
+    expect(clusterOptions(withFields({})).idleTimeoutMs).toBe(3_600_000);
   });
 
   it.each([
