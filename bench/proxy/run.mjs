@@ -113,7 +113,11 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const target of TARGETS) h1Runs[target].push(wrk(PORTS[target], pidOf(target)));
 }
 // Latency at a fixed rate is taken the same way: this machine's own tail (the direct row) moves
-// by a millisecond from run to run, as much as the difference being measured.
+// by a millisecond from run to run, as much as the difference being measured. A warm-up run comes
+// first, as for h2c: full-speed load leaves the code of a mostly idle proxy (a read per poll phase,
+// timers that fire) cold, and V8 compiles it during the first fixed-rate run, on the core the proxy
+// shares (meshkit, traced once: ten compilations of 1-8 ms in that run, three in the fourth).
+for (const target of TARGETS) fixedRate(PORTS[target]); // warm-up
 const latencyRuns = Object.fromEntries(TARGETS.map((target) => [target, []]));
 for (let round = 1; round <= ROUNDS; round++) {
   console.log(`fixed-rate round ${round}/${ROUNDS}…`);
