@@ -14,7 +14,7 @@ export { DEFAULT_DNS_REFRESH_RATE_MS } from './dns/dns-options.js';
 export { EdfScheduler } from './edf-scheduler.js';
 export type { Balancer, BalancerContext, BalancerFactory, RequestLoad } from './balancer.js';
 export type { ClusterOptions } from './cluster.js';
-export type { DiscoveryType, Http1Options } from './cluster-options.js';
+export type { DiscoveryType, Http1Options, Http2Options } from './cluster-options.js';
 export type { CircuitBreakerOptions } from './circuit-breakers.js';
 export type { HealthCheckOptions } from './health/health-checker.js';
 export type { TcpConnectFailureFlag, TcpConnectOptions, TcpConnectResult } from './tcp/tcp-connector.js';

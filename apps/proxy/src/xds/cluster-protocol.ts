@@ -1,3 +1,4 @@
+import type { Http1Options, Http2Options } from '@meshkit/upstream';
 import type { FieldReader } from './fields.js';
 import { requestsPerConnection } from './cluster-values.js';
 import { readProperCaseWords } from './http1-options.js';
@@ -5,13 +6,8 @@ import { readConnectionKeepalive, readFlowControlWindows } from './http2-options
 
 export type UpstreamProtocol = {
   readonly protocol?: 'http2' | 'downstream';
-  readonly http1?: { readonly properCaseHeaderNames?: boolean; readonly allowChunkedLength?: boolean };
-  readonly http2?: {
-    readonly maxConcurrentStreams?: number;
-    readonly keepalive?: { readonly intervalMs: number; readonly timeoutMs: number };
-    readonly initialStreamWindowSize?: number;
-    readonly initialConnectionWindowSize?: number;
-  };
+  readonly http1?: Http1Options;
+  readonly http2?: Http2Options;
 };
 
 /** Connection reuse limits, as `ClusterOptions` takes them; absent means upstream's default. */
