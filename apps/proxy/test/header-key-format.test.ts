@@ -2,7 +2,7 @@ import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { proxiesInFrontOfEcho } from './support/header-echo.js';
-import { spawnProxy } from './support/proxy-process.js';
+import { listenerPort, spawnProxy } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
 
@@ -33,7 +33,7 @@ describe('a cluster\'s http_protocol_options.header_key_format (built proxy, cur
     });
     const proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
     try {
-      const listener = /:(\d+)\s*$/.exec((await curl(`http://${proxy.admin}/listeners`)).body.trim())?.[1] ?? '';
+      const listener = await listenerPort(proxy);
       const names = JSON.parse((await curl(`http://127.0.0.1:${listener}/`, '-H', 'x-b3-traceid: abc')).body) as string[];
       expect(names).toEqual(expect.arrayContaining(['Host', 'User-Agent', 'X-B3-Traceid', 'X-Forwarded-Proto', 'X-Request-Id', 'X-Envoy-Expected-Rq-Timeout-Ms']));
       expect(names.every((name) => /^[A-Z]/.test(name))).toBe(true);

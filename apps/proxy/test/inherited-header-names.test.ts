@@ -3,7 +3,7 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
-import { spawnProxy } from './support/proxy-process.js';
+import { listenerPort, spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 import { closeServer, listenOnLoopback } from './support/upstreams.js';
@@ -57,8 +57,7 @@ describe('header names that plain objects inherit (built proxy, curl, HTTP/1.1 a
       clusters: [staticCluster('h1', h1Port), staticCluster('h2', h2Port, httpProtocolOptions({ explicit_http_config: { http2_protocol_options: {} } }))],
     });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
-    const port = /:(\d+)\s*$/.exec((await curl(`http://${proxy.admin}/listeners`)).body.trim())?.[1] ?? '';
-    listener = `http://127.0.0.1:${port}`;
+    listener = `http://127.0.0.1:${await listenerPort(proxy)}`;
   });
 
   afterAll(async () => {

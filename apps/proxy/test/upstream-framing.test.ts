@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
 import { proxiesInFrontOfEcho } from './support/header-echo.js';
-import { spawnProxy } from './support/proxy-process.js';
+import { listenerPort, spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 
@@ -72,7 +72,7 @@ describe('upstream response framing, as Envoy\'s HTTP/1.1 codec reads it (built 
       ],
     });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
-    listener = Number(/:(\d+)\s*$/.exec((await curl(`http://${proxy.admin}/listeners`)).body.trim())?.[1]);
+    listener = await listenerPort(proxy);
   });
 
   afterAll(async () => {

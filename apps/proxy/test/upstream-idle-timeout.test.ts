@@ -2,7 +2,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl } from './support/clients.js';
-import { spawnProxy } from './support/proxy-process.js';
+import { listenerPort, spawnProxy } from './support/proxy-process.js';
 import type { ProxyProcess } from './support/proxy-process.js';
 import { bootstrapWith, hcmListener, httpProtocolOptions, ROUTER_FILTER, staticCluster } from './support/static-bootstrap.js';
 
@@ -49,7 +49,7 @@ describe('upstream connection idle_timeout, Envoy\'s default of an hour (built p
       ],
     });
     proxy = await spawnProxy(['--config-yaml', JSON.stringify(doc), '--log-level', 'warn']);
-    listener = Number(/:(\d+)\s*$/.exec((await curl(`http://${proxy.admin}/listeners`)).body.trim())?.[1]);
+    listener = await listenerPort(proxy);
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { curl } from './clients.js';
 
 export const PROXY_MAIN = path.resolve(import.meta.dirname, '../../dist/main.js');
 
@@ -55,4 +56,12 @@ export function runProxyToFailure(args: string[]): Promise<{ code: number | null
       resolve({ code, stderr });
     }),
   );
+}
+
+/** The port of the proxy's listener (its last, when it has several) from the admin API's `/listeners` lines, `name::host:port`. */
+export async function listenerPort(proxy: ProxyProcess): Promise<number> {
+  const lines = (await curl(`http://${proxy.admin}/listeners`)).body;
+  const port = /:(\d+)\s*$/.exec(lines.trim())?.[1];
+  if (port === undefined) throw new Error(`no listener in /listeners: ${JSON.stringify(lines)}`);
+  return Number(port);
 }
